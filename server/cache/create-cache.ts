@@ -1,0 +1,24 @@
+import type { Config } from "../config.js";
+import { createMemoryCache } from "./memory.js";
+import { createNoCache } from "./none.js";
+import { createRedisCache } from "./redis.js";
+import { connectRedis } from "./redis-client.js";
+import type { CacheEvents, TokenCache } from "./token-cache.js";
+
+/** The one place that turns a cache mode into a TokenCache. */
+export async function createCache(config: Config, events: CacheEvents): Promise<TokenCache> {
+  const ttlMs = config.cacheTtl * 1000;
+  switch (config.cache) {
+    case "none":
+      return createNoCache();
+    case "memory":
+      return createMemoryCache({ maxEntries: config.cacheMax, ttlMs });
+    case "redis": {
+      const client = await connectRedis({
+        url: config.redisUrl,
+        commandTimeoutMs: config.redisTimeoutMs,
+      });
+      return createRedisCache({ client, keyPrefix: config.redisKeyPrefix, ttlMs, events });
+    }
+  }
+}

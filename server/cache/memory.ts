@@ -1,0 +1,34 @@
+import { LRUCache } from "lru-cache";
+import { entryTtlMs, type Lookup, MISS, REVOKED, type TokenCache } from "./token-cache.js";
+
+export interface MemoryCacheOptions {
+  maxEntries: number;
+  ttlMs: number;
+}
+
+// Entries are the lookups themselves, so a hit allocates nothing: a principal or REVOKED.
+type Entry = Extract<Lookup, { kind: "hit" | "revoked" }>;
+
+/** A bounded in-process LRU with per-entry TTL. Invalidation reaches this process only. */
+export function createMemoryCache(options: MemoryCacheOptions): TokenCache {
+  const lru = new LRUCache<string, Entry>({ max: options.maxEntries, ttl: options.ttlMs });
+  return {
+    mode: "memory",
+    get: (tokenHash) => {
+      return Promise.resolve<Lookup>(lru.get(tokenHash) ?? MISS);
+    },
+    fill: (tokenHash, principal, now) => {
+      const ttl = entryTtlMs(principal, now, options.ttlMs);
+      if (ttl > 0 && !lru.has(tokenHash)) lru.set(tokenHash, { kind: "hit", principal }, { ttl });
+    },
+    invalidate: (tokenHashes) => {
+      for (const tokenHash of tokenHashes) lru.set(tokenHash, REVOKED);
+      return Promise.resolve();
+    },
+    healthy: () => Promise.resolve(true),
+    close: () => {
+      lru.clear();
+      return Promise.resolve();
+    },
+  };
+}

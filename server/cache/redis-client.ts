@@ -1,0 +1,39 @@
+import { Redis } from "ioredis";
+import { redisUnreachable } from "../errors.js";
+
+export interface RedisClientOptions {
+  url: string;
+  commandTimeoutMs: number;
+}
+
+/**
+ * Connects with bounded waits everywhere: a command that is not answered within the timeout fails,
+ * and with no offline queue a command issued while disconnected fails at once instead of piling up.
+ * Throws ACB_REDIS_UNREACHABLE when the first connection fails.
+ */
+export async function connectRedis(options: RedisClientOptions): Promise<Redis> {
+  const client = new Redis(options.url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: Math.max(1000, options.commandTimeoutMs),
+    retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+  });
+  // Connection errors surface as failed commands, which the cache counts; this only keeps
+  // ioredis from printing each reconnect attempt.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw redisUnreachable(options.url, error);
+  }
+  return client;
+}
+
+export async function redisServerVersion(client: Redis): Promise<string> {
+  const info = await client.info("server");
+  return `Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? "unknown"}`;
+}

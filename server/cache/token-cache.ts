@@ -1,0 +1,47 @@
+import type { CacheMode } from "../config.js";
+import type { Principal } from "../store/store.js";
+
+/** What a cache read says about a token hash. */
+export type Lookup =
+  | { readonly kind: "hit"; readonly principal: Principal }
+  /** Not cached: ask the store, then fill. */
+  | { readonly kind: "miss" }
+  /** Revoked here recently: reject without asking the store. */
+  | { readonly kind: "revoked" }
+  /** The cache failed to answer in time: ask the store, do not fill. */
+  | { readonly kind: "error" }
+  /** The cache is off or not trusted right now: ask the store, do not fill. */
+  | { readonly kind: "bypass" };
+
+type Only<K extends Lookup["kind"]> = Extract<Lookup, { kind: K }>;
+export const MISS: Only<"miss"> = Object.freeze({ kind: "miss" });
+export const REVOKED: Only<"revoked"> = Object.freeze({ kind: "revoked" });
+export const ERROR: Only<"error"> = Object.freeze({ kind: "error" });
+export const BYPASS: Only<"bypass"> = Object.freeze({ kind: "bypass" });
+
+export type CacheOp = "get" | "fill" | "invalidate";
+
+export interface CacheEvents {
+  error(op: CacheOp, error: unknown): void;
+}
+
+/**
+ * A cache of token hash → principal in front of the store.
+ * Invalidation leaves a tombstone for the cache TTL and fills only where nothing is cached,
+ * so a store read that started before a revocation cannot put the revoked token back.
+ */
+export interface TokenCache {
+  readonly mode: CacheMode;
+  get(tokenHash: string): Promise<Lookup>;
+  /** Caches a principal the store just returned; failures are reported through CacheEvents. */
+  fill(tokenHash: string, principal: Principal, now: number): void;
+  /** Never throws: a failed invalidation makes the cache bypass itself until it is consistent. */
+  invalidate(tokenHashes: readonly string[]): Promise<void>;
+  /** Whether the cache can answer right now (health). */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A cache entry never outlives its token. Zero or less means: do not cache. */
+export const entryTtlMs = (principal: Principal, now: number, cacheTtlMs: number): number =>
+  Math.min(cacheTtlMs, principal.expiresAt - now);

@@ -1,0 +1,47 @@
+import type { StoreKind } from "../config.js";
+
+export const ROLES = ["admin", "user"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who a valid token belongs to, and until when (epoch milliseconds). */
+export interface Principal {
+  userId: number;
+  username: string;
+  role: Role;
+  expiresAt: number;
+}
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  role: Role;
+  passwordHash: string;
+}
+
+export interface SeedUser {
+  username: string;
+  role: Role;
+  passwordHash: string;
+}
+
+/**
+ * The source of truth for users and sessions. Sessions are keyed by the SHA-256 of the token.
+ * Every method that fails to reach the database throws ACB_STORE_UNAVAILABLE.
+ */
+export interface Store {
+  readonly kind: StoreKind;
+  /** Inserts or updates the given users: the credentials files win for the users they name. */
+  seedUsers(users: readonly SeedUser[]): Promise<void>;
+  findUser(username: string): Promise<UserRecord | undefined>;
+  createSession(tokenHash: string, userId: number, expiresAt: number): Promise<void>;
+  /** The session's principal when it exists and has not expired at `now`. */
+  findSession(tokenHash: string, now: number): Promise<Principal | undefined>;
+  /** True when a session was deleted. */
+  deleteSession(tokenHash: string): Promise<boolean>;
+  /** Replaces the hash and deletes every session of the user; returns the deleted token hashes. */
+  changePassword(userId: number, passwordHash: string): Promise<string[]>;
+  purgeExpired(now: number): Promise<number>;
+  ping(): Promise<void>;
+  serverVersion(): Promise<string>;
+  close(): Promise<void>;
+}

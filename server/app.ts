@@ -110,6 +110,8 @@ function assemble(config: Config, clock: () => number, deps: RouteDeps): Fastify
     // Type mistakes in a body are the client's, not something to guess around.
     ajv: { customOptions: { coerceTypes: false } },
   });
+  // Bodies are JSON only: anything else gets 415 instead of reaching the schema as a string.
+  app.removeContentTypeParser("text/plain");
   app.decorateRequest("principal", null);
   app.decorateRequest("tokenHash", null);
   installErrorHandling(app, deps.metrics);

@@ -24,6 +24,9 @@ async function main(): Promise<void> {
     closing = true;
     // In-flight requests finish; then the cache and the store close (onClose hooks).
     setTimeout(() => process.exit(1), CLOSE_TIMEOUT_MS).unref();
+    // Node closes idle keep-alive connections only once, when closing starts; connections whose
+    // in-flight request ends later would hold the close open until the client lets go.
+    setInterval(() => app.server.closeIdleConnections(), 50).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => exitWithError(`${COMMAND} (${signal})`, error),

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULTS, loadConfig, makeConfig, OPTIONS, usage } from "../server/config.js";
+
+describe("configuration", () => {
+  it("has valid defaults, with authentication on", () => {
+    expect(makeConfig()).toEqual(DEFAULTS);
+    expect(DEFAULTS.auth).toBe("on");
+  });
+
+  it("takes flags over environment variables over defaults", () => {
+    const config = loadConfig(["--cache", "redis", "--port", "0"], {
+      ACB_CACHE: "memory",
+      ACB_CACHE_TTL: "5",
+      REDIS_URL: "redis://10.0.0.1:6380",
+    });
+    expect(config).toMatchObject({
+      cache: "redis",
+      port: 0,
+      cacheTtl: 5,
+      redisUrl: "redis://10.0.0.1:6380",
+      store: "sqlite",
+    });
+  });
+
+  it("reads the scrypt cost and the credentials list", () => {
+    const config = loadConfig(
+      ["--password-cost", "ln=10,r=8,p=1", "--credentials", "a.json, b.json"],
+      {},
+    );
+    expect(config.passwordCost).toEqual({ ln: 10, r: 8, p: 1 });
+    expect(config.credentials).toEqual(["a.json", "b.json"]);
+  });
+
+  it.each([
+    [["--port", "http"], "--port must be an integer from 0 to 65535"],
+    [["--port", "70000"], "--port must be an integer from 0 to 65535"],
+    [["--cache", "disk"], "--cache must be one of none, memory, redis"],
+    [["--cache-ttl", "0"], "--cache-ttl must be an integer from 1"],
+    [["--redis-url", "http://x"], "--redis-url must be a redis: or rediss: URL"],
+    [["--database-url", "mysql://x"], "--database-url must be a postgres: or postgresql: URL"],
+    [["--password-cost", "ln=40,r=8,p=1"], "--password-cost must look like"],
+    [["--pg-schema", "x; drop"], "--pg-schema must be a lower-case SQL identifier"],
+    [["--bogus", "1"], "Unknown option '--bogus'"],
+  ])("rejects %j naming the flag", (argv, message) => {
+    expect(() => loadConfig(argv, {})).toThrow(
+      expect.objectContaining({
+        code: "ACB_CONFIG_INVALID",
+        message: expect.stringContaining(message),
+      }),
+    );
+  });
+
+  it("names the environment variable when that is where the bad value came from", () => {
+    expect(() => loadConfig([], { ACB_STORE: "mysql" })).toThrow(
+      /ACB_STORE must be one of sqlite, postgres/,
+    );
+  });
+
+  it("documents every option in --help", () => {
+    const text = usage("server");
+    for (const spec of Object.values(OPTIONS)) {
+      expect(text).toContain(`--${spec.flag}`);
+      expect(text).toContain(spec.env);
+    }
+  });
+});

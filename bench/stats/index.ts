@@ -1,0 +1,16 @@
+export type { MannWhitneyResult } from "./mann-whitney.js";
+export { mannWhitneyU, mannWhitneyUDistribution } from "./mann-whitney.js";
+export type { Interval, MedianCi, OrderStatisticRanks } from "./median-ci.js";
+export { medianCi, medianCiRanks } from "./median-ci.js";
+export { normalCdf } from "./normal.js";
+export { mulberry32 } from "./prng.js";
+export type {
+  CompareOptions,
+  Comparison,
+  RatioMethod,
+  RatioResult,
+  Verdict,
+} from "./ratio.js";
+export { compare, ratioOfMedians } from "./ratio.js";
+export type { Summary } from "./summary.js";
+export { cv, mean, median, quantile, stddev, summarize } from "./summary.js";

@@ -1,0 +1,125 @@
+import { mannWhitneyU } from "./mann-whitney.js";
+import { type Interval, medianCi } from "./median-ci.js";
+import { mulberry32 } from "./prng.js";
+import { assertProbability, assertSample, at } from "./sample.js";
+import { median, quantile } from "./summary.js";
+
+export type RatioMethod = "paired" | "bootstrap";
+
+export interface RatioResult {
+  /** A relative to B: median of per-round ratios (paired) or median(a) / median(b) (bootstrap). */
+  ratio: number;
+  ci: Interval;
+  /** Exact coverage for "paired" (may fall short of the request at small n); nominal for "bootstrap". */
+  ciCoverage: number;
+  method: RatioMethod;
+}
+
+export interface CompareOptions {
+  /** Significance level; the ratio CI is computed at confidence 1 - alpha. */
+  alpha?: number;
+  /** Minimum |ratio - 1| that counts as a meaningful difference, e.g. 0.05 for 5%. */
+  threshold?: number;
+}
+
+/** Direction of A relative to B. */
+export type Verdict = "higher" | "lower" | "no significant difference";
+
+export interface Comparison extends RatioResult {
+  /** Two-sided Mann-Whitney U p-value. */
+  p: number;
+  /** p < alpha and the ratio CI excludes 1. */
+  significant: boolean;
+  /** significant and |ratio - 1| > threshold. */
+  beyondThreshold: boolean;
+  verdict: Verdict;
+}
+
+const BOOTSTRAP_RESAMPLES = 2000;
+const BOOTSTRAP_SEED = 0x5eed_2024;
+
+// Ratios of durations or rates are only meaningful for non-negative values, and the divisor
+// must be strictly positive so no ratio (or resampled median ratio) is infinite.
+function assertRatioInputs(a: readonly number[], b: readonly number[]): void {
+  assertSample(a, "a");
+  assertSample(b, "b");
+  if (a.some((x) => x < 0)) throw new RangeError("a must not contain negative values");
+  if (b.some((x) => x <= 0)) throw new RangeError("b must contain only positive values");
+}
+
+function medianOfResample(xs: readonly number[], buffer: Float64Array, rng: () => number): number {
+  for (let i = 0; i < buffer.length; i++) buffer[i] = at(xs, Math.floor(rng() * xs.length));
+  buffer.sort();
+  const mid = buffer.length >> 1;
+  return buffer.length % 2 === 1 ? at(buffer, mid) : (at(buffer, mid - 1) + at(buffer, mid)) / 2;
+}
+
+function bootstrapRatioCi(
+  a: readonly number[],
+  b: readonly number[],
+  confidence: number,
+): Interval {
+  const rng = mulberry32(BOOTSTRAP_SEED);
+  const bufferA = new Float64Array(a.length);
+  const bufferB = new Float64Array(b.length);
+  const ratios: number[] = [];
+  for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) {
+    const numerator = medianOfResample(a, bufferA, rng);
+    ratios.push(numerator / medianOfResample(b, bufferB, rng));
+  }
+  const tail = (1 - confidence) / 2;
+  return [quantile(ratios, tail), quantile(ratios, 1 - tail)];
+}
+
+/**
+ * How A compares with B as a ratio. Equal lengths are taken to be interleaved rounds (index i
+ * of each ran in the same round), so per-round ratios cancel drift shared by a round; otherwise
+ * the samples are treated as independent and bootstrapped.
+ */
+export function ratioOfMedians(
+  a: readonly number[],
+  b: readonly number[],
+  confidence = 0.95,
+): RatioResult {
+  assertRatioInputs(a, b);
+  assertProbability(confidence, "confidence");
+  if (a.length === b.length) {
+    const ratios = a.map((x, i) => x / at(b, i));
+    const { ci, ciCoverage } = medianCi(ratios, confidence);
+    return { ratio: median(ratios), ci, ciCoverage, method: "paired" };
+  }
+  return {
+    ratio: median(a) / median(b),
+    ci: bootstrapRatioCi(a, b, confidence),
+    ciCoverage: confidence,
+    method: "bootstrap",
+  };
+}
+
+/**
+ * Decides whether A differs from B. Requires both a rank test and the ratio CI to agree, so a
+ * tiny p from many runs with a CI straddling 1 (or the reverse) is not reported as a change.
+ */
+export function compare(
+  a: readonly number[],
+  b: readonly number[],
+  options: CompareOptions = {},
+): Comparison {
+  const { alpha = 0.05, threshold = 0 } = options;
+  assertProbability(alpha, "alpha");
+  if (!(Number.isFinite(threshold) && threshold >= 0)) {
+    throw new RangeError(`threshold must be a finite non-negative number, got ${threshold}`);
+  }
+  const ratio = ratioOfMedians(a, b, 1 - alpha);
+  const { p } = mannWhitneyU(a, b);
+  const [lo, hi] = ratio.ci;
+  const significant = p < alpha && (lo > 1 || hi < 1);
+  const verdict: Verdict = !significant ? "no significant difference" : lo > 1 ? "higher" : "lower";
+  return {
+    ...ratio,
+    p,
+    significant,
+    beyondThreshold: significant && Math.abs(ratio.ratio - 1) > threshold,
+    verdict,
+  };
+}

@@ -1,0 +1,322 @@
+import { describe, expect, it } from "vitest";
+import {
+  compare,
+  cv,
+  mannWhitneyU,
+  mannWhitneyUDistribution,
+  mean,
+  median,
+  medianCiRanks,
+  normalCdf,
+  quantile,
+  ratioOfMedians,
+  stddev,
+  summarize,
+} from "../bench/stats/index.js";
+
+// Relative comparison for values spanning many orders of magnitude (normal tails, tiny p).
+function expectRelativelyClose(actual: number, expected: number, tolerance = 1e-9): void {
+  expect(Math.abs(actual - expected) / Math.abs(expected)).toBeLessThan(tolerance);
+}
+
+describe("median and quantile", () => {
+  it("takes the middle value of an odd-length sample", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([7])).toBe(7);
+  });
+
+  it("averages the two middle values of an even-length sample", () => {
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([3, 1, 4, 1, 5, 9, 2, 6])).toBe(3.5);
+  });
+
+  it("interpolates linearly between order statistics (R type 7)", () => {
+    const oneToTen = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    // R: quantile(1:10, c(0, 0.25, 0.9, 1)) gives 1, 3.25, 9.1, 10.
+    expect(quantile(oneToTen, 0)).toBe(1);
+    expect(quantile(oneToTen, 0.25)).toBeCloseTo(3.25, 12);
+    expect(quantile(oneToTen, 0.9)).toBeCloseTo(9.1, 12);
+    expect(quantile(oneToTen, 1)).toBe(10);
+    // sorted 1 1 2 3 4 5 6 9: h = 7 * 0.75 = 5.25 -> 5 + 0.25 * (6 - 5).
+    expect(quantile([3, 1, 4, 1, 5, 9, 2, 6], 0.75)).toBeCloseTo(5.25, 12);
+  });
+
+  it("does not mutate unsorted input", () => {
+    const xs = [5, 3, 9, 1, 7];
+    median(xs);
+    quantile(xs, 0.3);
+    summarize(xs);
+    expect(xs).toEqual([5, 3, 9, 1, 7]);
+  });
+
+  it("rejects q outside [0, 1]", () => {
+    expect(() => quantile([1, 2], 1.5)).toThrow(RangeError);
+    expect(() => quantile([1, 2], Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe("mean, stddev and cv", () => {
+  it("uses the n - 1 sample standard deviation", () => {
+    // Classic example: population sd of 2 4 4 4 5 5 7 9 is 2, so sample sd is sqrt(32 / 7).
+    const xs = [2, 4, 4, 4, 5, 5, 7, 9];
+    expect(mean(xs)).toBe(5);
+    expect(stddev(xs)).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(cv(xs)).toBeCloseTo(Math.sqrt(32 / 7) / 5, 12);
+  });
+
+  it("returns NaN instead of dividing by zero", () => {
+    expect(stddev([4])).toBeNaN();
+    expect(cv([4])).toBeNaN();
+    expect(cv([-1, 1])).toBeNaN();
+  });
+});
+
+describe("summarize", () => {
+  it("summarises 1..10 with the 2nd and 9th order statistics as the 95% median CI", () => {
+    const s = summarize([5, 3, 8, 1, 9, 2, 7, 4, 10, 6]);
+    expect(s.n).toBe(10);
+    expect(s.median).toBe(5.5);
+    expect(s.mean).toBe(5.5);
+    // Sample variance of 1..n is n (n + 1) / 12.
+    expect(s.stddev).toBeCloseTo(Math.sqrt(110 / 12), 12);
+    expect(s.cv).toBeCloseTo(Math.sqrt(110 / 12) / 5.5, 12);
+    expect(s.min).toBe(1);
+    expect(s.max).toBe(10);
+    expect(s.ci).toEqual([2, 9]);
+    // 1 - 2 P(B <= 1), B ~ Bin(10, 1/2): 1 - 2 * 11 / 1024 = 0.978515625.
+    expect(s.ciCoverage).toBeCloseTo(0.9785, 4);
+  });
+
+  it("picks ranks (2, 9) for n = 10, since (3, 8) covers only 1 - 2 * 56 / 1024 = 0.8906", () => {
+    expect(medianCiRanks(10, 0.95)).toEqual({ lo: 2, hi: 9, coverage: 1 - 22 / 1024 });
+  });
+
+  it("picks ranks (6, 15) for n = 20, matching published sign-test tables", () => {
+    // P(B <= 5), B ~ Bin(20, 1/2) = (1 + 20 + 190 + 1140 + 4845 + 15504) / 2^20 = 21700 / 2^20.
+    expect(medianCiRanks(20, 0.95)).toEqual({ lo: 6, hi: 15, coverage: 1 - 43400 / 2 ** 20 });
+  });
+
+  it("falls back to [min, max] for n = 5 and reports the 0.9375 it achieves", () => {
+    const s = summarize([12, 10, 14, 11, 13]);
+    expect(s.ci).toEqual([10, 14]);
+    // 1 - 2 / 2^5.
+    expect(s.ciCoverage).toBe(0.9375);
+  });
+
+  it("reaches 95% with [min, max] from n = 6", () => {
+    expect(medianCiRanks(6, 0.95)).toEqual({ lo: 1, hi: 6, coverage: 1 - 2 / 64 });
+  });
+
+  it("reports zero coverage for a single run", () => {
+    const s = summarize([42]);
+    expect(s.ci).toEqual([42, 42]);
+    expect(s.ciCoverage).toBe(0);
+    expect(s.stddev).toBeNaN();
+  });
+
+  it("rejects empty and non-finite samples", () => {
+    expect(() => summarize([])).toThrow(RangeError);
+    expect(() => summarize([1, Number.NaN])).toThrow(RangeError);
+    expect(() => summarize([1, Number.POSITIVE_INFINITY])).toThrow(RangeError);
+    expect(() => median([])).toThrow(RangeError);
+    expect(() => summarize([1, 2], 1)).toThrow(RangeError);
+  });
+});
+
+describe("normalCdf", () => {
+  it("matches standard normal table values", () => {
+    expect(normalCdf(0)).toBe(0.5);
+    expect(normalCdf(1.96)).toBeCloseTo(0.9750021048517795, 12);
+    expect(normalCdf(-1.96)).toBeCloseTo(0.024997895148220435, 12);
+    expect(normalCdf(1)).toBeCloseTo(0.8413447460685429, 12);
+    expect(normalCdf(0.5)).toBeCloseTo(0.6914624612740131, 12);
+  });
+
+  it("keeps relative accuracy in the far lower tail", () => {
+    expectRelativelyClose(normalCdf(-5), 2.866515718791933e-7);
+    expectRelativelyClose(normalCdf(-10), 7.61985302416047e-24);
+    expectRelativelyClose(normalCdf(-20), 2.7536241186061556e-89);
+  });
+
+  it("is symmetric", () => {
+    for (const x of [0.3, 0.7, 1.5, 3, 6]) {
+      expect(normalCdf(x) + normalCdf(-x)).toBeCloseTo(1, 14);
+    }
+  });
+});
+
+describe("mannWhitneyU", () => {
+  it("gives U = 0 and exact p = 2 / C(10, 5) = 2 / 252 for fully separated samples", () => {
+    const r = mannWhitneyU([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]);
+    expect(r.u).toBe(0);
+    expect(r.uA).toBe(0);
+    expect(r.uB).toBe(25);
+    expect(r.exact).toBe(true);
+    expect(r.p).toBeCloseTo(2 / 252, 12);
+    expect(r.p).toBeCloseTo(0.00794, 5);
+    expect(r.effect).toBe(0);
+    const swapped = mannWhitneyU([6, 7, 8, 9, 10], [1, 2, 3, 4, 5]);
+    expect(swapped.uA).toBe(25);
+    expect(swapped.effect).toBe(1);
+    expect(swapped.p).toBeCloseTo(2 / 252, 12);
+  });
+
+  it("matches R's ?wilcox.test example: W = 35, exact p = 0.2544", () => {
+    const x = [0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46];
+    const y = [1.15, 0.88, 0.9, 0.74, 1.21];
+    const r = mannWhitneyU(x, y);
+    expect(r.uA).toBe(35);
+    expect(r.uB).toBe(15);
+    expect(r.u).toBe(15);
+    expect(r.exact).toBe(true);
+    // R prints p-value = 0.1272 for alternative = "greater", so 0.2544 two-sided; enumerating all
+    // C(15, 5) = 3003 splits gives 382 with U >= 35, i.e. 2 * 382 / 3003 = 764 / 3003.
+    expect(r.p).toBeCloseTo(0.2544, 4);
+    expect(r.p).toBeCloseTo(764 / 3003, 12);
+    expect(r.effect).toBe(0.7);
+  });
+
+  it("uses the tie-corrected normal approximation when there are ties", () => {
+    // a = 1 2 2 3 5, b = 2 4 4 6 7. Pooled ranks: 1 -> 1; the three 2s share (2 + 3 + 4) / 3 = 3;
+    // 3 -> 5; the two 4s share 6.5; 5 -> 8; 6 -> 9; 7 -> 10.
+    // R_A = 1 + 3 + 3 + 5 + 8 = 20, uA = 20 - 5 * 6 / 2 = 5, uB = 25 - 5 = 20, mean 12.5.
+    // Ties: t = 3 and t = 2, so sum(t^3 - t) = 24 + 6 = 30, N = 10:
+    //   var = (25 / 12) * (11 - 30 / (10 * 9)) = (25 / 12) * (32 / 3) = 200 / 9, sd = 10 sqrt(2) / 3.
+    // Continuity correction: z = -(7.5 - 0.5) / sd = -21 / (10 sqrt(2)) = -1.4849242.
+    // p = 2 * Phi(-1.4849242) = 0.1375639 (as R's wilcox.test(a, b, exact = FALSE, correct = TRUE)).
+    const r = mannWhitneyU([1, 2, 2, 3, 5], [2, 4, 4, 6, 7]);
+    expect(r.exact).toBe(false);
+    expect(r.uA).toBe(5);
+    expect(r.uB).toBe(20);
+    expect(r.u).toBe(5);
+    expect(r.z).toBeCloseTo(-21 / (10 * Math.SQRT2), 12);
+    expect(r.p).toBeCloseTo(0.1375639, 6);
+    expect(r.effect).toBe(0.2);
+  });
+
+  it("gives p = 1 for identical samples", () => {
+    const xs = [3, 1, 4, 1, 5];
+    const r = mannWhitneyU(xs, xs);
+    expect(r.uA).toBe(12.5);
+    expect(r.z).toBe(0);
+    expect(r.p).toBe(1);
+    expect(r.effect).toBe(0.5);
+  });
+
+  it("gives p = 1 when every value is tied", () => {
+    const r = mannWhitneyU([2, 2, 2], [2, 2]);
+    expect(r.p).toBe(1);
+    expect(r.z).toBe(0);
+  });
+
+  it("switches to the normal approximation above 30 per side and keeps tiny p positive", () => {
+    const a = Array.from({ length: 40 }, (_, i) => i);
+    const b = Array.from({ length: 40 }, (_, i) => i + 40);
+    const r = mannWhitneyU(a, b);
+    expect(r.exact).toBe(false);
+    // sd = sqrt(1600 * 81 / 12); z = -(800 - 0.5) / sd = -7.6931923.
+    expect(r.z).toBeCloseTo(-799.5 / Math.sqrt((1600 * 81) / 12), 12);
+    expectRelativelyClose(r.p, 1.435085306393668e-14, 1e-6);
+  });
+
+  it("builds the exact null distribution of U", () => {
+    // The 6 splits of 4 ranks into 2 + 2 give U = 0, 1, 2, 2, 3, 4.
+    expect(Array.from(mannWhitneyUDistribution(2, 2))).toEqual(
+      [1, 1, 2, 1, 1].map((c) => expect.closeTo(c / 6, 14)),
+    );
+    const big = mannWhitneyUDistribution(30, 30);
+    expect(big.length).toBe(901);
+    expect(big.reduce((sum, x) => sum + x, 0)).toBeCloseTo(1, 12);
+    // P(U = 0) = 1 / C(60, 30).
+    expectRelativelyClose(big[0] ?? Number.NaN, 1 / 1.1826458156486142e17, 1e-9);
+  });
+
+  it("rejects empty and non-finite samples", () => {
+    expect(() => mannWhitneyU([], [1])).toThrow(RangeError);
+    expect(() => mannWhitneyU([1], [Number.NaN])).toThrow(RangeError);
+  });
+});
+
+describe("ratioOfMedians", () => {
+  it("pairs equal-length samples round by round", () => {
+    // b drifts across rounds; a is a fixed multiple of the same round's b.
+    const b = [100, 200, 50, 80, 120, 90, 110, 60, 70, 150];
+    const perRound = [1.2, 0.9, 1.1, 1.5, 1.0, 1.3, 0.8, 1.4, 1.15, 1.05];
+    const a = [120, 180, 55, 120, 120, 117, 88, 84, 80.5, 157.5];
+    const r = ratioOfMedians(a, b);
+    expect(r.method).toBe("paired");
+    // Sorted ratios 0.8 0.9 1.0 1.05 1.1 1.15 1.2 1.3 1.4 1.5: median (1.1 + 1.15) / 2, and the
+    // n = 10 CI is the 2nd and 9th of them.
+    expect(r.ratio).toBeCloseTo(1.125, 12);
+    expect(r.ci[0]).toBeCloseTo(0.9, 12);
+    expect(r.ci[1]).toBeCloseTo(1.4, 12);
+    expect(r.ciCoverage).toBeCloseTo(0.978515625, 12);
+    expect(perRound.map((x, i) => x * (b[i] ?? Number.NaN))).toEqual(
+      a.map((x) => expect.closeTo(x, 9)),
+    );
+  });
+
+  it("bootstraps unequal-length samples deterministically", () => {
+    const a = [10, 11, 12, 13, 14, 15];
+    const b = [5, 5.5, 6, 6.5, 7, 7.5, 8];
+    const first = ratioOfMedians(a, b);
+    const second = ratioOfMedians([...a], [...b]);
+    expect(first.method).toBe("bootstrap");
+    expect(first.ratio).toBeCloseTo(12.5 / 6.5, 12);
+    expect(second).toEqual(first);
+    expect(first.ci[0]).toBeLessThan(first.ratio);
+    expect(first.ci[1]).toBeGreaterThan(first.ratio);
+    // Resampled medians stay within the sample ranges, bounding every resampled ratio.
+    expect(first.ci[0]).toBeGreaterThanOrEqual(10 / 8);
+    expect(first.ci[1]).toBeLessThanOrEqual(15 / 5);
+  });
+
+  it("rejects non-positive divisors", () => {
+    expect(() => ratioOfMedians([1, 2], [1, 0])).toThrow(RangeError);
+    expect(() => ratioOfMedians([-1, 2], [1, 2])).toThrow(RangeError);
+  });
+});
+
+describe("compare", () => {
+  it("finds no significant difference between overlapping samples", () => {
+    const a = [10.2, 9.8, 10.5, 9.9, 10.1, 10.4, 9.7];
+    const b = [10.0, 10.3, 9.6, 10.6, 9.9, 10.2, 10.1];
+    const paired = compare(a, b);
+    expect(paired.method).toBe("paired");
+    expect(paired.significant).toBe(false);
+    expect(paired.beyondThreshold).toBe(false);
+    expect(paired.verdict).toBe("no significant difference");
+    const independent = compare(a, [...b, 10.05]);
+    expect(independent.method).toBe("bootstrap");
+    expect(independent.verdict).toBe("no significant difference");
+  });
+
+  it("says higher or lower for clearly separated samples", () => {
+    const slow = [20.1, 21.3, 19.8, 20.6, 20.9];
+    const fast = [10.2, 10.8, 9.9, 10.4, 10.1];
+    const higher = compare(slow, fast);
+    expect(higher.p).toBeCloseTo(2 / 252, 12);
+    expect(higher.ci[0]).toBeGreaterThan(1);
+    expect(higher.significant).toBe(true);
+    expect(higher.verdict).toBe("higher");
+    const lower = compare(fast, [...slow, 20.4]);
+    expect(lower.method).toBe("bootstrap");
+    expect(lower.ci[1]).toBeLessThan(1);
+    expect(lower.verdict).toBe("lower");
+  });
+
+  it("applies the threshold to |ratio - 1| only for significant results", () => {
+    const a = [20.1, 21.3, 19.8, 20.6, 20.9];
+    const b = [10.2, 10.8, 9.9, 10.4, 10.1];
+    expect(compare(a, b, { threshold: 0.5 }).beyondThreshold).toBe(true);
+    expect(compare(a, b, { threshold: 1.5 }).beyondThreshold).toBe(false);
+    expect(compare(a, b, { threshold: 1.5 }).verdict).toBe("higher");
+  });
+
+  it("cannot be significant when alpha is below the smallest attainable p", () => {
+    const r = compare([20, 21, 22], [10, 11, 12], { alpha: 0.05 });
+    // Smallest exact two-sided p for 3 vs 3 is 2 / C(6, 3) = 0.1.
+    expect(r.p).toBeCloseTo(0.1, 12);
+    expect(r.verdict).toBe("no significant difference");
+  });
+});

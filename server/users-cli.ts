@@ -1,14 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { formatCost, hashPassword, parseCost } from "./auth/password.js";
 import { exitWithError } from "./cli-edge.js";
 import { DEFAULTS, LOAD_USER_COST } from "./config.js";
-import { readCredentialsFile, toFile, USERNAME, writeJsonFile } from "./credentials.js";
+import { readCredentialsFile, USERNAME, writeJsonFile } from "./credentials.js";
 import { usageError } from "./errors.js";
-import { ROLES, type Role, type SeedUser } from "./store/store.js";
+import { ROLES, type Role } from "./store/store.js";
+import { generateUsers, writeGeneratedUsers } from "./synthetic-users.js";
 
 const COMMAND = "auth-cache-bench users";
 
@@ -105,17 +103,7 @@ async function generate(args: string[]): Promise<void> {
   const cost = option(values.cost, parseCost, "cost", LOAD_USER_COST);
   const out = values.out ?? `data/users-${count}.json`;
   const plainOut = values["plain-out"] ?? `${out.replace(/\.json$/, "")}.plain.json`;
-  const users: SeedUser[] = [];
-  const plain: Record<string, { password: string; role: Role }> = {};
-  for (let i = 1; i <= count; i++) {
-    const username = `${prefix}${i}`;
-    const password = randomBytes(12).toString("base64url");
-    users.push({ username, role, passwordHash: await hashPassword(password, cost) });
-    plain[username] = { password, role };
-  }
-  for (const file of [out, plainOut]) await mkdir(dirname(file), { recursive: true });
-  await writeJsonFile(out, toFile(users));
-  await writeJsonFile(plainOut, plain);
+  await writeGeneratedUsers(await generateUsers(count, prefix, role, cost), out, plainOut);
   process.stdout.write(
     `${count} users at scrypt ${formatCost(cost)}: hashes in ${out}, passwords in ${plainOut}\n`,
   );

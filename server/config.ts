@@ -1,6 +1,18 @@
-import { parseArgs } from "node:util";
 import { formatCost, parseCost, type ScryptCost } from "./auth/password.js";
-import { configInvalid } from "./errors.js";
+import {
+  checkAll,
+  inRange,
+  integer,
+  list,
+  memberOf,
+  nonEmpty,
+  type OptionTable,
+  oneOf,
+  parseOptions,
+  text,
+  urlWithScheme,
+  usageText,
+} from "./option-table.js";
 
 export const CACHE_MODES = ["none", "memory", "redis"] as const;
 export type CacheMode = (typeof CACHE_MODES)[number];
@@ -62,49 +74,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
  */
 export const LOAD_USER_COST: Readonly<ScryptCost> = Object.freeze({ ln: 10, r: 8, p: 1 });
 
-type Parser<K extends keyof Config> = (raw: string) => Config[K];
-type Check<K extends keyof Config> = (value: Config[K]) => string | undefined;
-
-interface OptionSpec<K extends keyof Config> {
-  flag: string;
-  env: string;
-  help: string;
-  parse: Parser<K>;
-  check?: Check<K>;
-}
-
-type OptionTable = { [K in keyof Config]: OptionSpec<K> };
-
-const integer = (raw: string): number => (raw.trim() === "" ? Number.NaN : Number(raw));
-const inRange =
-  (min: number, max: number) =>
-  (value: number): string | undefined =>
-    Number.isInteger(value) && value >= min && value <= max
-      ? undefined
-      : `must be an integer from ${min} to ${max}`;
-// Enum values are parsed as they are and then rejected by memberOf when they are not members.
-const oneOf =
-  <T extends string>() =>
-  (raw: string): T =>
-    raw as T;
-const memberOf =
-  <T extends string>(values: readonly T[]) =>
-  (value: T): string | undefined =>
-    values.includes(value) ? undefined : `must be one of ${values.join(", ")}`;
-const urlWithScheme =
-  (...schemes: string[]) =>
-  (value: string): string | undefined => {
-    try {
-      const url = new URL(value);
-      return schemes.includes(url.protocol) ? undefined : `must be a ${schemes.join(" or ")} URL`;
-    } catch {
-      return `must be a ${schemes.join(" or ")} URL`;
-    }
-  };
-const text = (raw: string) => raw;
-const nonEmpty = (value: string) => (value.length > 0 ? undefined : "must not be empty");
-
-export const OPTIONS: OptionTable = {
+export const OPTIONS: OptionTable<Config> = {
   host: {
     flag: "host",
     env: "ACB_HOST",
@@ -208,11 +178,7 @@ export const OPTIONS: OptionTable = {
     flag: "credentials",
     env: "ACB_CREDENTIALS",
     help: "comma-separated credentials files seeded into the store at start",
-    parse: (raw) =>
-      raw
-        .split(",")
-        .map((part) => part.trim())
-        .filter((part) => part.length > 0),
+    parse: list,
     check: (value) => (value.length > 0 ? undefined : "must name at least one file"),
   },
   passwordCost: {
@@ -222,6 +188,7 @@ export const OPTIONS: OptionTable = {
     parse: (raw) => parseCost(raw) ?? { ln: Number.NaN, r: Number.NaN, p: Number.NaN },
     check: (value) =>
       Number.isNaN(value.ln) ? "must look like ln=15,r=8,p=3 (ln 1-20, r 1-32, p 1-16)" : undefined,
+    show: formatCost,
   },
   auth: {
     flag: "auth",
@@ -245,67 +212,12 @@ export const OPTIONS: OptionTable = {
   },
 };
 
-const KEYS = Object.keys(OPTIONS) as (keyof Config)[];
-
-function checkOne<K extends keyof Config>(key: K, value: Config[K], source: string): void {
-  const problem = OPTIONS[key].check?.(value);
-  if (problem !== undefined) {
-    throw configInvalid(`${source} ${problem}, got ${JSON.stringify(show(value))}`);
-  }
-}
-
-function show(value: unknown): unknown {
-  if (typeof value === "object" && value !== null && "ln" in value) {
-    return formatCost(value as ScryptCost);
-  }
-  return Number.isNaN(value) ? "not a number" : value;
-}
-
-/** Merges overrides over the defaults and validates every field; used by tests and by loadConfig. */
-export function makeConfig(overrides: Partial<Config> = {}): Config {
-  const config: Config = { ...DEFAULTS, ...overrides };
-  for (const key of KEYS) checkOne(key, config[key], key);
-  return config;
-}
+/** Merges overrides over the defaults and validates every field; used by tests and by library callers. */
+export const makeConfig = (overrides: Partial<Config> = {}): Config =>
+  checkAll(OPTIONS, { ...DEFAULTS, ...overrides });
 
 /** Reads flags over environment variables over defaults. Throws ACB_CONFIG_INVALID naming the bad input. */
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
-  const flagOptions = Object.fromEntries(
-    KEYS.map((key) => [OPTIONS[key].flag, { type: "string" as const }]),
-  );
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: flagOptions,
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw configInvalid((error as Error).message.split("\n")[0] ?? "bad arguments");
-  }
-  const config: Record<string, unknown> = { ...DEFAULTS };
-  for (const key of KEYS) {
-    const spec = OPTIONS[key];
-    const fromFlag = parsed.values[spec.flag];
-    const fromEnv = env[spec.env];
-    const raw = typeof fromFlag === "string" ? fromFlag : fromEnv;
-    if (raw === undefined) continue;
-    const source = typeof fromFlag === "string" ? `--${spec.flag}` : spec.env;
-    const value = (spec.parse as Parser<typeof key>)(raw);
-    checkOne(key, value, source);
-    config[key] = value;
-  }
-  return config as unknown as Config;
-}
+export const loadConfig = (argv: readonly string[], env: NodeJS.ProcessEnv): Config =>
+  parseOptions(OPTIONS, DEFAULTS, argv, env);
 
-/** The --help text, built from the same table that parses the flags. */
-export function usage(command: string): string {
-  const rows = KEYS.map((key) => {
-    const spec = OPTIONS[key];
-    const fallback = show(DEFAULTS[key]);
-    const shown = Array.isArray(fallback) ? fallback.join(",") : String(fallback);
-    return `  --${spec.flag.padEnd(20)} ${spec.help} [${spec.env}; default ${shown === "" ? "none" : shown}]`;
-  });
-  return [`Usage: ${command} [options]`, "", ...rows].join("\n");
-}
+export const usage = (command: string): string => usageText(OPTIONS, DEFAULTS, command);

@@ -1,0 +1,145 @@
+import { parseArgs } from "node:util";
+import { configInvalid } from "./errors.js";
+
+/**
+ * One table per command describes every option: its flag, environment variable, help text,
+ * parser and check. Parsing, validation and --help are all driven from it, so they cannot drift.
+ */
+export interface OptionSpec<T, K extends keyof T> {
+  flag: string;
+  env?: string;
+  help: string;
+  /** Boolean options are bare flags (--json); everything else takes a value. */
+  boolean?: boolean;
+  parse: (raw: string) => T[K];
+  check?: (value: T[K]) => string | undefined;
+  /** How the default reads in --help, when String(value) does not say it well. */
+  show?: (value: T[K]) => string;
+}
+
+export type OptionTable<T> = { [K in keyof T]: OptionSpec<T, K> };
+
+export const integer = (raw: string): number => (raw.trim() === "" ? Number.NaN : Number(raw));
+export const text = (raw: string): string => raw;
+export const flagOn = (raw: string): boolean => raw !== "false" && raw !== "0";
+export const list = (raw: string): string[] =>
+  raw
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+/** Enum values are taken as they come and then rejected by memberOf when they are not members. */
+export const oneOf =
+  <E extends string>() =>
+  (raw: string): E =>
+    raw as E;
+
+export const inRange =
+  (min: number, max: number) =>
+  (value: number): string | undefined =>
+    Number.isInteger(value) && value >= min && value <= max
+      ? undefined
+      : `must be an integer from ${min} to ${max}`;
+export const memberOf =
+  <E extends string>(values: readonly E[]) =>
+  (value: E): string | undefined =>
+    values.includes(value) ? undefined : `must be one of ${values.join(", ")}`;
+export const urlWithScheme =
+  (...schemes: string[]) =>
+  (value: string): string | undefined => {
+    const problem = `must be a ${schemes.join(" or ")} URL`;
+    try {
+      return schemes.includes(new URL(value).protocol) ? undefined : problem;
+    } catch {
+      return problem;
+    }
+  };
+export const nonEmpty = (value: string): string | undefined =>
+  value.length > 0 ? undefined : "must not be empty";
+
+const keysOf = <T>(table: OptionTable<T>) => Object.keys(table) as (keyof T & string)[];
+
+function shown<T, K extends keyof T>(spec: OptionSpec<T, K>, value: T[K]): string {
+  if (spec.show) return spec.show(value);
+  if (Array.isArray(value)) return value.join(",");
+  return Number.isNaN(value) ? "not a number" : String(value);
+}
+
+function checkOne<T, K extends keyof T>(spec: OptionSpec<T, K>, value: T[K], source: string): void {
+  const problem = spec.check?.(value);
+  if (problem !== undefined) {
+    throw configInvalid(`${source} ${problem}, got ${JSON.stringify(shown(spec, value))}`);
+  }
+}
+
+/** Validates a whole configuration object (tests and library callers build them directly). */
+export function checkAll<T>(table: OptionTable<T>, config: T): T {
+  for (const key of keysOf(table)) checkOne(table[key], config[key], key);
+  return config;
+}
+
+/** Flags over environment variables over defaults. Throws ACB_CONFIG_INVALID naming the bad input. */
+export function parseOptions<T>(
+  table: OptionTable<T>,
+  defaults: Readonly<T>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): T {
+  const keys = keysOf(table);
+  const flags = Object.fromEntries(
+    keys.map((key) => [
+      table[key].flag,
+      { type: table[key].boolean ? ("boolean" as const) : ("string" as const) },
+    ]),
+  );
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw configInvalid((error as Error).message.split(". ")[0] ?? "bad arguments");
+  }
+  const config = { ...defaults } as T;
+  for (const key of keys) {
+    const spec = table[key];
+    const fromFlag = parsed.values[spec.flag];
+    const fromEnv = spec.env === undefined ? undefined : env[spec.env];
+    if (fromFlag === undefined && fromEnv === undefined) continue;
+    const raw = fromFlag === undefined ? (fromEnv as string) : String(fromFlag);
+    const value = spec.parse(raw);
+    checkOne(spec, value, fromFlag === undefined ? (spec.env as string) : `--${spec.flag}`);
+    config[key] = value;
+  }
+  return config;
+}
+
+/** Names the options the user actually gave, so derived defaults know what not to override. */
+export function givenOptions<T>(
+  table: OptionTable<T>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Set<keyof T> {
+  return new Set(
+    keysOf(table).filter((key) => {
+      const spec = table[key];
+      return (
+        argv.some((arg) => arg === `--${spec.flag}` || arg.startsWith(`--${spec.flag}=`)) ||
+        (spec.env !== undefined && env[spec.env] !== undefined)
+      );
+    }),
+  );
+}
+
+export function usageText<T>(
+  table: OptionTable<T>,
+  defaults: Readonly<T>,
+  command: string,
+): string {
+  const rows = keysOf(table).map((key) => {
+    const spec = table[key];
+    const value = shown(spec, defaults[key]);
+    const where = [spec.env, spec.boolean ? undefined : `default ${value === "" ? "none" : value}`]
+      .filter((part) => part !== undefined)
+      .join("; ");
+    return `  --${spec.flag.padEnd(20)} ${spec.help}${where ? ` [${where}]` : ""}`;
+  });
+  return [`Usage: ${command} [options]`, "", ...rows].join("\n");
+}

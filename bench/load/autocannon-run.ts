@@ -1,0 +1,168 @@
+import { performance } from "node:perf_hooks";
+import autocannon from "autocannon";
+import hdr from "hdr-histogram-js";
+import type { GeneratorSample, LatencyUs } from "../report/schema.js";
+import { mulberry32 } from "../stats/index.js";
+import type { RequestSpec, ScenarioPlan } from "./scenarios.js";
+
+export interface LoadSettings {
+  connections: number;
+  seconds: number;
+  /** Record every response's latency in our own microsecond histogram. */
+  record: boolean;
+}
+
+export interface LoadOutcome {
+  durationSeconds: number;
+  requests: number;
+  rps: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  /** Responses with another status than the request expected, plus errors and timeouts. */
+  unexpected: number;
+  latencyUs: LatencyUs | null;
+  generator: GeneratorSample;
+}
+
+/** A generator above this share of one core is measuring itself, not the server. */
+const SATURATED_CORE_SHARE = 0.9;
+const REQUEST_TIMEOUT_SECONDS = 10;
+
+type AutocannonRequest = NonNullable<autocannon.Options["requests"]>[number];
+
+const toRequest = ({ method, path, headers, body }: RequestSpec) => ({
+  method,
+  path,
+  headers,
+  ...(body === undefined ? {} : { body }),
+});
+
+function histogram() {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+}
+
+/**
+ * One autocannon run of a scenario. Every response is checked against the status its request
+ * expects; when all requests expect the same status the per-status counts suffice, otherwise each
+ * request checks its own (which makes autocannon read bodies, so only the mixed scenario pays it).
+ */
+export async function runAutocannon(
+  url: string,
+  plan: ScenarioPlan,
+  settings: LoadSettings,
+  signal?: AbortSignal,
+): Promise<LoadOutcome> {
+  const expected = new Set([...plan.requests.map((request) => request.expect)]);
+  const uniform = expected.size === 1 && !plan.pick;
+  let mismatches = 0;
+  const random = mulberry32(0x5eed);
+  let requests: AutocannonRequest[];
+  if (plan.pick) {
+    const pick = plan.pick;
+    let lastExpect = 0;
+    requests = [
+      {
+        setupRequest: (request) => {
+          const spec = pick(random);
+          lastExpect = spec.expect;
+          return { ...request, ...toRequest(spec) };
+        },
+        onResponse: (status: number) => {
+          if (status !== lastExpect) mismatches += 1;
+        },
+      } as AutocannonRequest,
+    ];
+  } else {
+    requests = plan.requests.map(
+      (spec) =>
+        ({
+          ...toRequest(spec),
+          ...(uniform
+            ? {}
+            : {
+                onResponse: (status: number) => {
+                  if (status !== spec.expect) mismatches += 1;
+                },
+              }),
+        }) as AutocannonRequest,
+    );
+  }
+
+  const latencies = settings.record ? histogram() : null;
+  let responses = 0;
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  let instance: autocannon.Instance | undefined;
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url,
+        connections: settings.connections,
+        duration: settings.seconds,
+        timeout: REQUEST_TIMEOUT_SECONDS,
+        requests,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+  if (!instance) throw new Error("autocannon did not start");
+  const running = instance;
+  running.on(
+    "response",
+    (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      responses += 1;
+      latencies?.recordValue(Math.max(1, Math.round(responseTime * 1000)));
+    },
+  );
+  const abort = () => running.stop();
+  signal?.addEventListener("abort", abort, { once: true });
+  let result: autocannon.Result;
+  try {
+    result = await finished;
+  } finally {
+    signal?.removeEventListener("abort", abort);
+  }
+  const wallSeconds = (performance.now() - wallBefore) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const coreShare = cpuSeconds / wallSeconds;
+
+  const statuses: Record<string, number> = {};
+  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}))
+    statuses[code] = count ?? 0;
+  const wrongStatus = uniform
+    ? Object.entries(statuses).reduce(
+        (total, [code, count]) => (expected.has(Number(code)) ? total : total + count),
+        0,
+      )
+    : mismatches;
+  const durationSeconds = result.duration;
+  const latencyUs: LatencyUs | null =
+    latencies && latencies.totalCount > 0
+      ? {
+          p50: latencies.getValueAtPercentile(50),
+          p90: latencies.getValueAtPercentile(90),
+          p99: latencies.getValueAtPercentile(99),
+          p999: latencies.getValueAtPercentile(99.9),
+          max: latencies.maxValue,
+          mean: latencies.mean,
+        }
+      : null;
+  latencies?.destroy();
+  return {
+    durationSeconds,
+    requests: responses,
+    rps: durationSeconds > 0 ? responses / durationSeconds : 0,
+    statuses,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    unexpected: wrongStatus + result.errors + result.timeouts,
+    latencyUs,
+    generator: { cpuSeconds, coreShare, saturated: coreShare > SATURATED_CORE_SHARE },
+  };
+}

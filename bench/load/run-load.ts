@@ -1,0 +1,288 @@
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { formatCost } from "../../server/auth/password.js";
+import { LOAD_USER_COST } from "../../server/config.js";
+import { describeCause, postgresUnreachable } from "../../server/errors.js";
+import { renderMarkdown } from "../report/markdown.js";
+import { collectProvenance } from "../report/provenance.js";
+import {
+  LOAD_SCHEMA,
+  LOAD_SCHEMA_VERSION,
+  type LoadMode,
+  type LoadOptions,
+  type LoadResults,
+  type RunResult,
+} from "../report/schema.js";
+import { summarizeModes } from "../report/summarize.js";
+import { createReportFolder, type ReportFolder } from "../report/write.js";
+import { runAutocannon } from "./autocannon-run.js";
+import { busyShare, machineCpu } from "./machine-cpu.js";
+import { planScenario, type ScenarioPlan } from "./scenarios.js";
+import { scrapeMetrics, serverSample } from "./server-metrics.js";
+import {
+  dropPostgresSchema,
+  postgresVersion,
+  provideRedis,
+  type RedisService,
+} from "./services.js";
+import { type RunningServer, spawnServer } from "./spawn-server.js";
+import { loginAll, prepareLoadUsers, readPlainCredentials } from "./users.js";
+
+export type Progress =
+  | { kind: "note"; message: string }
+  | {
+      kind: "run";
+      mode: LoadMode;
+      round: number;
+      rounds: number;
+      done: number;
+      total: number;
+      elapsedMs: number;
+      etaMs: number;
+    }
+  | { kind: "result"; run: RunResult };
+
+export interface LoadBenchmark {
+  results: LoadResults;
+  folder: ReportFolder;
+}
+
+/** The ceiling is the same route without the authenticate hook: only defined for the read routes. */
+const CEILING_SCENARIOS = new Set(["read", "zipf"]);
+/** Seconds a run takes besides its load: start, login-free readiness, scrapes, graceful stop. */
+const RUN_OVERHEAD_SECONDS = 1;
+
+export async function runLoadBenchmark(
+  options: LoadOptions,
+  progress: (event: Progress) => void,
+  signal: AbortSignal,
+): Promise<LoadBenchmark> {
+  const id = randomUUID().replaceAll("-", "").slice(0, 10);
+  const skipped: LoadResults["skipped"] = [];
+  let modes = [...options.modes];
+  const skip = (mode: LoadMode, reason: string) => {
+    skipped.push({ mode, reason });
+    modes = modes.filter((m) => m !== mode);
+    progress({ kind: "note", message: `skipping ${mode}: ${reason}` });
+  };
+  if (modes.includes("ceiling") && !CEILING_SCENARIOS.has(options.scenario)) {
+    skip(
+      "ceiling",
+      `the ceiling is the read route without authentication; ${options.scenario} has no such route`,
+    );
+  }
+  let redis: RedisService | undefined;
+  if (modes.includes("redis")) {
+    const provided = await provideRedis(options.redisUrl);
+    if (typeof provided === "string") skip("redis", provided);
+    else {
+      redis = provided;
+      if (provided.private)
+        progress({ kind: "note", message: `started a private redis-server at ${provided.url}` });
+    }
+  }
+  let postgres: string | null = null;
+  if (options.store === "postgres" && options.target === null) {
+    try {
+      postgres = await postgresVersion(options.databaseUrl);
+    } catch (error) {
+      throw postgresUnreachable(options.databaseUrl, error);
+    }
+  }
+
+  const users = options.target
+    ? await readPlainCredentials(options.credentials as string)
+    : await prepareLoadUsers(options.users).then((prepared) => prepared.users);
+  const serverFiles = options.target ? [] : [`data/bench-users-${options.users}.json`];
+  const sqlitePath = `data/bench/${id}.sqlite`;
+  const pgSchema = `bench_${id}`;
+  const serverArgs = (mode: LoadMode, round: number) => [
+    "--port",
+    "0",
+    "--store",
+    options.store,
+    "--sqlite-path",
+    sqlitePath,
+    "--pg-schema",
+    pgSchema,
+    "--database-url",
+    options.databaseUrl,
+    "--redis-url",
+    redis?.url ?? options.redisUrl,
+    // A prefix per run: every redis run starts as cold as every memory run.
+    "--redis-key-prefix",
+    `acb-bench:${id}:${round}:`,
+    "--credentials",
+    ["credentials.json", ...serverFiles].join(","),
+    "--token-ttl",
+    "86400",
+    "--cache-ttl",
+    String(options.cacheTtl),
+    "--cache-max",
+    String(options.cacheMax),
+    "--origin-latency-ms",
+    String(options.originLatencyMs),
+    ...(mode === "ceiling"
+      ? ["--auth", "off", "--cache", "none"]
+      : ["--cache", mode === "target" ? "none" : mode]),
+  ];
+
+  const provenance = await collectProvenance({
+    services: {
+      redis: redis?.version ?? null,
+      postgres,
+      sqlite: options.store === "sqlite" && !options.target ? "better-sqlite3 (embedded)" : null,
+    },
+    passwordCost: options.target ? null : formatCost(LOAD_USER_COST),
+  });
+  const results: LoadResults = {
+    schema: LOAD_SCHEMA,
+    version: LOAD_SCHEMA_VERSION,
+    status: "running",
+    options: { ...options, modes },
+    provenance,
+    skipped,
+    runs: [],
+    summaries: [],
+  };
+  const folder = await createReportFolder(options.out, options.scenario);
+  const save = () => folder.write("results.json", `${JSON.stringify(results, null, 2)}\n`);
+  await save();
+
+  try {
+    const withServer = async <T>(
+      mode: LoadMode,
+      round: number,
+      work: (url: string, server?: RunningServer) => Promise<T>,
+    ) => {
+      if (options.target) return work(options.target);
+      const server = await spawnServer(serverArgs(mode, round));
+      try {
+        return await work(server.ready.url, server);
+      } finally {
+        await server.stop();
+      }
+    };
+    progress({ kind: "note", message: `logging in ${users.length} users` });
+    // Sessions live in the store, so one login serves every later server process.
+    const sessions = await withServer("none", 0, (url) => loginAll(url, users));
+    const plan = planScenario(options.scenario, {
+      sessions: sessions.filter((session) => session.role !== "admin"),
+      credentials: users.filter((user) => user.role !== "admin"),
+      admin: sessions.find((session) => session.role === "admin"),
+    });
+
+    const total = modes.length * options.runs;
+    const perRun = options.warmup + options.duration + RUN_OVERHEAD_SECONDS;
+    const started = Date.now();
+    for (let round = 1; round <= options.runs && !signal.aborted; round++) {
+      for (const mode of modes) {
+        if (signal.aborted) break;
+        const done = results.runs.length;
+        progress({
+          kind: "run",
+          mode,
+          round,
+          rounds: options.runs,
+          done,
+          total,
+          elapsedMs: Date.now() - started,
+          etaMs: (total - done) * perRun * 1000,
+        });
+        const run = await withServer(mode, round, (url, server) =>
+          measure(url, server, mode, round, plan, options, signal),
+        ).catch((error: unknown) => failedRun(mode, round, describeCause(error)));
+        results.runs.push(run);
+        progress({ kind: "result", run });
+        await save();
+      }
+    }
+    results.status = signal.aborted ? "interrupted" : "complete";
+  } catch (error) {
+    results.status = "interrupted";
+    throw error;
+  } finally {
+    results.summaries = summarizeModes(results);
+    await save();
+    await folder.write("report.md", renderMarkdown(results));
+    await redis?.stop();
+    if (postgres) await dropPostgresSchema(options.databaseUrl, pgSchema).catch(() => {});
+    for (const suffix of ["", "-wal", "-shm"]) await rm(`${sqlitePath}${suffix}`, { force: true });
+  }
+  return { results, folder };
+}
+
+function failedRun(mode: LoadMode, round: number, reason: string): RunResult {
+  return {
+    mode,
+    round,
+    status: "failed",
+    reasons: [reason],
+    startedAt: new Date().toISOString(),
+    durationSeconds: 0,
+    requests: 0,
+    rps: 0,
+    statuses: {},
+    errors: 0,
+    timeouts: 0,
+    unexpected: 0,
+    latencyUs: null,
+    server: null,
+    generator: { cpuSeconds: 0, coreShare: 0, saturated: false },
+    machineBusyShare: null,
+  };
+}
+
+async function measure(
+  url: string,
+  server: RunningServer | undefined,
+  mode: LoadMode,
+  round: number,
+  plan: ScenarioPlan,
+  options: LoadOptions,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const startedAt = new Date().toISOString();
+  const load = { connections: options.connections };
+  if (options.warmup > 0)
+    await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal);
+  const before = await scrapeMetrics(url);
+  const cpuBefore = machineCpu();
+  const outcome = await runAutocannon(
+    url,
+    plan,
+    { ...load, seconds: options.duration, record: true },
+    signal,
+  );
+  const machineBusy = busyShare(cpuBefore, machineCpu());
+  const after = await scrapeMetrics(url);
+
+  const crashed = server?.crashed();
+  const reasons: string[] = [];
+  if (crashed) reasons.push(crashed);
+  if (outcome.unexpected > 0) {
+    reasons.push(
+      `${outcome.unexpected} unexpected: statuses ${JSON.stringify(outcome.statuses)}, ${outcome.errors} errors, ${outcome.timeouts} timeouts`,
+    );
+  }
+  if (outcome.requests === 0) reasons.push("no responses");
+  if (signal.aborted) reasons.push("interrupted");
+  return {
+    mode,
+    round,
+    status: crashed ? "failed" : reasons.length > 0 ? "invalid" : "ok",
+    reasons,
+    startedAt,
+    durationSeconds: outcome.durationSeconds,
+    requests: outcome.requests,
+    rps: outcome.rps,
+    statuses: outcome.statuses,
+    errors: outcome.errors,
+    timeouts: outcome.timeouts,
+    unexpected: outcome.unexpected,
+    latencyUs: outcome.latencyUs,
+    server: before && after ? serverSample(before, after) : null,
+    generator: outcome.generator,
+    machineBusyShare: machineBusy,
+  };
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import type { Scenario } from "../report/schema.js";
+
+/** A logged-in user the load can present. */
+export interface Session {
+  username: string;
+  role: string;
+  token: string;
+}
+
+export interface Credential {
+  username: string;
+  password: string;
+}
+
+/** One request of a scenario, and the status that proves it was answered correctly. */
+export interface RequestSpec {
+  method: "GET" | "POST";
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  expect: number;
+}
+
+export interface ScenarioPlan {
+  /** The route the server-side figures are taken for. */
+  describe: string;
+  /**
+   * Requests each connection cycles through. With `pick`, every request is drawn anew from
+   * `pick(random)` instead, so that connections do not march through the same sequence in step.
+   */
+  requests: RequestSpec[];
+  pick?: (random: () => number) => RequestSpec;
+}
+
+export interface ScenarioInput {
+  sessions: Session[];
+  /** Users with passwords, for the login scenario. */
+  credentials: Credential[];
+  /** An admin session, for the mixed scenario's writes. */
+  admin: Session | undefined;
+}
+
+const json = { "content-type": "application/json" };
+const getItems = (session: Session): RequestSpec => ({
+  method: "GET",
+  path: "/items/",
+  headers: { authorization: `Bearer ${session.token}` },
+  expect: 200,
+});
+
+/** Cumulative Zipf(s = 1) weights: rank k is drawn with probability proportional to 1/k. */
+function zipfSampler(n: number): (random: () => number) => number {
+  const cumulative = new Float64Array(n);
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    total += 1 / (k + 1);
+    cumulative[k] = total;
+  }
+  return (random) => {
+    const target = random() * total;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cumulative[mid] as number) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+/** Every mixed cycle of 20: 16 reads of /items/, 2 of /user/, 1 admin write (201), 1 refused write (403). */
+function mixed(input: ScenarioInput): RequestSpec[] {
+  if (!input.admin) throw new Error("the mixed scenario needs an admin user");
+  const write = (session: Session, expect: number): RequestSpec => ({
+    method: "POST",
+    path: "/items/",
+    headers: { ...json, authorization: `Bearer ${session.token}` },
+    body: JSON.stringify({ name: "Benchmark item" }),
+    expect,
+  });
+  const requests: RequestSpec[] = [];
+  input.sessions.forEach((session, i) => {
+    const slot = i % 20;
+    if (slot === 18) requests.push(write(input.admin as Session, 201));
+    else if (slot === 19) requests.push(write(session, 403));
+    else if (slot >= 16) requests.push({ ...getItems(session), path: "/user/" });
+    else requests.push(getItems(session));
+  });
+  return requests;
+}
+
+export function planScenario(scenario: Scenario, input: ScenarioInput): ScenarioPlan {
+  switch (scenario) {
+    case "read":
+      return { describe: "GET /items/", requests: input.sessions.map(getItems) };
+    case "zipf": {
+      const rank = zipfSampler(input.sessions.length);
+      return {
+        describe: "GET /items/ (Zipf)",
+        requests: [getItems(input.sessions[0] as Session)],
+        pick: (random) => getItems(input.sessions[rank(random)] as Session),
+      };
+    }
+    case "mixed":
+      return { describe: "mixed", requests: mixed(input) };
+    case "login":
+      return {
+        describe: "POST /token",
+        requests: input.credentials.map((user) => ({
+          method: "POST",
+          path: "/token",
+          headers: json,
+          body: JSON.stringify({ username: user.username, password: user.password }),
+          expect: 200,
+        })),
+      };
+    case "invalid": {
+      const forged = (): RequestSpec => ({
+        method: "GET",
+        path: "/items/",
+        headers: { authorization: `Bearer ${randomBytes(32).toString("base64url")}` },
+        expect: 401,
+      });
+      return { describe: "GET /items/ (unknown tokens)", requests: [forged()], pick: forged };
+    }
+  }
+}

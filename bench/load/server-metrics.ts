@@ -1,0 +1,65 @@
+import type { ServerSample } from "../report/schema.js";
+
+/** Sample name with its labels, exactly as exposed, mapped to its value. */
+export type MetricsSnapshot = Map<string, number>;
+
+export function parsePrometheus(text: string): MetricsSnapshot {
+  const samples: MetricsSnapshot = new Map();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const space = line.lastIndexOf(" ");
+    const value = Number(line.slice(space + 1));
+    if (space > 0 && Number.isFinite(value)) samples.set(line.slice(0, space), value);
+  }
+  return samples;
+}
+
+/** The server's /metrics, or null when the target does not expose ours. */
+export async function scrapeMetrics(baseUrl: string): Promise<MetricsSnapshot | null> {
+  try {
+    const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
+    if (!response.ok) return null;
+    const snapshot = parsePrometheus(await response.text());
+    return snapshot.has("process_cpu_seconds_total") ? snapshot : null;
+  } catch {
+    return null;
+  }
+}
+
+const sum = (snapshot: MetricsSnapshot, prefix: string, skip?: (name: string) => boolean) => {
+  let total = 0;
+  for (const [name, value] of snapshot) {
+    if (name.startsWith(prefix) && !skip?.(name)) total += value;
+  }
+  return total;
+};
+
+/** What happened on the server between two scrapes. Requests to /metrics itself are not counted. */
+export function serverSample(before: MetricsSnapshot, after: MetricsSnapshot): ServerSample {
+  const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  const requests =
+    sum(after, "acb_http_requests_total{", (name) => name.includes('route="/metrics"')) -
+    sum(before, "acb_http_requests_total{", (name) => name.includes('route="/metrics"'));
+  const lookups = (result: string) => delta(`acb_cache_lookups_total{result="${result}"}`);
+  const cache = {
+    hit: lookups("hit"),
+    miss: lookups("miss"),
+    revoked: lookups("revoked"),
+    error: lookups("error"),
+    bypass: lookups("bypass"),
+  };
+  const cacheReads = cache.hit + cache.miss + cache.error;
+  const storeLookups =
+    sum(after, "acb_store_lookups_total{") - sum(before, "acb_store_lookups_total{");
+  const cpuSeconds = delta("process_cpu_seconds_total");
+  return {
+    cpuSeconds,
+    cpuUsPerRequest: requests > 0 ? (cpuSeconds * 1e6) / requests : 0,
+    rssBytes: after.get("process_resident_memory_bytes") ?? 0,
+    eventLoopDelayP99Ms: (after.get('acb_eventloop_delay_seconds{quantile="0.99"}') ?? 0) * 1000,
+    cache,
+    hitRatio: cacheReads > 0 ? cache.hit / cacheReads : null,
+    storeLookups,
+    storeLookupsPerRequest: requests > 0 ? storeLookups / requests : 0,
+  };
+}

@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { AcbError } from "../../server/errors.js";
+import { track } from "./children.js";
+
+const SERVER_MAIN = fileURLToPath(new URL("../../server/main.js", import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface ReadyLine {
+  event: "ready";
+  url: string;
+  port: number;
+  pid: number;
+  cache: string;
+  store: string;
+  auth: string;
+}
+
+export interface RunningServer {
+  ready: ReadyLine;
+  child: ChildProcess;
+  /** Set when the process ended before stop() was called: the run it served has failed. */
+  crashed(): string | undefined;
+  stop(): Promise<void>;
+}
+
+const serverFailed = (message: string) => new AcbError("ACB_SERVER_FAILED", message);
+
+/** Starts the reference server as its own process and resolves on its ready line, never a sleep. */
+export async function spawnServer(args: readonly string[]): Promise<RunningServer> {
+  const child = track(
+    spawn(process.execPath, [SERVER_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] }),
+  );
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  let stopping = false;
+  let exit: string | undefined;
+  child.once("exit", (code, signal) => {
+    if (!stopping)
+      exit = `server exited (${signal ?? `code ${code}`}): ${stderr.trim().split("\n").at(-1) ?? ""}`;
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const timer = setTimeout(() => child.kill("SIGKILL"), READY_TIMEOUT_MS);
+  try {
+    const [line] = (await Promise.race([
+      once(lines, "line"),
+      once(child, "exit").then(() => {
+        throw serverFailed(`server did not start: ${stderr.trim() || "no output"}`);
+      }),
+    ])) as [string];
+    const ready = JSON.parse(line) as ReadyLine;
+    if (ready.event !== "ready")
+      throw serverFailed(`unexpected first line from the server: ${line}`);
+    return {
+      ready,
+      child,
+      crashed: () => exit,
+      stop: async () => {
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, "exit");
+        child.kill("SIGTERM");
+        const timeout = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timeout);
+      },
+    };
+  } finally {
+    clearTimeout(timer);
+    lines.close();
+  }
+}

@@ -1,0 +1,91 @@
+import { access, readFile } from "node:fs/promises";
+import { LOAD_USER_COST } from "../../server/config.js";
+import { describeCause, usageError } from "../../server/errors.js";
+import {
+  generateUsers,
+  type PlainCredentials,
+  writeGeneratedUsers,
+} from "../../server/synthetic-users.js";
+import type { Credential, Session } from "./scenarios.js";
+
+export interface LoadUsers {
+  /** Credentials files for the server to seed. */
+  serverFiles: string[];
+  users: (Credential & { role: string })[];
+}
+
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Synthetic users at the cheap load cost (stated in every report), plus one admin for the
+ * mixed scenario's writes. Generated once per population size and kept under data/.
+ */
+export async function prepareLoadUsers(count: number): Promise<LoadUsers> {
+  const hashed = `data/bench-users-${count}.json`;
+  const plain = `data/bench-users-${count}.plain.json`;
+  if (!(await exists(hashed)) || !(await exists(plain))) {
+    const users = await generateUsers(count, "load", "user", LOAD_USER_COST);
+    const admin = await generateUsers(1, "loadadmin", "admin", LOAD_USER_COST);
+    await writeGeneratedUsers(
+      { users: [...users.users, ...admin.users], plain: { ...users.plain, ...admin.plain } },
+      hashed,
+      plain,
+    );
+  }
+  return { serverFiles: [hashed], users: await readPlainCredentials(plain) };
+}
+
+/** The original article's format: {"name": {"password": "...", "role": "..."}}. */
+export async function readPlainCredentials(file: string): Promise<LoadUsers["users"]> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw usageError(`--credentials ${file}: ${describeCause(error)}`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw usageError(`--credentials ${file}: must be a JSON object keyed by username`);
+  }
+  return Object.entries(data as PlainCredentials).map(([username, entry]) => {
+    if (typeof entry?.password !== "string")
+      throw usageError(`--credentials ${file}: user ${username} has no password`);
+    return {
+      username,
+      password: entry.password,
+      role: typeof entry.role === "string" ? entry.role : "user",
+    };
+  });
+}
+
+/** Logs every user in through POST /token, a few at a time; any failure stops the benchmark. */
+export async function loginAll(
+  baseUrl: string,
+  users: LoadUsers["users"],
+  inFlight = 8,
+): Promise<Session[]> {
+  const sessions: Session[] = new Array(users.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < users.length; i = next++) {
+      const user = users[i] as LoadUsers["users"][number];
+      const response = await fetch(`${baseUrl}/token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: user.username, password: user.password }),
+      });
+      const body = (await response.json().catch(() => ({}))) as { access_token?: unknown };
+      if (!response.ok || typeof body.access_token !== "string") {
+        throw usageError(
+          `login of ${user.username} at ${baseUrl}/token failed with HTTP ${response.status}`,
+        );
+      }
+      sessions[i] = { username: user.username, role: user.role, token: body.access_token };
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return sessions;
+}

@@ -1,0 +1,209 @@
+import { DEFAULTS as SERVER } from "../server/config.js";
+import { configInvalid } from "../server/errors.js";
+import {
+  checkAll,
+  flagOn,
+  givenOptions,
+  inRange,
+  integer,
+  list,
+  memberOf,
+  nonEmpty,
+  type OptionTable,
+  oneOf,
+  parseOptions,
+  text,
+  urlWithScheme,
+  usageText,
+} from "../server/option-table.js";
+import {
+  LOAD_MODES,
+  type LoadMode,
+  type LoadOptions,
+  SCENARIOS,
+  type Scenario,
+} from "./report/schema.js";
+
+export interface LoadCommandOptions extends LoadOptions {
+  json: boolean;
+}
+
+/** The one place where the load benchmark's defaults live. */
+export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
+  modes: [...LOAD_MODES],
+  store: "sqlite",
+  scenario: "read",
+  connections: 10,
+  duration: 5,
+  warmup: 2,
+  runs: 5,
+  users: 100,
+  originLatencyMs: 0,
+  cacheTtl: SERVER.cacheTtl,
+  cacheMax: SERVER.cacheMax,
+  quick: false,
+  target: null,
+  credentials: null,
+  redisUrl: SERVER.redisUrl,
+  databaseUrl: SERVER.databaseUrl,
+  out: "reports",
+  json: false,
+});
+
+/** --quick: a smoke run for CI, seconds per mode; its figures say that the modes work, not how fast. */
+const QUICK = { duration: 2, warmup: 1, runs: 2 } as const;
+/** zipf needs a population larger than the cache, so that the hit ratio is something to measure. */
+const ZIPF = { users: 10_000, cacheShare: 0.1 } as const;
+
+const nullableText = (raw: string): string | null => (raw === "" ? null : raw);
+const showNullable = (value: string | null) => value ?? "none";
+
+export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
+  modes: {
+    flag: "modes",
+    help: `comma-separated modes to run: ${LOAD_MODES.join(",")}`,
+    parse: (raw) => list(raw) as LoadMode[],
+    check: (modes) =>
+      // "target" is set by --target, never asked for by name.
+      modes.length > 0 &&
+      modes.every((mode) => mode === "target" || (LOAD_MODES as readonly string[]).includes(mode))
+        ? undefined
+        : `must be a comma-separated list of ${LOAD_MODES.join(", ")}`,
+  },
+  store: {
+    flag: "store",
+    help: "source of truth of the server: sqlite | postgres",
+    parse: oneOf<LoadOptions["store"]>(),
+    check: memberOf(["sqlite", "postgres"] as const),
+  },
+  scenario: {
+    flag: "scenario",
+    help: `traffic: ${SCENARIOS.join(" | ")}`,
+    parse: oneOf<Scenario>(),
+    check: memberOf(SCENARIOS),
+  },
+  connections: {
+    flag: "connections",
+    help: "concurrent connections",
+    parse: integer,
+    check: inRange(1, 1000),
+  },
+  duration: {
+    flag: "duration",
+    help: "seconds measured per run",
+    parse: integer,
+    check: inRange(1, 3600),
+  },
+  warmup: {
+    flag: "warmup",
+    help: "seconds of load thrown away before each measured run",
+    parse: integer,
+    check: inRange(0, 600),
+  },
+  runs: {
+    flag: "runs",
+    help: "measured runs per mode, interleaved",
+    parse: integer,
+    check: inRange(1, 100),
+  },
+  users: {
+    flag: "users",
+    help: `logged-in users whose tokens the load rotates over (zipf: default ${ZIPF.users})`,
+    parse: integer,
+    check: inRange(1, 1_000_000),
+  },
+  originLatencyMs: {
+    flag: "origin-latency-ms",
+    help: "delay added to every store read, to model a store further away",
+    parse: integer,
+    check: inRange(0, 60_000),
+  },
+  cacheTtl: {
+    flag: "cache-ttl",
+    help: "cache entry lifetime in seconds",
+    parse: integer,
+    check: inRange(1, 86_400),
+  },
+  cacheMax: {
+    flag: "cache-max",
+    help: `memory cache entries at most (zipf: default ${ZIPF.cacheShare * 100}% of --users)`,
+    parse: integer,
+    check: inRange(1, 100_000_000),
+  },
+  quick: {
+    flag: "quick",
+    boolean: true,
+    help: `smoke run: ${QUICK.duration}s runs, ${QUICK.warmup}s warm-up, ${QUICK.runs} runs per mode`,
+    parse: flagOn,
+  },
+  target: {
+    flag: "target",
+    help: "benchmark this external server (speaking the same API) instead of spawning modes",
+    parse: nullableText,
+    check: (value) => (value === null ? undefined : urlWithScheme("http:", "https:")(value)),
+    show: showNullable,
+  },
+  credentials: {
+    flag: "credentials",
+    help: 'with --target: users as {"name": {"password": "...", "role": "..."}}',
+    parse: nullableText,
+    show: showNullable,
+  },
+  redisUrl: {
+    flag: "redis-url",
+    env: "REDIS_URL",
+    help: "Redis for the redis mode (a private redis-server is started when unreachable)",
+    parse: text,
+    check: urlWithScheme("redis:", "rediss:"),
+  },
+  databaseUrl: {
+    flag: "database-url",
+    env: "DATABASE_URL",
+    help: "PostgreSQL for --store postgres",
+    parse: text,
+    check: urlWithScheme("postgres:", "postgresql:"),
+  },
+  out: { flag: "out", help: "folder the report folders go to", parse: text, check: nonEmpty },
+  json: {
+    flag: "json",
+    boolean: true,
+    help: "print the results JSON on stdout and nothing else",
+    parse: flagOn,
+  },
+};
+
+/** Options from the command line, with the defaults that depend on other options filled in. */
+export function loadCommandOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): LoadCommandOptions {
+  const options = parseOptions(LOAD_OPTIONS, LOAD_DEFAULTS, argv, env);
+  const given = givenOptions(LOAD_OPTIONS, argv, env);
+  return withDerivedDefaults(options, given);
+}
+
+export function withDerivedDefaults(
+  options: LoadCommandOptions,
+  given: ReadonlySet<keyof LoadCommandOptions>,
+): LoadCommandOptions {
+  const out = { ...options };
+  if (out.quick) {
+    for (const key of ["duration", "warmup", "runs"] as const)
+      if (!given.has(key)) out[key] = QUICK[key];
+  }
+  if (out.scenario === "zipf") {
+    if (!given.has("users")) out.users = ZIPF.users;
+    if (!given.has("cacheMax")) out.cacheMax = Math.max(1, Math.round(out.users * ZIPF.cacheShare));
+  }
+  if (out.target !== null) {
+    out.modes = ["target"];
+    if (out.credentials === null) {
+      throw configInvalid(
+        '--target needs --credentials FILE with {"name": {"password": "...", "role": "..."}}',
+      );
+    }
+  }
+  return checkAll(LOAD_OPTIONS, out);
+}
+
+export const loadUsage = () => usageText(LOAD_OPTIONS, LOAD_DEFAULTS, "npm run bench --");

@@ -1,0 +1,141 @@
+import type { Comparison, Summary } from "../stats/index.js";
+
+/**
+ * The results file of `npm run bench` (reports/<folder>/results.json). Every view (terminal,
+ * Markdown, HTML) is rendered from this alone. Bump LOAD_SCHEMA_VERSION on any breaking change.
+ */
+export const LOAD_SCHEMA = "auth-cache-bench/load";
+export const LOAD_SCHEMA_VERSION = 1;
+
+export const SCENARIOS = ["read", "zipf", "mixed", "login", "invalid"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+/** `ceiling` is the route with authentication off; `target` an external server. */
+export const LOAD_MODES = ["ceiling", "none", "memory", "redis"] as const;
+export type LoadMode = (typeof LOAD_MODES)[number] | "target";
+
+export interface LoadOptions {
+  modes: LoadMode[];
+  store: "sqlite" | "postgres";
+  scenario: Scenario;
+  connections: number;
+  /** Seconds measured per run. */
+  duration: number;
+  /** Seconds of load thrown away before each measured run, on the same server process. */
+  warmup: number;
+  runs: number;
+  users: number;
+  originLatencyMs: number;
+  cacheTtl: number;
+  cacheMax: number;
+  quick: boolean;
+  target: string | null;
+  credentials: string | null;
+  redisUrl: string;
+  databaseUrl: string;
+  out: string;
+}
+
+export interface LatencyUs {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+/** From the server's /metrics, scraped right before and right after the measured window. */
+export interface ServerSample {
+  cpuSeconds: number;
+  cpuUsPerRequest: number;
+  rssBytes: number;
+  eventLoopDelayP99Ms: number;
+  cache: { hit: number; miss: number; revoked: number; error: number; bypass: number };
+  /** hit / (hit + miss + error); null when the mode has no cache. */
+  hitRatio: number | null;
+  storeLookups: number;
+  storeLookupsPerRequest: number;
+}
+
+/** The load generator runs in the harness process and shares the machine with the server. */
+export interface GeneratorSample {
+  cpuSeconds: number;
+  /** CPU seconds per wall second: 1.0 is one core fully busy. */
+  coreShare: number;
+  saturated: boolean;
+}
+
+export type RunStatus = "ok" | "invalid" | "failed";
+
+export interface RunResult {
+  mode: LoadMode;
+  /** 1-based; runs of one round are interleaved across modes. */
+  round: number;
+  status: RunStatus;
+  /** Why a run is invalid or failed; empty for ok runs. */
+  reasons: string[];
+  startedAt: string;
+  durationSeconds: number;
+  requests: number;
+  rps: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  unexpected: number;
+  latencyUs: LatencyUs | null;
+  server: ServerSample | null;
+  generator: GeneratorSample;
+  /** Fraction of all the machine's cores busy during the window (server, generator and the rest). */
+  machineBusyShare: number | null;
+}
+
+export interface ModeSummary {
+  mode: LoadMode;
+  validRuns: number;
+  totalRuns: number;
+  rps: Summary | null;
+  latencyUs: { p50: Summary; p90: Summary; p99: Summary; p999: Summary } | null;
+  serverCpuUsPerRequest: Summary | null;
+  rssBytes: Summary | null;
+  hitRatio: Summary | null;
+  storeLookupsPerRequest: Summary | null;
+  eventLoopDelayP99Ms: Summary | null;
+  generatorCoreShare: Summary | null;
+  /** Throughput of this mode relative to the ceiling and to `none`, over paired rounds. */
+  vsCeiling: Comparison | null;
+  vsNone: Comparison | null;
+  /** Coefficient of variation of throughput above the limit: too noisy to conclude. */
+  spreadTooWide: boolean;
+  saturatedRuns: number;
+}
+
+export interface Provenance {
+  tool: { name: string; version: string };
+  createdAt: string;
+  machine: {
+    cpuModel: string;
+    cores: number;
+    memoryBytes: number;
+    os: string;
+    kernel: string;
+    arch: string;
+  };
+  node: string;
+  packages: Record<string, string>;
+  services: { redis: string | null; postgres: string | null; sqlite: string | null };
+  git: { commit: string; dirty: boolean } | null;
+  /** scrypt cost of the users that logged in, as ln=..,r=..,p=.. */
+  passwordCost: string | null;
+}
+
+export interface LoadResults {
+  schema: typeof LOAD_SCHEMA;
+  version: typeof LOAD_SCHEMA_VERSION;
+  status: "running" | "complete" | "interrupted";
+  options: LoadOptions;
+  provenance: Provenance;
+  /** Modes that could not run at all (a service missing), with why. */
+  skipped: { mode: LoadMode; reason: string }[];
+  runs: RunResult[];
+  summaries: ModeSummary[];
+}

@@ -1,0 +1,290 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  fmtCi,
+  fmtComparison,
+  fmtPct,
+  fmtRate,
+  fmtRatio,
+  fmtUs,
+  summaryRows,
+  verdictLines,
+  warningLines,
+} from "../bench/report/format.js";
+import { renderMarkdown } from "../bench/report/markdown.js";
+import { collectProvenance } from "../bench/report/provenance.js";
+import type { LoadMode, LoadResults, ModeSummary } from "../bench/report/schema.js";
+import { renderTables } from "../bench/report/table.js";
+import { compare, summarize } from "../bench/stats/index.js";
+
+const FIXTURE: LoadResults = JSON.parse(
+  readFileSync(new URL("./fixtures/load-results.json", import.meta.url), "utf8"),
+);
+const MODES: LoadMode[] = ["ceiling", "none", "memory", "redis"];
+
+const fixture = (): LoadResults => structuredClone(FIXTURE);
+
+function summaryOf(results: LoadResults, mode: LoadMode): ModeSummary {
+  const summary = results.summaries.find((s) => s.mode === mode);
+  if (!summary) throw new Error(`no summary for ${mode}`);
+  return summary;
+}
+
+// Wrapped terminal lines are joined back so a phrase can be searched whatever the width.
+const unwrap = (text: string): string => text.replace(/\n +/g, " ");
+
+const RATE_CI = /^\d+(\.\d+)?k \[\d+(\.\d+)?k–\d+(\.\d+)?k\]$/;
+const RATIO_CI = /^\d+\.\d\d× \[\d+\.\d\d–\d+\.\d\d\]$/;
+
+describe("number formatting", () => {
+  it("abbreviates rates to three significant digits", () => {
+    expect(fmtRate(812)).toBe("812");
+    expect(fmtRate(31_249)).toBe("31.2k");
+    expect(fmtRate(999.96)).toBe("1.00k");
+    expect(fmtRate(1_234_567)).toBe("1.23M");
+  });
+
+  it("shows microseconds as µs below a millisecond and ms above", () => {
+    expect(fmtUs(412.4)).toBe("412 µs");
+    expect(fmtUs(41.24)).toBe("41.2 µs");
+    expect(fmtUs(1934)).toBe("1.93 ms");
+    expect(fmtUs(14_620)).toBe("14.6 ms");
+  });
+
+  it("formats ratios, percentages and missing values", () => {
+    expect(fmtRatio(0.9412)).toBe("0.94×");
+    expect(fmtPct(0.9412)).toBe("94.1%");
+    expect(fmtPct(0.99998, 2)).toBe(">99.99%");
+    expect(fmtPct(1)).toBe("100.0%");
+    for (const fmt of [fmtRate, fmtUs, fmtRatio, fmtPct]) {
+      expect(fmt(null)).toBe("–");
+      expect(fmt(Number.NaN)).toBe("–");
+    }
+    expect(fmtCi(null, fmtRate)).toBe("–");
+  });
+
+  it("puts the 95% CI after the median and the ratio", () => {
+    expect(fmtCi(summarize([30_100, 31_200, 32_000, 31_000, 30_900, 31_500]), fmtRate)).toBe(
+      "31.1k [30.1k–32.0k]",
+    );
+    const comparison = compare([94, 95, 93, 96, 94], [100, 101, 99, 100, 100]);
+    expect(fmtComparison(comparison)).toMatch(RATIO_CI);
+    expect(fmtComparison(comparison)).toMatch(/^0\.94× /);
+  });
+});
+
+describe("summaryRows", () => {
+  const [throughput, cost] = summaryRows(FIXTURE);
+
+  it("builds one row per mode in both tables, each as wide as its header", () => {
+    for (const table of [throughput, cost]) {
+      expect(table?.rows.map((row) => row[0])).toEqual(MODES);
+      for (const row of table?.rows ?? []) expect(row).toHaveLength(table?.header.length ?? -1);
+    }
+  });
+
+  it("shows valid runs, rates and ratios with their CIs, and a dash for the mode itself", () => {
+    const rows = new Map(throughput?.rows.map((row) => [row[0], row]));
+    expect(rows.get("memory")?.[1]).toBe("4/5");
+    expect(rows.get("redis")?.[1]).toBe("5/5");
+    for (const row of rows.values()) expect(row[2]).toMatch(RATE_CI);
+    expect(rows.get("ceiling")?.[3]).toBe("–");
+    expect(rows.get("none")?.[4]).toBe("–");
+    expect(rows.get("ceiling")?.[4]).toMatch(RATIO_CI);
+    for (const mode of ["none", "memory", "redis"]) expect(rows.get(mode)?.[3]).toMatch(RATIO_CI);
+    expect(rows.get("redis")?.[4]).toBe(fmtComparison(summaryOf(FIXTURE, "redis").vsNone));
+  });
+
+  it("renders a missing hit ratio as a dash", () => {
+    const none = cost?.rows.find((row) => row[0] === "none");
+    expect(none?.[2]).toBe("–");
+    expect(cost?.rows.find((row) => row[0] === "memory")?.[2]).toMatch(/%$/);
+  });
+});
+
+describe("verdictLines", () => {
+  it("reports a significant change with its ratio, CI and p", () => {
+    const redis = summaryOf(FIXTURE, "redis").vsNone;
+    expect(redis?.significant).toBe(true);
+    expect(verdictLines(FIXTURE)).toContain(
+      `redis: ${fmtComparison(redis).replace(" [", " none throughput [")}, significant (p=0.008)`,
+    );
+    expect(verdictLines(FIXTURE).find((line) => line.startsWith("none:"))).toMatch(
+      /^none: 0\.\d\d× ceiling throughput \[/,
+    );
+    expect(verdictLines(FIXTURE).some((line) => line.startsWith("ceiling"))).toBe(false);
+  });
+
+  it("changes its wording when the data show no significant difference", () => {
+    const results = fixture();
+    const redis = summaryOf(results, "redis");
+    redis.vsNone = compare(
+      [11_900, 11_700, 12_100, 11_800, 12_000],
+      [11_850, 12_050, 11_750, 11_950, 11_900],
+    );
+    expect(redis.vsNone.significant).toBe(false);
+    const line = `redis: no significant difference from none (p=${redis.vsNone.p.toFixed(2)}, ${fmtComparison(redis.vsNone)})`;
+    expect(verdictLines(results)).toContain(line);
+    expect(unwrap(renderTables(results))).toContain(line);
+    expect(renderMarkdown(results)).toContain(line);
+    expect(renderMarkdown(results)).not.toContain("redis: 1.79× none");
+  });
+});
+
+describe("warningLines", () => {
+  it("lists the invalid run with its reason, generator saturation and the small-sample CI", () => {
+    const warnings = warningLines(FIXTURE);
+    expect(warnings).toContain(
+      "memory round 3 invalid: 2.3% of requests errored (6702 socket errors; limit 0.1%)",
+    );
+    expect(warnings.some((w) => /^ceiling round 2: .*saturated/.test(w))).toBe(true);
+    expect(warnings.some((w) => w.includes("min–max") && w.includes("94%"))).toBe(true);
+    expect(warnings.some((w) => w.startsWith("memory: only 4 valid runs"))).toBe(true);
+  });
+
+  it("lists a spread too wide to conclude and skipped modes", () => {
+    const results = fixture();
+    const redis = summaryOf(results, "redis");
+    redis.spreadTooWide = true;
+    if (redis.rps) redis.rps.cv = 0.14;
+    results.skipped.push({ mode: "target", reason: "no --target given" });
+    const warnings = warningLines(results);
+    expect(warnings).toContain("redis: throughput spread too wide to conclude: CV 14%");
+    expect(warnings).toContain("target skipped: no --target given");
+  });
+
+  it("has no small-sample warning once every mode has 6 valid runs", () => {
+    const results = fixture();
+    for (const s of results.summaries) s.rps = summarize([1, 2, 3, 4, 5, 6]);
+    expect(warningLines(results).some((w) => w.includes("min–max"))).toBe(false);
+  });
+});
+
+describe("renderTables", () => {
+  const output = renderTables(FIXTURE);
+
+  it("starts with what was run and has a row for every mode in both tables", () => {
+    expect(output.split("\n")[0]).toBe(
+      "auth-cache-bench: read scenario, sqlite store, 50 connections, 10 s × 5 runs (3 s warm-up)",
+    );
+    for (const mode of MODES) {
+      expect(output.match(new RegExp(`^│ ${mode} +│`, "gm"))).toHaveLength(2);
+    }
+    expect(output).toContain("Throughput and latency");
+    expect(output).toContain("Cost per request");
+  });
+
+  it("includes the invalid run's reason and the verdicts", () => {
+    expect(unwrap(output)).toContain("2.3% of requests errored (6702 socket errors; limit 0.1%)");
+    for (const line of verdictLines(FIXTURE)) expect(unwrap(output)).toContain(line);
+  });
+
+  it("fits in 100 columns, even with long warnings", () => {
+    const results = fixture();
+    results.runs[0]?.reasons.push("x ".repeat(120).trim());
+    for (const text of [output, renderTables(results)]) {
+      expect(Math.max(...text.split("\n").map((line) => line.length))).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it("has no colour codes", () => {
+    expect(output).not.toContain("\u001b[");
+  });
+});
+
+describe("renderMarkdown", () => {
+  // Lines starting with a pipe, grouped into the tables they form.
+  function tables(markdown: string): string[][] {
+    const groups: string[][] = [];
+    let current: string[] | null = null;
+    for (const line of markdown.split("\n")) {
+      if (line.startsWith("|")) {
+        if (!current) {
+          current = [];
+          groups.push(current);
+        }
+        current.push(line);
+      } else {
+        current = null;
+      }
+    }
+    return groups;
+  }
+  const pipes = (line: string): number => line.match(/(?<!\\)\|/g)?.length ?? 0;
+
+  it("has every section and a row for every mode in both summary tables", () => {
+    const markdown = renderMarkdown(FIXTURE);
+    for (const heading of [
+      "## Throughput and latency",
+      "## Cost per request",
+      "## Verdict",
+      "## Warnings",
+      "## Method",
+      "## Provenance",
+      "## Options",
+    ]) {
+      expect(markdown).toContain(`\n${heading}`);
+    }
+    for (const mode of MODES) {
+      expect(markdown.match(new RegExp(`^\\| ${mode} \\|`, "gm"))).toHaveLength(2);
+    }
+    expect(markdown).toContain("2.3% of requests errored (6702 socket errors; limit 0.1%)");
+    expect(markdown).toContain("Mann-Whitney");
+    expect(markdown).toContain(FIXTURE.provenance.git?.commit ?? "no commit");
+  });
+
+  it("writes tables whose rows all have the same number of cells, escaping pipes", () => {
+    const results = fixture();
+    results.options.out = "reports/a|b";
+    results.provenance.machine.cpuModel = "CPU | with | pipes";
+    const markdown = renderMarkdown(results);
+    expect(markdown).toContain("reports/a\\|b");
+    expect(markdown).toContain("CPU \\| with \\| pipes");
+    const found = tables(markdown);
+    expect(found).toHaveLength(4);
+    for (const table of found) {
+      expect(table[1]).toMatch(/^\|(?:-{3}:?\|)+$/);
+      const counts = new Set(table.map(pipes));
+      expect(counts.size).toBe(1);
+    }
+  });
+
+  it("keeps URL passwords out of the options table", () => {
+    const results = fixture();
+    results.options.databaseUrl = "postgres://bench:s3cret@db:5432/bench";
+    const markdown = renderMarkdown(results);
+    expect(markdown).not.toContain("s3cret");
+    expect(markdown).toContain("postgres://bench:***@db:5432/bench");
+  });
+});
+
+describe("collectProvenance", () => {
+  const services = { redis: "7.4.2", postgres: null, sqlite: "3.49.1" };
+
+  it("describes this machine, Node, the project and its checkout", async () => {
+    const provenance = await collectProvenance({ services, passwordCost: "ln=14,r=8,p=1" });
+    expect(provenance.node).toBe(process.version);
+    expect(provenance.machine.cores).toBeGreaterThan(0);
+    expect(provenance.machine.memoryBytes).toBeGreaterThan(0);
+    expect(provenance.tool.name).toBe("auth-cache-bench");
+    expect(provenance.tool.version).not.toBe("unknown");
+    expect(provenance.packages["cli-table3"]).toMatch(/^\d+\.\d+\.\d+/);
+    expect(provenance.services).toEqual(services);
+    expect(provenance.passwordCost).toBe("ln=14,r=8,p=1");
+    if (provenance.git !== null) expect(provenance.git.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(Number.isNaN(Date.parse(provenance.createdAt))).toBe(false);
+  });
+
+  it("gives no commit outside a git checkout instead of throwing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "provenance-"));
+    try {
+      const provenance = await collectProvenance({ services, passwordCost: null, cwd: dir });
+      expect(provenance.git).toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

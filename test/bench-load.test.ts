@@ -1,0 +1,222 @@
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runLoadBenchmark } from "../bench/load/run-load.js";
+import { planScenario, type Session } from "../bench/load/scenarios.js";
+import { parsePrometheus, serverSample } from "../bench/load/server-metrics.js";
+import { LOAD_DEFAULTS, withDerivedDefaults } from "../bench/options.js";
+import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "../bench/report/schema.js";
+import { get, login, type TestEnv, testEnv, USERS } from "./helpers/app.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "acb-bench-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const sessions = (n: number): Session[] =>
+  Array.from({ length: n }, (_, i) => ({ username: `u${i}`, role: "user", token: `t${i}` }));
+
+describe("scenarios", () => {
+  it("mixed sends 16 item reads, 2 user reads, an admin write and a refused write per 20", () => {
+    const plan = planScenario("mixed", {
+      sessions: sessions(40),
+      credentials: [],
+      admin: { username: "a", role: "admin", token: "ta" },
+    });
+    const count = (path: string, expect: number) =>
+      plan.requests.filter((r) => r.path === path && r.expect === expect).length;
+    expect([
+      count("/items/", 200),
+      count("/user/", 200),
+      count("/items/", 201),
+      count("/items/", 403),
+    ]).toEqual([32, 4, 2, 2]);
+    expect(plan.requests.find((r) => r.expect === 201)?.headers.authorization).toBe("Bearer ta");
+  });
+
+  it("zipf draws popular users far more often than rare ones", () => {
+    const plan = planScenario("zipf", {
+      sessions: sessions(1000),
+      credentials: [],
+      admin: undefined,
+    });
+    let seed = 1;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 20_000; i++) {
+      const token = plan.pick?.(random).headers.authorization ?? "";
+      counts.set(token, (counts.get(token) ?? 0) + 1);
+    }
+    const first = counts.get("Bearer t0") ?? 0;
+    // Zipf(1) over 1000 ranks: P(rank 1) = 1/H(1000) ≈ 0.134, P(rank 100) ≈ 0.00134.
+    expect(first / 20_000).toBeGreaterThan(0.11);
+    expect(first / 20_000).toBeLessThan(0.16);
+    expect((counts.get("Bearer t99") ?? 0) / 20_000).toBeLessThan(0.005);
+  });
+
+  it("invalid forges a fresh well-formed token each time", () => {
+    const plan = planScenario("invalid", { sessions: [], credentials: [], admin: undefined });
+    const a = plan.pick?.(Math.random);
+    const b = plan.pick?.(Math.random);
+    expect(a?.headers.authorization).toMatch(/^Bearer [A-Za-z0-9_-]{43}$/);
+    expect(a?.headers.authorization).not.toBe(b?.headers.authorization);
+    expect(a?.expect).toBe(401);
+  });
+});
+
+describe("server metrics", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await testEnv("sqlite", { cache: "memory" });
+  });
+  afterAll(() => env.cleanup());
+
+  it("turns two scrapes into per-request figures, leaving /metrics itself out", async () => {
+    const app = await env.build();
+    const token = await login(app, "jane");
+    const before = parsePrometheus((await get(app, "/metrics")).body);
+    for (let i = 0; i < 4; i++) await get(app, "/items/", token);
+    const after = parsePrometheus((await get(app, "/metrics")).body);
+    const sample = serverSample(before, after);
+    expect(sample.cache).toMatchObject({ hit: 3, miss: 1 });
+    expect(sample.hitRatio).toBe(0.75);
+    expect(sample.storeLookupsPerRequest).toBe(0.25);
+    expect(sample.cpuSeconds).toBeGreaterThan(0);
+    expect(sample.rssBytes).toBeGreaterThan(10_000_000);
+  });
+});
+
+describe("--target", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await testEnv("sqlite", { cache: "memory" });
+  });
+  afterAll(() => env.cleanup());
+
+  it("benchmarks an external server from plaintext credentials, and writes a complete versioned report", async () => {
+    const app = await env.build();
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const credentials = join(dir, "target-users.json");
+    await writeFile(credentials, JSON.stringify(USERS));
+    const out = join(dir, "reports");
+    const options = withDerivedDefaults(
+      {
+        ...LOAD_DEFAULTS,
+        target: url,
+        credentials,
+        duration: 1,
+        warmup: 0,
+        runs: 2,
+        connections: 4,
+        out,
+      },
+      new Set(["duration", "warmup", "runs"]),
+    );
+    const { results, folder } = await runLoadBenchmark(
+      options,
+      () => {},
+      new AbortController().signal,
+    );
+
+    expect(results.status).toBe("complete");
+    expect(results.runs.map((run) => [run.mode, run.round, run.status])).toEqual([
+      ["target", 1, "ok"],
+      ["target", 2, "ok"],
+    ]);
+    const run = results.runs[0];
+    expect(run?.statuses).toEqual({ 200: run?.requests });
+    expect(run?.latencyUs?.p50).toBeGreaterThan(0);
+    expect(run?.server?.hitRatio).toBeGreaterThan(0.9);
+
+    const written = JSON.parse(
+      await readFile(join(folder.dir, "results.json"), "utf8"),
+    ) as LoadResults;
+    expect(written).toMatchObject({
+      schema: LOAD_SCHEMA,
+      version: LOAD_SCHEMA_VERSION,
+      status: "complete",
+    });
+    expect(written.provenance.node).toBe(process.version);
+    expect(written.options.target).toBe(url);
+    expect(written.summaries[0]?.rps?.n).toBe(2);
+    expect(await readFile(join(folder.dir, "report.md"), "utf8")).toContain("target");
+    expect(await readlink(join(out, "latest"))).toBe(folder.dir.split("/").at(-1));
+  });
+});
+
+describe("process cleanup", () => {
+  const childrenOf = (pid: number): number[] => {
+    try {
+      return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("Ctrl-C stops every server it started and keeps the runs it finished", async () => {
+    const out = join(dir, "interrupted");
+    const cli = spawn(
+      process.execPath,
+      [
+        "dist/bench/cli.js",
+        "load",
+        "--modes",
+        "none,memory",
+        "--duration",
+        "3",
+        "--warmup",
+        "0",
+        "--runs",
+        "3",
+        "--out",
+        out,
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    cli.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    // Wait until the first run has finished and the second server is up.
+    const deadline = Date.now() + 60_000;
+    let servers: number[] = [];
+    while (Date.now() < deadline) {
+      servers = childrenOf(cli.pid as number);
+      if (/none run 1/.test(stderr) && servers.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(servers.length).toBeGreaterThan(0);
+    cli.kill("SIGINT");
+    const [code] = await once(cli, "exit");
+    expect(code).toBe(130);
+    for (const pid of servers) expect(alive(pid)).toBe(false);
+    const results = JSON.parse(
+      await readFile(join(out, "latest", "results.json"), "utf8"),
+    ) as LoadResults;
+    expect(results.status).toBe("interrupted");
+    expect(results.runs[0]).toMatchObject({ mode: "none", round: 1, status: "ok" });
+  }, 90_000);
+});

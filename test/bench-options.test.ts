@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { LOAD_DEFAULTS, loadCommandOptions } from "../bench/options.js";
+
+describe("bench options", () => {
+  it("defaults to every mode of the read scenario, with enough runs for a 95% CI", () => {
+    expect(loadCommandOptions([], {})).toEqual(LOAD_DEFAULTS);
+    expect(LOAD_DEFAULTS.runs).toBeGreaterThanOrEqual(6);
+    expect(LOAD_DEFAULTS.modes).toEqual(["ceiling", "none", "memory", "redis"]);
+  });
+
+  it("--quick shortens what was not given explicitly", () => {
+    expect(loadCommandOptions(["--quick"], {})).toMatchObject({ duration: 2, warmup: 1, runs: 2 });
+    expect(loadCommandOptions(["--quick", "--runs", "3"], {})).toMatchObject({
+      duration: 2,
+      runs: 3,
+    });
+  });
+
+  it("zipf takes a large population and a cache smaller than it", () => {
+    expect(loadCommandOptions(["--scenario", "zipf"], {})).toMatchObject({
+      users: 10_000,
+      cacheMax: 1000,
+    });
+    expect(loadCommandOptions(["--scenario", "zipf", "--users", "500"], {})).toMatchObject({
+      users: 500,
+      cacheMax: 50,
+    });
+  });
+
+  it("--target replaces the modes and needs credentials", () => {
+    expect(
+      loadCommandOptions(["--target", "http://127.0.0.1:9", "--credentials", "c.json"], {}).modes,
+    ).toEqual(["target"]);
+    expect(() => loadCommandOptions(["--target", "http://127.0.0.1:9"], {})).toThrow(
+      /--target needs --credentials/,
+    );
+  });
+
+  it.each([
+    [["--modes", "memory,disk"], "--modes must be a comma-separated list"],
+    [["--scenario", "write"], "--scenario must be one of read, zipf, mixed, login, invalid"],
+    [["--connections", "0"], "--connections must be an integer from 1"],
+    [["--duration", "5s"], "--duration must be an integer"],
+    [["--target", "ftp://x"], "--target must be a http: or https: URL"],
+    [["--frobnicate"], "Unknown option '--frobnicate'"],
+  ])("rejects %j with a line naming the flag", (argv, message) => {
+    expect(() => loadCommandOptions(argv, {})).toThrow(
+      expect.objectContaining({
+        code: "ACB_CONFIG_INVALID",
+        message: expect.stringContaining(message),
+      }),
+    );
+  });
+});

@@ -14,7 +14,7 @@ import {
   usageText,
 } from "./option-table.js";
 
-export const CACHE_MODES = ["none", "memory", "redis"] as const;
+export const CACHE_MODES = ["none", "memory", "redis", "tiered"] as const;
 export type CacheMode = (typeof CACHE_MODES)[number];
 export const STORE_KINDS = ["sqlite", "postgres"] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -29,6 +29,7 @@ export interface Config {
   tokenTtl: number;
   cacheTtl: number;
   cacheMax: number;
+  localCacheTtl: number;
   originLatencyMs: number;
   redisUrl: string;
   redisTimeoutMs: number;
@@ -52,6 +53,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   tokenTtl: 3600,
   cacheTtl: 60,
   cacheMax: 100_000,
+  // Short: in tiered mode a missed invalidation message can keep a token alive this long at most.
+  localCacheTtl: 5,
   originLatencyMs: 0,
   redisUrl: "redis://127.0.0.1:6379",
   redisTimeoutMs: 200,
@@ -120,9 +123,16 @@ export const OPTIONS: OptionTable<Config> = {
   cacheMax: {
     flag: "cache-max",
     env: "ACB_CACHE_MAX",
-    help: "entries the memory cache holds at most",
+    help: "entries the memory cache (and the in-process tier of tiered) holds at most",
     parse: integer,
     check: inRange(1, 100_000_000),
+  },
+  localCacheTtl: {
+    flag: "local-cache-ttl",
+    env: "ACB_LOCAL_CACHE_TTL",
+    help: "tiered mode: seconds an entry lives in the in-process tier (the bound on a missed invalidation)",
+    parse: integer,
+    check: inRange(1, 86_400),
   },
   originLatencyMs: {
     flag: "origin-latency-ms",

@@ -5,6 +5,8 @@ import { connectRedis } from "../server/cache/redis-client.js";
 import type { TokenCache } from "../server/cache/token-cache.js";
 import type { Principal } from "../server/store/store.js";
 import { bearer, get, login, services, type TestEnv, testEnv } from "./helpers/app.js";
+import { eventually } from "./helpers/eventually.js";
+import { startProxy, type TcpProxy } from "./helpers/tcp-proxy.js";
 
 const { redisUrl } = services();
 const principal = (expiresAt: number): Principal => ({
@@ -130,5 +132,81 @@ describe("memory cache bounds", () => {
     cache.fill("d", principal(now + 60_000), now);
     expect((await cache.get("b")).kind).toBe("miss");
     for (const key of ["a", "c", "d"]) expect((await cache.get(key)).kind).toBe("hit");
+  });
+});
+
+describe.skipIf(!redisUrl)("tiered mode across instances", () => {
+  let env: TestEnv;
+  beforeEach(async () => {
+    env = await testEnv("sqlite", { cache: "tiered", localCacheTtl: 60 });
+  });
+  afterEach(() => env.cleanup());
+
+  it("a logout on one instance drops the token from every instance's local tier through pub/sub", async () => {
+    const [a, b, c] = [await env.build(), await env.build(), await env.build()];
+    const token = await login(a, "jane");
+    for (const app of [a, b, c]) {
+      expect((await get(app, "/items/", token)).statusCode).toBe(200);
+      expect((await get(app, "/items/", token)).statusCode).toBe(200);
+    }
+    // b and c now answer from their local tier, which nothing but the message can clear for 60 s.
+    expect(
+      (await a.inject({ method: "POST", url: "/logout", headers: bearer(token) })).statusCode,
+    ).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const app of [b, c]) expect((await get(app, "/items/", token)).statusCode).toBe(401);
+  });
+
+  it("a password change on one instance revokes the user's tokens in every local tier", async () => {
+    const [a, b] = [await env.build(), await env.build()];
+    const tokens = [await login(a, "alice"), await login(b, "alice")];
+    for (const token of tokens) for (const app of [a, b]) await get(app, "/user/", token);
+    const changed = await b.inject({
+      method: "POST",
+      url: "/user/password",
+      headers: bearer(tokens[1] as string),
+      payload: { old_password: "securePass", new_password: "brand-new-pass" },
+    });
+    expect(changed.statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const token of tokens)
+      for (const app of [a, b]) expect((await get(app, "/user/", token)).statusCode).toBe(401);
+  });
+});
+
+describe.skipIf(!redisUrl)("tiered mode when its subscription drops", () => {
+  let proxy: TcpProxy;
+  let env: TestEnv;
+  beforeEach(async () => {
+    const url = new URL(redisUrl as string);
+    proxy = await startProxy({ host: url.hostname, port: Number(url.port) });
+    env = await testEnv("sqlite", { cache: "tiered", localCacheTtl: 60 });
+  });
+  afterEach(async () => {
+    await env.cleanup();
+    await proxy.close();
+  });
+
+  it("empties and bypasses its local tier until it is subscribed again, so a missed message cannot keep a token alive", async () => {
+    const publisher = await env.build();
+    const listener = await env.build({ redisUrl: proxy.url("redis") });
+    const token = await login(publisher, "jane");
+    await get(listener, "/items/", token);
+    expect((await get(listener, "/items/", token)).statusCode).toBe(200);
+    expect((await get(listener, "/health")).json().status).toBe("ok");
+
+    proxy.cut();
+    // The listener misses this message: it is not connected.
+    expect(
+      (await publisher.inject({ method: "POST", url: "/logout", headers: bearer(token) }))
+        .statusCode,
+    ).toBe(204);
+    // Its local tier was emptied when the connection dropped; the store answers.
+    expect((await get(listener, "/items/", token)).statusCode).toBe(401);
+    expect((await get(listener, "/health")).json().status).toBe("degraded");
+
+    proxy.restore();
+    await eventually(async () => (await get(listener, "/health")).json().status === "ok");
+    expect((await get(listener, "/items/", token)).statusCode).toBe(401);
   });
 });

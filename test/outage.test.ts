@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hashToken } from "../server/auth/token.js";
 import { bearer, get, login, services, type TestEnv, testEnv } from "./helpers/app.js";
+import { eventually } from "./helpers/eventually.js";
 import { startProxy, type TcpProxy } from "./helpers/tcp-proxy.js";
 
 const { redisUrl, databaseUrl } = services();
@@ -15,14 +16,6 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();
   const result = await work();
   return [result, performance.now() - start];
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe.skipIf(!redisUrl)("Redis trouble", () => {

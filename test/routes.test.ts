@@ -6,7 +6,8 @@ const REALM = 'Bearer realm="auth-cache-bench"';
 const { redisUrl, databaseUrl } = services();
 const matrix = STORE_KINDS.flatMap((store) => CACHE_MODES.map((cache) => ({ store, cache })));
 const unavailable = (store: StoreKind, cache: CacheMode) =>
-  (store === "postgres" && !databaseUrl) || (cache === "redis" && !redisUrl);
+  (store === "postgres" && !databaseUrl) ||
+  ((cache === "redis" || cache === "tiered") && !redisUrl);
 
 describe.each(matrix)("store $store, cache $cache", ({ store, cache }) => {
   let env: TestEnv;

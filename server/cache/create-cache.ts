@@ -3,11 +3,14 @@ import { createMemoryCache } from "./memory.js";
 import { createNoCache } from "./none.js";
 import { createRedisCache } from "./redis.js";
 import { connectRedis } from "./redis-client.js";
+import { createTieredCache } from "./tiered.js";
 import type { CacheEvents, TokenCache } from "./token-cache.js";
 
 /** The one place that turns a cache mode into a TokenCache. */
 export async function createCache(config: Config, events: CacheEvents): Promise<TokenCache> {
   const ttlMs = config.cacheTtl * 1000;
+  const connect = (subscriber = false) =>
+    connectRedis({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs, subscriber });
   switch (config.cache) {
     case "none":
       return createNoCache();
@@ -19,6 +22,22 @@ export async function createCache(config: Config, events: CacheEvents): Promise<
         commandTimeoutMs: config.redisTimeoutMs,
       });
       return createRedisCache({ client, keyPrefix: config.redisKeyPrefix, ttlMs, events });
+    }
+    case "tiered": {
+      const client = await connect();
+      const subscriber = await connect(true).catch(async (error: unknown) => {
+        client.disconnect();
+        throw error;
+      });
+      return createTieredCache({
+        client,
+        subscriber,
+        keyPrefix: config.redisKeyPrefix,
+        ttlMs,
+        localTtlMs: config.localCacheTtl * 1000,
+        maxEntries: config.cacheMax,
+        events,
+      });
     }
   }
 }

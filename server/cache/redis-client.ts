@@ -4,6 +4,8 @@ import { redisUnreachable } from "../errors.js";
 export interface RedisClientOptions {
   url: string;
   commandTimeoutMs: number;
+  /** A subscriber resubscribes itself on "ready", so that it knows when it is subscribed again. */
+  subscriber?: boolean;
 }
 
 /**
@@ -20,6 +22,7 @@ export async function connectRedis(options: RedisClientOptions): Promise<Redis> 
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: Math.max(1000, options.commandTimeoutMs),
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+    autoResubscribe: options.subscriber !== true,
   });
   // Connection errors surface as failed commands, which the cache counts; this only keeps
   // ioredis from printing each reconnect attempt.

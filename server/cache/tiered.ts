@@ -1,0 +1,100 @@
+import type { Redis } from "ioredis";
+import { createMemoryCache } from "./memory.js";
+import { createRedisCache } from "./redis.js";
+import type { CacheEvents, TokenCache } from "./token-cache.js";
+
+export interface TieredCacheOptions {
+  client: Redis;
+  /** A connection of its own: a subscribed connection can issue no other commands. */
+  subscriber: Redis;
+  keyPrefix: string;
+  ttlMs: number;
+  localTtlMs: number;
+  maxEntries: number;
+  events: CacheEvents;
+}
+
+const parseHashes = (message: string): string[] => {
+  try {
+    const value: unknown = JSON.parse(message);
+    return Array.isArray(value)
+      ? value.filter((item): item is string => typeof item === "string")
+      : [];
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * A short-lived in-process tier in front of the shared Redis tier. Every invalidation is written
+ * to Redis and broadcast over pub/sub, and every instance drops the hashes from its own tier.
+ * While this instance is not subscribed it could miss a message, so its local tier is emptied and
+ * bypassed until the subscription is back: a missed message never outlives the local TTL.
+ */
+export async function createTieredCache(options: TieredCacheOptions): Promise<TokenCache> {
+  const { client, subscriber, events } = options;
+  const channel = `${options.keyPrefix}invalidate`;
+  const shared = createRedisCache({
+    client,
+    keyPrefix: options.keyPrefix,
+    ttlMs: options.ttlMs,
+    events,
+  });
+  const newLocal = () =>
+    createMemoryCache({ maxEntries: options.maxEntries, ttlMs: options.localTtlMs });
+  let local = newLocal();
+  let subscribed = false;
+
+  const subscribe = async () => {
+    try {
+      await subscriber.subscribe(channel);
+      subscribed = true;
+    } catch (error) {
+      events.error("invalidate", error);
+    }
+  };
+  subscriber.on("message", (from: string, message: string) => {
+    if (from === channel) void local.invalidate(parseHashes(message));
+  });
+  subscriber.on("close", () => {
+    if (!subscribed) return;
+    subscribed = false;
+    local = newLocal();
+  });
+  subscriber.on("ready", subscribe);
+  await subscribe();
+
+  return {
+    mode: "tiered",
+    get: async (tokenHash) => {
+      if (subscribed) {
+        const near = await local.get(tokenHash);
+        if (near.kind === "hit" || near.kind === "revoked") return near;
+      }
+      const far = await shared.get(tokenHash);
+      if (far.kind === "hit" && subscribed) local.fill(tokenHash, far.principal, Date.now());
+      return far;
+    },
+    fill: (tokenHash, principal, now) => {
+      if (subscribed) local.fill(tokenHash, principal, now);
+      shared.fill(tokenHash, principal, now);
+    },
+    invalidate: async (tokenHashes) => {
+      if (tokenHashes.length === 0) return;
+      await local.invalidate(tokenHashes);
+      await shared.invalidate(tokenHashes);
+      try {
+        await client.publish(channel, JSON.stringify(tokenHashes));
+      } catch (error) {
+        events.error("invalidate", error);
+      }
+    },
+    healthy: async () => subscribed && (await shared.healthy()),
+    close: async () => {
+      subscriber.removeAllListeners("close");
+      await subscriber.quit().catch(() => subscriber.disconnect());
+      await shared.close();
+      await local.close();
+    },
+  };
+}

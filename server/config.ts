@@ -24,6 +24,7 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "silent"] 
 export interface Config {
   host: string;
   port: number;
+  instances: number;
   cache: CacheMode;
   store: StoreKind;
   tokenTtl: number;
@@ -48,6 +49,7 @@ export interface Config {
 export const DEFAULTS: Readonly<Config> = Object.freeze({
   host: "127.0.0.1",
   port: 8000,
+  instances: 1,
   cache: "none",
   store: "sqlite",
   tokenTtl: 3600,
@@ -91,6 +93,13 @@ export const OPTIONS: OptionTable<Config> = {
     help: "port to listen on; 0 picks a free one (the ready line says which)",
     parse: integer,
     check: inRange(0, 65535),
+  },
+  instances: {
+    flag: "instances",
+    env: "ACB_INSTANCES",
+    help: "server processes sharing the port (node:cluster), the store and Redis",
+    parse: integer,
+    check: inRange(1, 64),
   },
   cache: {
     flag: "cache",

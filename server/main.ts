@@ -1,8 +1,10 @@
+import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import { buildApp } from "./app.js";
-import { formatCost } from "./auth/password.js";
 import { exitWithError } from "./cli-edge.js";
+import { runPrimary, type WorkerReady } from "./cluster-primary.js";
 import { loadConfig, usage } from "./config.js";
+import { readyLine } from "./ready-line.js";
 
 const COMMAND = "auth-cache-bench server";
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -14,13 +16,22 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig(argv, process.env);
+  if (config.instances > 1 && cluster.isPrimary) {
+    runPrimary(config, (error) => exitWithError(COMMAND, error));
+    return;
+  }
   const app = await buildApp(config);
   await app.listen({ host: config.host, port: config.port });
   const { port } = app.server.address() as AddressInfo;
 
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (closing) process.exit(1);
+    // A second signal forces the exit, except in a cluster worker: Ctrl-C reaches the whole
+    // process group, and the primary's SIGTERM that follows must not cut the graceful close short.
+    if (closing) {
+      if (!cluster.isWorker) process.exit(1);
+      return;
+    }
     closing = true;
     // In-flight requests finish; then the cache and the store close (onClose hooks).
     setTimeout(() => process.exit(1), CLOSE_TIMEOUT_MS).unref();
@@ -35,24 +46,11 @@ async function main(): Promise<void> {
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
 
-  // The one line on stdout: the harness waits for it instead of sleeping.
-  const ready = {
-    event: "ready",
-    url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
-    port,
-    pid: process.pid,
-    cache: config.cache,
-    store: config.store,
-    auth: config.auth,
-    ...(config.auth === "off"
-      ? { warning: "authentication is OFF: this is the ceiling, not a server to use" }
-      : {}),
-    originLatencyMs: config.originLatencyMs,
-    cacheTtl: config.cacheTtl,
-    tokenTtl: config.tokenTtl,
-    passwordCost: formatCost(config.passwordCost),
-  };
-  process.stdout.write(`${JSON.stringify(ready)}\n`);
+  if (cluster.isWorker) {
+    process.send?.({ kind: "acb-ready", port } satisfies WorkerReady);
+  } else {
+    process.stdout.write(`${readyLine(config, port, [process.pid])}\n`);
+  }
 }
 
 main().catch((error: unknown) => exitWithError(COMMAND, error));

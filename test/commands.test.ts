@@ -65,11 +65,34 @@ describe("npm run server", () => {
     }
   });
 
+  it("--instances runs several processes on one port and stops them all", async () => {
+    const { child, ready } = await startServer([
+      ...serverArgs(),
+      "--instances",
+      "2",
+      "--cache",
+      "memory",
+    ]);
+    const pids = ready.pids as number[];
+    expect(ready).toMatchObject({ instances: 2 });
+    expect(new Set(pids).size).toBe(2);
+    const answered = new Set<number>();
+    for (let i = 0; i < 40 && answered.size < 2; i++) {
+      const text = await (await fetch(`http://127.0.0.1:${ready.port}/metrics`)).text();
+      answered.add(Number(/process_resident_memory_bytes (\d+)/.exec(text)?.[1]));
+    }
+    expect(answered.size).toBe(2);
+    child.kill("SIGTERM");
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
   it("refuses a bad flag with one line and exit code 2", async () => {
     const result = await run("dist/server/main.js", ["--cache", "disk"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'auth-cache-bench server: ACB_CONFIG_INVALID: --cache must be one of none, memory, redis, got "disk"\n',
+      'auth-cache-bench server: ACB_CONFIG_INVALID: --cache must be one of none, memory, redis, tiered, got "disk"\n',
     );
     expect(result.stdout).toBe("");
   });

@@ -34,7 +34,7 @@ describe("configuration", () => {
   it.each([
     [["--port", "http"], "--port must be an integer from 0 to 65535"],
     [["--port", "70000"], "--port must be an integer from 0 to 65535"],
-    [["--cache", "disk"], "--cache must be one of none, memory, redis"],
+    [["--cache", "disk"], "--cache must be one of none, memory, redis, tiered"],
     [["--cache-ttl", "0"], "--cache-ttl must be an integer from 1"],
     [["--redis-url", "http://x"], "--redis-url must be a redis: or rediss: URL"],
     [["--database-url", "mysql://x"], "--database-url must be a postgres: or postgresql: URL"],

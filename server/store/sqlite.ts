@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions(user_id);
 `;
 
+const SEED_BUSY_TIMEOUT_MS = 30_000;
+
 interface SessionRow {
   user_id: number;
   username: string;
@@ -86,7 +88,16 @@ export function openSqliteStore(path: string, busyTimeoutMs = 1000): Store {
 
   return {
     kind: "sqlite",
-    seedUsers: (users) => guarded(() => seed(users)),
+    seedUsers: (users) =>
+      guarded(() => {
+        // Several instances start at once and all seed: at start, waiting is right; on requests it is not.
+        db.pragma(`busy_timeout = ${SEED_BUSY_TIMEOUT_MS}`);
+        try {
+          seed(users);
+        } finally {
+          db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        }
+      }),
     findUser: (username) =>
       guarded(() => {
         const row = statements.findUser.get(username);

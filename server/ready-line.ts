@@ -1,0 +1,25 @@
+import { formatCost } from "./auth/password.js";
+import type { Config } from "./config.js";
+
+/** The one line a server prints on stdout: the harness waits for it instead of sleeping. */
+export function readyLine(config: Config, port: number, pids: number[]): string {
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return JSON.stringify({
+    event: "ready",
+    url: `http://${host}:${port}`,
+    port,
+    pid: process.pid,
+    instances: pids.length,
+    pids,
+    cache: config.cache,
+    store: config.store,
+    auth: config.auth,
+    ...(config.auth === "off"
+      ? { warning: "authentication is OFF: this is the ceiling, not a server to use" }
+      : {}),
+    originLatencyMs: config.originLatencyMs,
+    cacheTtl: config.cacheTtl,
+    tokenTtl: config.tokenTtl,
+    passwordCost: formatCost(config.passwordCost),
+  });
+}

@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
 import { describeCause, postgresUnreachable } from "../../server/errors.js";
@@ -18,15 +16,12 @@ import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { runAutocannon } from "./autocannon-run.js";
 import { busyShare, machineCpu } from "./machine-cpu.js";
 import { planScenario, type ScenarioPlan } from "./scenarios.js";
+import { type ServerSetup, serverArgs } from "./server-args.js";
 import { scrapeMetrics, serverSample } from "./server-metrics.js";
-import {
-  dropPostgresSchema,
-  postgresVersion,
-  provideRedis,
-  type RedisService,
-} from "./services.js";
+import { postgresVersion, provideRedis, type RedisService } from "./services.js";
 import { type RunningServer, spawnServer } from "./spawn-server.js";
 import { loginAll, prepareLoadUsers, readPlainCredentials } from "./users.js";
+import { createWorkspace } from "./workspace.js";
 
 export type Progress =
   | { kind: "note"; message: string }
@@ -57,7 +52,6 @@ export async function runLoadBenchmark(
   progress: (event: Progress) => void,
   signal: AbortSignal,
 ): Promise<LoadBenchmark> {
-  const id = randomUUID().replaceAll("-", "").slice(0, 10);
   const skipped: LoadResults["skipped"] = [];
   let modes = [...options.modes];
   const skip = (mode: LoadMode, reason: string) => {
@@ -94,38 +88,22 @@ export async function runLoadBenchmark(
     ? await readPlainCredentials(options.credentials as string)
     : await prepareLoadUsers(options.users).then((prepared) => prepared.users);
   const serverFiles = options.target ? [] : [`data/bench-users-${options.users}.json`];
-  const sqlitePath = `data/bench/${id}.sqlite`;
-  const pgSchema = `bench_${id}`;
-  const serverArgs = (mode: LoadMode, round: number) => [
-    "--port",
-    "0",
-    "--store",
-    options.store,
-    "--sqlite-path",
+  const workspace = createWorkspace(options.store, options.databaseUrl);
+  const sqlitePath = workspace.sqlitePath();
+  const pgSchema = workspace.pgSchema();
+  const setup = (round: number): ServerSetup => ({
+    store: options.store,
     sqlitePath,
-    "--pg-schema",
     pgSchema,
-    "--database-url",
-    options.databaseUrl,
-    "--redis-url",
-    redis?.url ?? options.redisUrl,
+    databaseUrl: options.databaseUrl,
+    redisUrl: redis?.url ?? options.redisUrl,
     // A prefix per run: every redis run starts as cold as every memory run.
-    "--redis-key-prefix",
-    `acb-bench:${id}:${round}:`,
-    "--credentials",
-    ["credentials.json", ...serverFiles].join(","),
-    "--token-ttl",
-    "86400",
-    "--cache-ttl",
-    String(options.cacheTtl),
-    "--cache-max",
-    String(options.cacheMax),
-    "--origin-latency-ms",
-    String(options.originLatencyMs),
-    ...(mode === "ceiling"
-      ? ["--auth", "off", "--cache", "none"]
-      : ["--cache", mode === "target" ? "none" : mode]),
-  ];
+    redisKeyPrefix: `acb-bench:${workspace.id}:${round}:`,
+    credentials: serverFiles,
+    cacheTtl: options.cacheTtl,
+    cacheMax: options.cacheMax,
+    originLatencyMs: options.originLatencyMs,
+  });
 
   const provenance = await collectProvenance({
     services: {
@@ -156,7 +134,7 @@ export async function runLoadBenchmark(
       work: (url: string, server?: RunningServer) => Promise<T>,
     ) => {
       if (options.target) return work(options.target);
-      const server = await spawnServer(serverArgs(mode, round));
+      const server = await spawnServer(serverArgs(mode === "target" ? "none" : mode, setup(round)));
       try {
         return await work(server.ready.url, server);
       } finally {
@@ -206,8 +184,7 @@ export async function runLoadBenchmark(
     await save();
     await folder.write("report.md", renderMarkdown(results));
     await redis?.stop();
-    if (postgres) await dropPostgresSchema(options.databaseUrl, pgSchema).catch(() => {});
-    for (const suffix of ["", "-wal", "-shm"]) await rm(`${sqlitePath}${suffix}`, { force: true });
+    await workspace.cleanup();
   }
   return { results, folder };
 }

@@ -5,12 +5,14 @@ import { killAll } from "./load/children.js";
 import { type Progress, runLoadBenchmark } from "./load/run-load.js";
 import { loadCommandOptions, loadUsage } from "./options.js";
 import { renderTables } from "./report/table.js";
+import { revocationCommand } from "./revocation/command.js";
 
 const COMMAND = "auth-cache-bench";
 const HELP = `Usage: npx auth-cache-bench <command> [options]
 
 Commands:
-  load      the load benchmark across cache modes (npm run bench)
+  load        the load benchmark across cache modes (npm run bench)
+  revocation  revocation lag across instances (npm run bench:revocation)
 
 ${loadUsage()}`;
 
@@ -49,12 +51,8 @@ function progressPrinter(): (event: Progress) => void {
   };
 }
 
-async function load(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`${loadUsage()}\n`);
-    return 0;
-  }
-  const options = loadCommandOptions(argv, process.env);
+/** Ctrl-C once: stop the load, keep what was measured, write the report. Twice: quit now. */
+function interruptible(): AbortSignal {
   const controller = new AbortController();
   const interrupt = () => {
     if (controller.signal.aborted) {
@@ -68,13 +66,22 @@ async function load(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", interrupt);
   process.on("SIGTERM", interrupt);
-  const { results, folder } = await runLoadBenchmark(options, progressPrinter(), controller.signal);
+  return controller.signal;
+}
+
+async function load(argv: string[], signal: AbortSignal): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${loadUsage()}\n`);
+    return 0;
+  }
+  const options = loadCommandOptions(argv, process.env);
+  const { results, folder } = await runLoadBenchmark(options, progressPrinter(), signal);
   if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(`${renderTables(results)}\n`);
   process.stderr.write(
     `report: ${folder.dir}/report.md (results.json beside it; latest: ${options.out}/latest)\n`,
   );
-  if (controller.signal.aborted) return 130;
+  if (signal.aborted) return 130;
   return results.runs.some((run) => run.status !== "ok") ? 1 : 0;
 }
 
@@ -84,8 +91,16 @@ async function main(): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (command === "load") return load(rest);
-  throw usageError(`unknown command ${JSON.stringify(command)}; try load`);
+  const commands: Record<string, (argv: string[], signal: AbortSignal) => Promise<number>> = {
+    load,
+    revocation: revocationCommand,
+  };
+  const run = commands[command];
+  if (!run)
+    throw usageError(
+      `unknown command ${JSON.stringify(command)}; try ${Object.keys(commands).join(", ")}`,
+    );
+  return run(rest, interruptible());
 }
 
 main().then(

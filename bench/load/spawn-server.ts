@@ -1,11 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { dirname, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { AcbError } from "../../server/errors.js";
 import { track } from "./children.js";
 
-const SERVER_MAIN = fileURLToPath(new URL("../../server/main.js", import.meta.url));
+const here = dirname(fileURLToPath(import.meta.url));
+// Run from source (the tests), the server still runs compiled: `npm test` builds dist/ first.
+const SERVER_MAIN = here.split(sep).includes("dist")
+  ? resolve(here, "../../server/main.js")
+  : resolve(here, "../../dist/server/main.js");
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 

@@ -1,0 +1,139 @@
+import {
+  inRange,
+  integer,
+  list,
+  memberOf,
+  nonEmpty,
+  type OptionTable,
+  oneOf,
+  parseOptions,
+  text,
+  urlWithScheme,
+  usageText,
+} from "../../server/option-table.js";
+import { LOAD_DEFAULTS } from "../options.js";
+import {
+  EVENTS,
+  REVOCATION_MODES,
+  type RevocationEvent,
+  type RevocationMode,
+  type RevocationOptions,
+} from "./schema.js";
+
+/** The one place where the revocation benchmark's defaults live. */
+export const REVOCATION_DEFAULTS: Readonly<RevocationOptions> = Object.freeze({
+  modes: [...REVOCATION_MODES],
+  instances: 3,
+  events: [...EVENTS],
+  trials: 20,
+  raceTrials: 3,
+  raceConnections: 16,
+  intervalMs: 2,
+  // Short, so that memory's lag on the other instances (which is this TTL) fits in the run.
+  cacheTtl: 2,
+  localCacheTtl: 2,
+  loadConnections: 2,
+  store: "sqlite",
+  redisUrl: LOAD_DEFAULTS.redisUrl,
+  databaseUrl: LOAD_DEFAULTS.databaseUrl,
+  out: LOAD_DEFAULTS.out,
+});
+
+const listOf =
+  <E extends string>(values: readonly E[]) =>
+  (items: E[]): string | undefined =>
+    items.length > 0 && items.every((item) => values.includes(item))
+      ? undefined
+      : `must be a comma-separated list of ${values.join(", ")}`;
+
+export const REVOCATION_OPTIONS: OptionTable<RevocationOptions> = {
+  modes: {
+    flag: "modes",
+    help: `modes: ${REVOCATION_MODES.join(",")}`,
+    parse: (raw) => list(raw) as RevocationMode[],
+    check: listOf(REVOCATION_MODES),
+  },
+  instances: {
+    flag: "instances",
+    help: "server processes per mode, each probed on its own port",
+    parse: integer,
+    check: inRange(1, 16),
+  },
+  events: {
+    flag: "events",
+    help: `revocations: ${EVENTS.join(",")}`,
+    parse: (raw) => list(raw) as RevocationEvent[],
+    check: listOf(EVENTS),
+  },
+  trials: {
+    flag: "trials",
+    help: "revocations per mode and event",
+    parse: integer,
+    check: inRange(1, 1000),
+  },
+  raceTrials: {
+    flag: "race-trials",
+    help: "race trials per mode and event (0: none)",
+    parse: integer,
+    check: inRange(0, 100),
+  },
+  raceConnections: {
+    flag: "race-connections",
+    help: "connections hammering the token in a race trial",
+    parse: integer,
+    check: inRange(1, 256),
+  },
+  intervalMs: {
+    flag: "interval-ms",
+    help: "probe interval after a revocation",
+    parse: integer,
+    check: inRange(1, 1000),
+  },
+  cacheTtl: {
+    flag: "cache-ttl",
+    help: "cache TTL of the servers in seconds",
+    parse: integer,
+    check: inRange(1, 600),
+  },
+  localCacheTtl: {
+    flag: "local-cache-ttl",
+    help: "tiered: TTL of the in-process tier in seconds",
+    parse: integer,
+    check: inRange(1, 600),
+  },
+  loadConnections: {
+    flag: "load-connections",
+    help: "connections of background load per instance during the trials (0: none)",
+    parse: integer,
+    check: inRange(0, 256),
+  },
+  store: {
+    flag: "store",
+    help: "sqlite | postgres",
+    parse: oneOf<RevocationOptions["store"]>(),
+    check: memberOf(["sqlite", "postgres"] as const),
+  },
+  redisUrl: {
+    flag: "redis-url",
+    env: "REDIS_URL",
+    help: "Redis for redis and tiered",
+    parse: text,
+    check: urlWithScheme("redis:", "rediss:"),
+  },
+  databaseUrl: {
+    flag: "database-url",
+    env: "DATABASE_URL",
+    help: "PostgreSQL for --store postgres",
+    parse: text,
+    check: urlWithScheme("postgres:", "postgresql:"),
+  },
+  out: { flag: "out", help: "folder the report folders go to", parse: text, check: nonEmpty },
+};
+
+export const revocationOptions = (
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): RevocationOptions => parseOptions(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, argv, env);
+
+export const revocationUsage = () =>
+  usageText(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, "npm run bench:revocation --");

@@ -1,0 +1,101 @@
+import Table from "cli-table3";
+import type { RevocationResults } from "./schema.js";
+
+const ms = (value: number | null) =>
+  value === null ? "–" : value < 10 ? `${value.toFixed(2)} ms` : `${Math.round(value)} ms`;
+
+/** Rows shared by the terminal and the Markdown views. */
+function lagRows(results: RevocationResults): { header: string[]; rows: string[][] } {
+  return {
+    header: [
+      "mode",
+      "event",
+      "instances",
+      "lag p50",
+      "lag p99",
+      "lag max",
+      "stale",
+      "never 401",
+      "promised",
+      "race: 2xx after",
+    ],
+    rows: results.summaries.map((s) => [
+      s.mode,
+      s.event,
+      `${s.role} (${s.samples})`,
+      ms(s.p50),
+      ms(s.p99),
+      ms(s.max),
+      String(s.staleAccepts),
+      String(s.unrevoked),
+      s.boundMs === 0 && s.role === "other" && s.mode === "tiered" ? "delivery" : ms(s.boundMs),
+      s.role === "other" || results.options.instances === 1
+        ? `${s.raceStale} of ${s.raceRequests}`
+        : "",
+    ]),
+  };
+}
+
+function title(results: RevocationResults): string {
+  const o = results.options;
+  return `auth-cache-bench revocation: ${o.instances} instances, ${o.trials} trials per mode and event, probes every ${o.intervalMs} ms, cache TTL ${o.cacheTtl} s, ${o.store} store`;
+}
+
+function notes(results: RevocationResults): string[] {
+  const lines = results.skipped.map((s) => `skipped ${s.mode}: ${s.reason}`);
+  for (const b of results.background) {
+    lines.push(
+      `${b.mode}: background load ${Math.round(b.rps)} req/s across the instances${b.unexpected > 0 ? `, ${b.unexpected} unexpected answers` : ""}`,
+    );
+  }
+  const failures = results.summaries.filter((s) => s.unrevoked > 0);
+  for (const s of failures)
+    lines.push(`${s.mode} ${s.event}: ${s.unrevoked} probes never got 401 within the bound`);
+  for (const pair of results.lagVsThroughput) {
+    lines.push(
+      `${pair.mode}: ${Math.round(pair.rps)} req/s in ${pair.report}, lag p99 on other instances ${ms(pair.lagP99Ms)}`,
+    );
+  }
+  return lines;
+}
+
+export function renderRevocationTable(results: RevocationResults): string {
+  const { header, rows } = lagRows(results);
+  const table = new Table({
+    head: header,
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [8, 10, 10, 9, 9, 9, 7, 7, 10, 10],
+  });
+  table.push(...rows);
+  return [title(results), "", table.toString(), "", ...notes(results)].join("\n");
+}
+
+const cell = (text: string) => text.replaceAll("|", "\\|");
+
+export function renderRevocationMarkdown(results: RevocationResults): string {
+  const { header, rows } = lagRows(results);
+  const md = (row: string[]) => `| ${row.map(cell).join(" | ")} |`;
+  return [
+    `# ${title(results)}`,
+    "",
+    "Lag is the time from a revocation's response (logout or password change) to the sending of the first request that got 401, per instance. Stale accepts are requests sent after the revocation response and answered 2xx. The race column counts 2xx answers to requests sent after the revocation while many connections hammered the token.",
+    "",
+    md(header),
+    md(header.map(() => "---")),
+    ...rows.map(md),
+    "",
+    ...notes(results).map((line) => `- ${line}`),
+    "",
+    "## Promised bounds",
+    "",
+    ...results.summaries.map((s) => `- ${s.mode}, ${s.role}: ${s.boundNote}`),
+    "",
+    "## Provenance",
+    "",
+    "```json",
+    JSON.stringify(results.provenance, null, 2),
+    "```",
+    "",
+  ].join("\n");
+}

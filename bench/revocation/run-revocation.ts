@@ -1,0 +1,309 @@
+import { randomBytes } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { formatCost } from "../../server/auth/password.js";
+import { LOAD_USER_COST } from "../../server/config.js";
+import { AcbError, postgresUnreachable } from "../../server/errors.js";
+import { runAutocannon } from "../load/autocannon-run.js";
+import { planScenario } from "../load/scenarios.js";
+import { serverArgs } from "../load/server-args.js";
+import { postgresVersion, provideRedis, type RedisService } from "../load/services.js";
+import { type RunningServer, spawnServer } from "../load/spawn-server.js";
+import { loginAll, prepareLoadUsers } from "../load/users.js";
+import { createWorkspace, type Workspace } from "../load/workspace.js";
+import { collectProvenance } from "../report/provenance.js";
+import type { LoadResults } from "../report/schema.js";
+import { createReportFolder, type ReportFolder } from "../report/write.js";
+import { probeUntilRevoked, race } from "./probe.js";
+import { renderRevocationMarkdown } from "./render.js";
+import {
+  REVOCATION_SCHEMA,
+  REVOCATION_SCHEMA_VERSION,
+  type RevocationEvent,
+  type RevocationMode,
+  type RevocationOptions,
+  type RevocationResults,
+  type Trial,
+} from "./schema.js";
+import { summarizeRevocation } from "./summarize.js";
+
+const BACKGROUND_USERS = 10;
+/** Probing goes on this long past the longest TTL before a token counts as never revoked. */
+const PROBE_MARGIN_MS = 1000;
+
+type User = { username: string; password: string; role: string };
+
+async function postJson(url: string, token: string | null, body: unknown) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok)
+    throw new AcbError("ACB_PROBE_UNEXPECTED", `${url} answered HTTP ${response.status}: ${text}`);
+  return text === "" ? {} : (JSON.parse(text) as { access_token?: string });
+}
+
+const loginOne = async (baseUrl: string, user: User) =>
+  (await postJson(`${baseUrl}/token`, null, { username: user.username, password: user.password }))
+    .access_token as string;
+
+/** The request that revokes: a logout of the token, or a password change of its user. */
+async function revoke(
+  event: RevocationEvent,
+  baseUrl: string,
+  token: string,
+  user: User,
+): Promise<void> {
+  if (event === "logout") await postJson(`${baseUrl}/logout`, token, {});
+  else
+    await postJson(`${baseUrl}/user/password`, token, {
+      old_password: user.password,
+      new_password: randomBytes(12).toString("base64url"),
+    });
+}
+
+export type RevocationProgress =
+  | { kind: "note"; message: string }
+  | { kind: "mode"; mode: RevocationMode; index: number; total: number };
+
+/** The newest load report of the same store under `out`, for the lag-against-throughput pairs. */
+async function latestLoadReport(
+  out: string,
+  store: string,
+): Promise<{ results: LoadResults; file: string } | null> {
+  const folders = await readdir(out).catch(() => [] as string[]);
+  for (const folder of folders
+    .filter((name) => /^\d{4}-.*Z-/.test(name))
+    .sort()
+    .reverse()) {
+    const file = join(out, folder, "results.json");
+    try {
+      const results = JSON.parse(await readFile(file, "utf8")) as LoadResults;
+      if (
+        results.schema === "auth-cache-bench/load" &&
+        results.options.store === store &&
+        results.status === "complete"
+      ) {
+        return { results, file };
+      }
+    } catch {
+      // A folder of another kind, or one being written: not a load report.
+    }
+  }
+  return null;
+}
+
+export async function runRevocationBenchmark(
+  options: RevocationOptions,
+  progress: (event: RevocationProgress) => void,
+  signal: AbortSignal,
+): Promise<{ results: RevocationResults; folder: ReportFolder }> {
+  const skipped: RevocationResults["skipped"] = [];
+  let modes = [...options.modes];
+  let redis: RedisService | undefined;
+  if (modes.some((mode) => mode === "redis" || mode === "tiered")) {
+    const provided = await provideRedis(options.redisUrl);
+    if (typeof provided === "string") {
+      for (const mode of ["redis", "tiered"] as const) {
+        if (modes.includes(mode)) skipped.push({ mode, reason: provided });
+      }
+      modes = modes.filter((mode) => mode !== "redis" && mode !== "tiered");
+      progress({ kind: "note", message: `skipping redis and tiered: ${provided}` });
+    } else redis = provided;
+  }
+  let postgres: string | null = null;
+  if (options.store === "postgres") {
+    postgres = await postgresVersion(options.databaseUrl).catch((error: unknown) => {
+      throw postgresUnreachable(options.databaseUrl, error);
+    });
+  }
+  const perMode = options.events.length * (options.trials + options.raceTrials);
+  const { users, serverFiles } = await prepareLoadUsers(Math.max(100, perMode + BACKGROUND_USERS));
+  const population = users.filter((user) => user.role !== "admin");
+  const loadFile = await latestLoadReport(options.out, options.store);
+
+  const results: RevocationResults = {
+    schema: REVOCATION_SCHEMA,
+    version: REVOCATION_SCHEMA_VERSION,
+    status: "running",
+    options: { ...options, modes },
+    provenance: await collectProvenance({
+      services: {
+        redis: redis?.version ?? null,
+        postgres,
+        sqlite: options.store === "sqlite" ? "better-sqlite3 (embedded)" : null,
+      },
+      passwordCost: formatCost(LOAD_USER_COST),
+    }),
+    skipped,
+    background: [],
+    trials: [],
+    races: [],
+    summaries: [],
+    lagVsThroughput: [],
+  };
+  const folder = await createReportFolder(options.out, "revocation");
+  const save = () => folder.write("results.json", `${JSON.stringify(results, null, 2)}\n`);
+  const workspace = createWorkspace(options.store, options.databaseUrl);
+  try {
+    for (const [index, mode] of modes.entries()) {
+      if (signal.aborted) break;
+      progress({ kind: "mode", mode, index, total: modes.length });
+      await runMode(mode, options, {
+        workspace,
+        redisUrl: redis?.url ?? options.redisUrl,
+        serverFiles,
+        population,
+        results,
+        signal,
+      });
+      await save();
+    }
+    results.status = signal.aborted ? "interrupted" : "complete";
+  } catch (error) {
+    results.status = "interrupted";
+    throw error;
+  } finally {
+    results.summaries = summarizeRevocation(results);
+    if (loadFile) {
+      for (const summary of loadFile.results.summaries) {
+        const lag = results.summaries.find((s) => s.mode === summary.mode && s.role === "other");
+        if (lag && summary.rps) {
+          results.lagVsThroughput.push({
+            mode: lag.mode,
+            rps: summary.rps.median,
+            lagP99Ms: lag.p99,
+            report: loadFile.file,
+          });
+        }
+      }
+    }
+    await save();
+    await folder.write("report.md", renderRevocationMarkdown(results));
+    await redis?.stop();
+    await workspace.cleanup();
+  }
+  return { results, folder };
+}
+
+interface ModeContext {
+  workspace: Workspace;
+  redisUrl: string;
+  serverFiles: string[];
+  population: User[];
+  results: RevocationResults;
+  signal: AbortSignal;
+}
+
+async function runMode(
+  mode: RevocationMode,
+  options: RevocationOptions,
+  context: ModeContext,
+): Promise<void> {
+  const { workspace, population, results, signal } = context;
+  const setup = {
+    store: options.store,
+    sqlitePath: workspace.sqlitePath(mode),
+    pgSchema: workspace.pgSchema(mode),
+    databaseUrl: options.databaseUrl,
+    redisUrl: context.redisUrl,
+    redisKeyPrefix: `acb-revocation:${workspace.id}:${mode}:`,
+    credentials: context.serverFiles,
+    cacheTtl: options.cacheTtl,
+    cacheMax: 100_000,
+    originLatencyMs: 0,
+    localCacheTtl: options.localCacheTtl,
+  };
+  const servers: RunningServer[] = [];
+  const load = new AbortController();
+  const stopLoad = () => load.abort();
+  signal.addEventListener("abort", stopLoad, { once: true });
+  try {
+    // Started one after another: the first creates the schema; the others find it.
+    for (let i = 0; i < options.instances; i++)
+      servers.push(await spawnServer(serverArgs(mode, setup)));
+    const urls = servers.map((server) => server.ready.url);
+    const background = await loginAll(urls[0] as string, population.slice(0, BACKGROUND_USERS));
+    const plan = planScenario("read", { sessions: background, credentials: [], admin: undefined });
+    const loads =
+      options.loadConnections > 0
+        ? urls.map((url) =>
+            runAutocannon(
+              url,
+              plan,
+              { connections: options.loadConnections, seconds: 3600, record: false },
+              load.signal,
+            ),
+          )
+        : [];
+
+    let next = BACKGROUND_USERS;
+    const boundMs = Math.max(options.cacheTtl, options.localCacheTtl) * 1000 + PROBE_MARGIN_MS;
+    const prepared = async (trial: number) => {
+      const user = population[next++] as User;
+      const token = await loginOne(urls[trial % urls.length] as string, user);
+      // Every instance caches the token before it is revoked.
+      for (const url of urls)
+        for (let i = 0; i < 2; i++)
+          await fetch(`${url}/items/`, { headers: { authorization: `Bearer ${token}` } }).then(
+            (r) => r.arrayBuffer(),
+          );
+      return { user, token };
+    };
+    for (const event of options.events) {
+      for (let trial = 1; trial <= options.trials && !signal.aborted; trial++) {
+        const { user, token } = await prepared(trial);
+        const revoking = (trial - 1) % urls.length;
+        const started = performance.now();
+        await revoke(event, urls[revoking] as string, token, user);
+        const t0 = performance.now();
+        const probes = await Promise.all(
+          urls.map((url) => probeUntilRevoked(url, token, t0, options.intervalMs, t0 + boundMs)),
+        );
+        const record: Trial = {
+          mode,
+          event,
+          trial,
+          revokingInstance: revoking,
+          revokeMs: t0 - started,
+          instances: probes.map((probe, instance) => ({
+            instance,
+            revoking: instance === revoking,
+            ...probe,
+          })),
+        };
+        results.trials.push(record);
+      }
+      for (let trial = 1; trial <= options.raceTrials && !signal.aborted; trial++) {
+        const { user, token } = await prepared(trial);
+        const outcome = await race(
+          urls,
+          token,
+          options.raceConnections,
+          () => revoke(event, urls[0] as string, token, user),
+          boundMs,
+        );
+        results.races.push({ mode, event, trial, ...outcome });
+      }
+    }
+    load.abort();
+    const outcomes = await Promise.all(loads);
+    if (outcomes.length > 0) {
+      results.background.push({
+        mode,
+        rps: outcomes.reduce((sum, outcome) => sum + outcome.rps, 0),
+        unexpected: outcomes.reduce((sum, outcome) => sum + outcome.unexpected, 0),
+      });
+    }
+  } finally {
+    load.abort();
+    signal.removeEventListener("abort", stopLoad);
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}

@@ -1,0 +1,92 @@
+import type { Provenance } from "../report/schema.js";
+
+export const REVOCATION_SCHEMA = "auth-cache-bench/revocation";
+export const REVOCATION_SCHEMA_VERSION = 1;
+
+export const REVOCATION_MODES = ["none", "memory", "redis", "tiered"] as const;
+export type RevocationMode = (typeof REVOCATION_MODES)[number];
+export const EVENTS = ["logout", "password"] as const;
+export type RevocationEvent = (typeof EVENTS)[number];
+
+export interface RevocationOptions {
+  modes: RevocationMode[];
+  instances: number;
+  events: RevocationEvent[];
+  trials: number;
+  raceTrials: number;
+  raceConnections: number;
+  intervalMs: number;
+  cacheTtl: number;
+  localCacheTtl: number;
+  loadConnections: number;
+  store: "sqlite" | "postgres";
+  redisUrl: string;
+  databaseUrl: string;
+  out: string;
+}
+
+/** One instance's view of one revocation. */
+export interface InstanceProbe {
+  instance: number;
+  revoking: boolean;
+  /** Revocation response → the sending of the first probe answered 401; null: not within the bound. */
+  lagMs: number | null;
+  /** Probes sent after the revocation response that were answered 2xx. */
+  staleAccepts: number;
+  probes: number;
+}
+
+export interface Trial {
+  mode: RevocationMode;
+  event: RevocationEvent;
+  trial: number;
+  revokingInstance: number;
+  /** How long the revocation request itself took. */
+  revokeMs: number;
+  instances: InstanceProbe[];
+}
+
+/** Many connections hammer one token while it is revoked. */
+export interface Race {
+  mode: RevocationMode;
+  event: RevocationEvent;
+  trial: number;
+  /** Requests sent after the revocation response. */
+  requestsAfter: number;
+  /** Of those, answered 2xx. */
+  staleAfter: number;
+}
+
+export interface LagSummary {
+  mode: RevocationMode;
+  event: RevocationEvent;
+  role: "revoking" | "other";
+  samples: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+  staleAccepts: number;
+  /** Probes never answered 401 within the bound: a correctness failure, not a slow result. */
+  unrevoked: number;
+  /** What the design promises, in ms: 0, the message delivery, or the cache TTL. */
+  boundMs: number;
+  boundNote: string;
+  raceStale: number;
+  raceRequests: number;
+}
+
+export interface RevocationResults {
+  schema: typeof REVOCATION_SCHEMA;
+  version: typeof REVOCATION_SCHEMA_VERSION;
+  status: "running" | "complete" | "interrupted";
+  options: RevocationOptions;
+  provenance: Provenance;
+  skipped: { mode: RevocationMode; reason: string }[];
+  /** Background load kept on the instances during the trials, per mode. */
+  background: { mode: RevocationMode; rps: number; unexpected: number }[];
+  trials: Trial[];
+  races: Race[];
+  summaries: LagSummary[];
+  /** Throughput from the latest load report of the same store, beside each mode's lag. */
+  lagVsThroughput: { mode: RevocationMode; rps: number; lagP99Ms: number | null; report: string }[];
+}

@@ -1,0 +1,70 @@
+import { quantile } from "../stats/index.js";
+import type {
+  LagSummary,
+  RevocationEvent,
+  RevocationMode,
+  RevocationOptions,
+  RevocationResults,
+} from "./schema.js";
+
+/** What each mode promises for the instance that served the revocation and for the others. */
+export function promisedBound(
+  mode: RevocationMode,
+  role: LagSummary["role"],
+  options: RevocationOptions,
+): { boundMs: number; boundNote: string } {
+  if (mode === "memory" && role === "other") {
+    return {
+      boundMs: options.cacheTtl * 1000,
+      boundNote: "the cache TTL: nothing tells the other instances",
+    };
+  }
+  if (mode === "tiered" && role === "other") {
+    return {
+      boundMs: 0,
+      boundNote: `pub/sub delivery; the local TTL (${options.localCacheTtl} s) if a message is missed`,
+    };
+  }
+  const notes: Record<RevocationMode, string> = {
+    none: "every check asks the store",
+    memory: "the revoking instance drops its own entry",
+    redis: "the tombstone is written before the response",
+    tiered:
+      "the revoking instance drops its own entry and the tombstone is written before the response",
+  };
+  return { boundMs: 0, boundNote: notes[mode] };
+}
+
+export function summarizeRevocation(results: RevocationResults): LagSummary[] {
+  const summaries: LagSummary[] = [];
+  const events = results.options.events as RevocationEvent[];
+  for (const mode of results.options.modes) {
+    for (const event of events) {
+      const trials = results.trials.filter((trial) => trial.mode === mode && trial.event === event);
+      if (trials.length === 0) continue;
+      const races = results.races.filter((r) => r.mode === mode && r.event === event);
+      for (const role of ["revoking", "other"] as const) {
+        const probes = trials.flatMap((trial) =>
+          trial.instances.filter((probe) => probe.revoking === (role === "revoking")),
+        );
+        if (probes.length === 0) continue;
+        const lags = probes.flatMap((probe) => (probe.lagMs === null ? [] : [probe.lagMs]));
+        summaries.push({
+          mode,
+          event,
+          role,
+          samples: probes.length,
+          p50: lags.length > 0 ? quantile(lags, 0.5) : null,
+          p99: lags.length > 0 ? quantile(lags, 0.99) : null,
+          max: lags.length > 0 ? Math.max(...lags) : null,
+          staleAccepts: probes.reduce((sum, probe) => sum + probe.staleAccepts, 0),
+          unrevoked: probes.length - lags.length,
+          ...promisedBound(mode, role, results.options),
+          raceStale: races.reduce((sum, r) => sum + r.staleAfter, 0),
+          raceRequests: races.reduce((sum, r) => sum + r.requestsAfter, 0),
+        });
+      }
+    }
+  }
+  return summaries;
+}

@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REVOCATION_DEFAULTS, revocationOptions } from "../bench/revocation/options.js";
+import { runRevocationBenchmark } from "../bench/revocation/run-revocation.js";
+import type { LagSummary, RevocationResults } from "../bench/revocation/schema.js";
+import { services } from "./helpers/app.js";
+
+const { redisUrl } = services();
+let dir: string;
+let results: RevocationResults;
+const summary = (mode: string, event: string, role: string) =>
+  results.summaries.find(
+    (s) => s.mode === mode && s.event === event && s.role === role,
+  ) as LagSummary;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "acb-revocation-"));
+  const options = {
+    ...REVOCATION_DEFAULTS,
+    modes: redisUrl ? REVOCATION_DEFAULTS.modes : (["none", "memory"] as const).slice(),
+    ...(redisUrl ? { redisUrl } : {}),
+    instances: 2,
+    trials: 2,
+    raceTrials: 1,
+    raceConnections: 4,
+    cacheTtl: 1,
+    localCacheTtl: 1,
+    loadConnections: 1,
+    out: dir,
+  };
+  ({ results } = await runRevocationBenchmark(options, () => {}, new AbortController().signal));
+}, 120_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe("revocation benchmark", () => {
+  it("runs every mode and event on several instances, under background load", () => {
+    expect(results.status).toBe("complete");
+    for (const mode of results.options.modes) {
+      for (const event of ["logout", "password"]) {
+        expect(results.trials.filter((t) => t.mode === mode && t.event === event)).toHaveLength(2);
+      }
+      expect(results.background.find((b) => b.mode === mode)).toMatchObject({ unexpected: 0 });
+    }
+  });
+
+  it.each(["none", "redis", "tiered"])("%s: no instance ever accepts a revoked token", (mode) => {
+    if (!results.options.modes.includes(mode as "none")) return;
+    for (const event of ["logout", "password"]) {
+      for (const role of ["revoking", "other"]) {
+        expect(summary(mode, event, role)).toMatchObject({
+          staleAccepts: 0,
+          unrevoked: 0,
+          raceStale: role === "other" ? 0 : 0,
+        });
+      }
+    }
+    expect(results.races.filter((r) => r.mode === mode).every((r) => r.staleAfter === 0)).toBe(
+      true,
+    );
+  });
+
+  it("memory: the revoking instance rejects at once, the others keep accepting until their entry expires", () => {
+    for (const event of ["logout", "password"]) {
+      expect(summary("memory", event, "revoking")).toMatchObject({ staleAccepts: 0, unrevoked: 0 });
+      const others = summary("memory", event, "other");
+      expect(others.staleAccepts).toBeGreaterThan(0);
+      expect(others.unrevoked).toBe(0);
+      expect(others.boundMs).toBe(1000);
+    }
+  });
+
+  it("refuses bad options with the flag named", () => {
+    expect(() => revocationOptions(["--modes", "memory,disk"], {})).toThrow(
+      /--modes must be a comma-separated list/,
+    );
+    expect(() => revocationOptions(["--instances", "0"], {})).toThrow(
+      /--instances must be an integer from 1 to 16/,
+    );
+  });
+});

@@ -66,10 +66,12 @@ export async function runLoadBenchmark(
     );
   }
   let redis: RedisService | undefined;
-  if (modes.includes("redis")) {
+  if (modes.includes("redis") || modes.includes("tiered")) {
     const provided = await provideRedis(options.redisUrl);
-    if (typeof provided === "string") skip("redis", provided);
-    else {
+    if (typeof provided === "string") {
+      for (const mode of ["redis", "tiered"] as const)
+        if (modes.includes(mode)) skip(mode, provided);
+    } else {
       redis = provided;
       if (provided.private)
         progress({ kind: "note", message: `started a private redis-server at ${provided.url}` });

@@ -1,6 +1,7 @@
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
 import { describeCause, postgresUnreachable } from "../../server/errors.js";
+import { renderHtml } from "../report/html.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { collectProvenance } from "../report/provenance.js";
 import {
@@ -10,6 +11,7 @@ import {
   type LoadOptions,
   type LoadResults,
   type RunResult,
+  UNRECORDED,
 } from "../report/schema.js";
 import { summarizeModes } from "../report/summarize.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
@@ -59,11 +61,13 @@ export async function runLoadBenchmark(
     modes = modes.filter((m) => m !== mode);
     progress({ kind: "note", message: `skipping ${mode}: ${reason}` });
   };
-  if (modes.includes("ceiling") && !CEILING_SCENARIOS.has(options.scenario)) {
-    skip(
-      "ceiling",
-      `the ceiling is the read route without authentication; ${options.scenario} has no such route`,
-    );
+  for (const ceiling of ["ceiling", UNRECORDED] as const) {
+    if (modes.includes(ceiling) && !CEILING_SCENARIOS.has(options.scenario)) {
+      skip(
+        ceiling,
+        `the ceiling is the read route without authentication; ${options.scenario} has no such route`,
+      );
+    }
   }
   let redis: RedisService | undefined;
   if (modes.includes("redis") || modes.includes("tiered")) {
@@ -136,7 +140,7 @@ export async function runLoadBenchmark(
       work: (url: string, server?: RunningServer) => Promise<T>,
     ) => {
       if (options.target) return work(options.target);
-      const server = await spawnServer(serverArgs(mode === "target" ? "none" : mode, setup(round)));
+      const server = await spawnServer(serverArgs(serverMode(mode), setup(round)));
       try {
         return await work(server.ready.url, server);
       } finally {
@@ -185,11 +189,15 @@ export async function runLoadBenchmark(
     results.summaries = summarizeModes(results);
     await save();
     await folder.write("report.md", renderMarkdown(results));
+    await folder.write("report.html", renderHtml(results));
     await redis?.stop();
     await workspace.cleanup();
   }
   return { results, folder };
 }
+
+const serverMode = (mode: LoadMode) =>
+  mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;
 
 function failedRun(mode: LoadMode, round: number, reason: string): RunResult {
   return {
@@ -230,7 +238,8 @@ async function measure(
   const outcome = await runAutocannon(
     url,
     plan,
-    { ...load, seconds: options.duration, record: true },
+    // The unrecorded ceiling measures what the harness's own histogram costs the generator.
+    { ...load, seconds: options.duration, record: mode !== UNRECORDED },
     signal,
   );
   const machineBusy = busyShare(cpuBefore, machineCpu());

@@ -10,7 +10,19 @@ export const LOAD_SCHEMA_VERSION = 1;
 export const SCENARIOS = ["read", "zipf", "mixed", "login", "invalid"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 /** `ceiling` is the route with authentication off; `target` an external server. */
-export const LOAD_MODES = ["ceiling", "none", "memory", "redis", "tiered"] as const;
+export const LOAD_MODES = [
+  "ceiling",
+  "none",
+  "memory",
+  "redis",
+  "tiered",
+  "ceiling-unrecorded",
+] as const;
+/**
+ * The ceiling without the harness's own latency histogram: its "× ceiling" is what recording every
+ * response costs the load generator.
+ */
+export const UNRECORDED = "ceiling-unrecorded";
 export type LoadMode = (typeof LOAD_MODES)[number] | "target";
 
 export interface LoadOptions {

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import hdr from "hdr-histogram-js";
-import type { GeneratorSample, LatencyUs } from "../report/schema.js";
+import type { LatencyUs, LoadFigures } from "../report/schema.js";
 import { mulberry32 } from "../stats/index.js";
 import type { RequestSpec, ScenarioPlan } from "./scenarios.js";
 
@@ -12,18 +12,7 @@ export interface LoadSettings {
   record: boolean;
 }
 
-export interface LoadOutcome {
-  durationSeconds: number;
-  requests: number;
-  rps: number;
-  statuses: Record<string, number>;
-  errors: number;
-  timeouts: number;
-  /** Responses with another status than the request expected, plus errors and timeouts. */
-  unexpected: number;
-  latencyUs: LatencyUs | null;
-  generator: GeneratorSample;
-}
+export type LoadOutcome = LoadFigures;
 
 /** A generator above this share of one core is measuring itself, not the server. */
 const SATURATED_CORE_SHARE = 0.9;

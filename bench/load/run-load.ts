@@ -261,16 +261,8 @@ async function measure(
     status: crashed ? "failed" : reasons.length > 0 ? "invalid" : "ok",
     reasons,
     startedAt,
-    durationSeconds: outcome.durationSeconds,
-    requests: outcome.requests,
-    rps: outcome.rps,
-    statuses: outcome.statuses,
-    errors: outcome.errors,
-    timeouts: outcome.timeouts,
-    unexpected: outcome.unexpected,
-    latencyUs: outcome.latencyUs,
+    ...outcome,
     server: before && after ? serverSample(before, after) : null,
-    generator: outcome.generator,
     machineBusyShare: machineBusy,
   };
 }

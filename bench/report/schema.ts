@@ -79,7 +79,21 @@ export interface GeneratorSample {
 
 export type RunStatus = "ok" | "invalid" | "failed";
 
-export interface RunResult {
+/** What one autocannon run measured from the generator's side. */
+export interface LoadFigures {
+  durationSeconds: number;
+  requests: number;
+  rps: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  /** Responses with another status than the request expected, plus errors and timeouts. */
+  unexpected: number;
+  latencyUs: LatencyUs | null;
+  generator: GeneratorSample;
+}
+
+export interface RunResult extends LoadFigures {
   mode: LoadMode;
   /** 1-based; runs of one round are interleaved across modes. */
   round: number;
@@ -87,16 +101,7 @@ export interface RunResult {
   /** Why a run is invalid or failed; empty for ok runs. */
   reasons: string[];
   startedAt: string;
-  durationSeconds: number;
-  requests: number;
-  rps: number;
-  statuses: Record<string, number>;
-  errors: number;
-  timeouts: number;
-  unexpected: number;
-  latencyUs: LatencyUs | null;
   server: ServerSample | null;
-  generator: GeneratorSample;
   /** Fraction of all the machine's cores busy during the window (server, generator and the rest). */
   machineBusyShare: number | null;
 }

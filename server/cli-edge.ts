@@ -1,7 +1,16 @@
 import { isAcbError } from "./errors.js";
 
-/** Usage and configuration mistakes exit 2; anything else that stops a command exits 1. */
-const USAGE_CODES = new Set(["ACB_CONFIG_INVALID", "ACB_USAGE"]);
+/** Usage mistakes and unusable input exit 2; anything else that stops a command exits 1. */
+const USAGE_CODES = new Set([
+  "ACB_CONFIG_INVALID",
+  "ACB_USAGE",
+  "ACB_RESULTS_INVALID",
+  "ACB_COMPARE_INPUT",
+  "ACB_COMPARE_SETUP_MISMATCH",
+]);
+
+export const exitCodeOf = (error: unknown): 1 | 2 =>
+  isAcbError(error) && USAGE_CODES.has(error.code) ? 2 : 1;
 
 /**
  * The edge of every command: one line naming the problem, never a stack trace
@@ -16,5 +25,5 @@ export function exitWithError(command: string, error: unknown): never {
   }
   if (process.env.ACB_DEBUG === "1" && error instanceof Error)
     process.stderr.write(`${error.stack}\n`);
-  process.exit(isAcbError(error) && USAGE_CODES.has(error.code) ? 2 : 1);
+  process.exit(exitCodeOf(error));
 }

@@ -53,6 +53,15 @@ export const postgresUnreachable = (url: string, cause: unknown) =>
     { cause },
   );
 export const usageError = (message: string) => new AcbError("ACB_USAGE", message);
+export const resultsInvalid = (file: string, reason: string) =>
+  new AcbError("ACB_RESULTS_INVALID", `${file}: ${reason}`);
+export const compareInput = (message: string) => new AcbError("ACB_COMPARE_INPUT", message);
+export const compareSetupMismatch = (differences: readonly string[]) =>
+  new AcbError(
+    "ACB_COMPARE_SETUP_MISMATCH",
+    `the two results ran on a different machine or configuration: ${differences.join("; ")}; ` +
+      "pass --allow-different-setup to compare them anyway",
+  );
 
 // Request errors: each maps to one HTTP status.
 export const tokenMissing = () =>

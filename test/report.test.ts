@@ -221,6 +221,7 @@ describe("renderMarkdown", () => {
       "## Throughput and latency",
       "## Cost per request",
       "## Verdict",
+      "## Claims",
       "## Warnings",
       "## Method",
       "## Provenance",
@@ -244,7 +245,8 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("reports/a\\|b");
     expect(markdown).toContain("CPU \\| with \\| pipes");
     const found = tables(markdown);
-    expect(found).toHaveLength(4);
+    // Throughput, cost, claims, provenance, options.
+    expect(found).toHaveLength(5);
     for (const table of found) {
       expect(table[1]).toMatch(/^\|(?:-{3}:?\|)+$/);
       const counts = new Set(table.map(pipes));

@@ -1,9 +1,14 @@
+import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
 import { DASH, fmtBytes, summaryRows, verdictLines, warningLines } from "./format.js";
 import type { LoadOptions, LoadResults, Provenance } from "./schema.js";
 
 const escapeCell = (cell: string): string => cell.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
-function mdTable(header: readonly string[], rows: readonly string[][], numeric = false): string {
+export function mdTable(
+  header: readonly string[],
+  rows: readonly string[][],
+  numeric = false,
+): string {
   const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(" | ")} |`;
   const rule = header.map((_, column) => (numeric && column > 0 ? "---:" : "---"));
   return [line(header), `|${rule.join("|")}|`, ...rows.map(line)].join("\n");
@@ -19,7 +24,8 @@ function listWords(words: readonly string[]): string {
   return `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }
 
-function summaryParagraph({ options, runs, skipped, status }: LoadResults): string {
+/** What ran, in one paragraph; `code` and **bold** are Markdown, which the HTML page also reads. */
+export function summaryParagraph({ options, runs, skipped, status }: LoadResults): string {
   const ran = options.modes.filter((mode) => !skipped.some((s) => s.mode === mode));
   const against = options.target
     ? `the external target ${options.target}`
@@ -41,30 +47,30 @@ function summaryParagraph({ options, runs, skipped, status }: LoadResults): stri
   return sentences.join(" ");
 }
 
-function methodSection({ options }: LoadResults): string {
+export function methodLines({ options }: LoadResults): string[] {
   return [
-    "- Each run is a fresh server process, so no run inherits another's caches, heap or JIT state.",
-    `- The first ${options.warmup} s of load on each process are a warm-up and are discarded.`,
-    "- Runs are interleaved: every round runs each mode once, so slow drift of the machine" +
+    "Each run is a fresh server process, so no run inherits another's caches, heap or JIT state.",
+    `The first ${options.warmup} s of load on each process are a warm-up and are discarded.`,
+    "Runs are interleaved: every round runs each mode once, so slow drift of the machine" +
       " (heat, background work, noisy neighbours) hits all modes alike instead of one.",
-    "- Every figure is the median over a mode's valid runs, with a distribution-free 95% CI from" +
+    "Every figure is the median over a mode's valid runs, with a distribution-free 95% CI from" +
       " order statistics. With fewer than 6 runs that interval is min–max, which covers less" +
       " than 95%.",
-    "- Ratios (× ceiling, × none) are medians of per-round ratios, which cancels drift shared by" +
+    "Ratios (× ceiling, × none) are medians of per-round ratios, which cancels drift shared by" +
       " a round; when rounds cannot be paired, the ratio of medians with a bootstrap CI.",
-    "- A difference is significant when a two-sided Mann-Whitney U test over the runs gives" +
+    "A difference is significant when a two-sided Mann-Whitney U test over the runs gives" +
       " p < 0.05 and the ratio's 95% CI excludes 1; both must agree.",
-    "- Latency percentiles are in µs from the harness's own HDR histogram, not autocannon's" +
+    "Latency percentiles are in µs from the harness's own HDR histogram, not autocannon's" +
       " whole-millisecond ones.",
-    "- Server CPU per request, RSS, event-loop delay, hit ratio and store lookups come from the" +
+    "Server CPU per request, RSS, event-loop delay, hit ratio and store lookups come from the" +
       " server's /metrics, scraped right before and right after the measured window.",
-    "- The load generator shares the machine with the server. Its CPU share (1.0 is one core) is" +
+    "The load generator shares the machine with the server. Its CPU share (1.0 is one core) is" +
       " shown, and a run where it saturates its core is flagged: there, throughput may measure" +
       " the generator rather than the server.",
-  ].join("\n");
+  ];
 }
 
-function provenanceRows(p: Provenance): string[][] {
+export function provenanceRows(p: Provenance): string[][] {
   const { machine } = p;
   const services: [string, string | null][] = [
     ["Redis", p.services.redis],
@@ -97,25 +103,45 @@ function optionValue(value: LoadOptions[keyof LoadOptions]): string {
   return redact(String(value));
 }
 
+export const optionRows = (options: LoadOptions): string[][] =>
+  (Object.keys(options) as (keyof LoadOptions)[]).map((key) => [key, optionValue(options[key])]);
+
+/** Claim, the figure that tests it, then the verdict and its evidence per cache mode. */
+function claimRows(found: readonly ClaimResult[]): { header: string[]; rows: string[][] } {
+  const modes = found[0]?.verdicts.map((v) => v.mode) ?? [];
+  return {
+    header: ["claim", "tested by", ...modes],
+    rows: found.map(({ id, by, claim, figure, verdicts }) => [
+      `(${id}) ${claim}${by === "reader" ? " (a reader's objection)" : ""}`,
+      figure,
+      ...verdicts.map((v) => `**${v.verdict}**: ${v.evidence.join("; ")}`),
+    ]),
+  };
+}
+
+function claimsSection(results: LoadResults): string {
+  const found = claims(results);
+  if (found.length === 0) return `## Claims\n\n${NO_CLAIMS}`;
+  const { header, rows } = claimRows(found);
+  return `## Claims\n\n${CLAIMS_RULE}\n\n${mdTable(header, rows)}`;
+}
+
 /** The Markdown view, for a README or a pull request. */
 export function renderMarkdown(results: LoadResults): string {
   const { options } = results;
   const tables = summaryRows(results).map(
     ({ title, header, rows }) => `## ${title}\n\n${mdTable(header, rows, true)}`,
   );
-  const optionRows = (Object.keys(options) as (keyof LoadOptions)[]).map((key) => [
-    key,
-    optionValue(options[key]),
-  ]);
   const sections = [
     `# auth-cache-bench: ${options.scenario} scenario, ${options.target ? "external target" : `${options.store} store`}`,
     summaryParagraph(results),
     ...tables,
     `## Verdict (throughput)\n\n${bullets(verdictLines(results), "No modes to compare.")}`,
+    claimsSection(results),
     `## Warnings\n\n${bullets(warningLines(results), "None.")}`,
-    `## Method\n\n${methodSection(results)}`,
+    `## Method\n\n${bullets(methodLines(results), "")}`,
     `## Provenance\n\n${mdTable(["item", "value"], provenanceRows(results.provenance))}`,
-    `## Options\n\n${mdTable(["option", "value"], optionRows)}`,
+    `## Options\n\n${mdTable(["option", "value"], optionRows(options))}`,
   ];
   return `${sections.join("\n\n")}\n`;
 }

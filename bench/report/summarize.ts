@@ -7,18 +7,24 @@ export const MAX_CV = 0.1;
 const summaryOf = (values: number[]): Summary | null =>
   values.length > 0 ? summarize(values) : null;
 
-/** Runs of `mode` and `baseline` from the rounds where both are valid, in round order. */
-function pairedRps(
+/**
+ * One figure of `mode` and of `baseline`, from the rounds where both runs are valid and have it,
+ * in round order: index i of each ran in the same round, which is what lets a ratio cancel drift.
+ */
+export function pairedByRound(
   runs: readonly RunResult[],
   mode: LoadMode,
   baseline: LoadMode,
+  value: (run: RunResult) => number | null | undefined,
 ): [number[], number[]] {
-  const byRound = (m: LoadMode) =>
-    new Map(
-      runs
-        .filter((run) => run.mode === m && run.status === "ok")
-        .map((run) => [run.round, run.rps]),
-    );
+  const byRound = (m: LoadMode) => {
+    const values = new Map<number, number>();
+    for (const run of runs) {
+      const x = run.mode === m && run.status === "ok" ? value(run) : null;
+      if (typeof x === "number" && Number.isFinite(x)) values.set(run.round, x);
+    }
+    return values;
+  };
   const ours = byRound(mode);
   const theirs = byRound(baseline);
   const rounds = [...ours.keys()].filter((round) => theirs.has(round)).sort((a, b) => a - b);
@@ -34,7 +40,7 @@ function against(
   baseline: LoadMode,
 ): Comparison | null {
   if (mode === baseline) return null;
-  const [a, b] = pairedRps(runs, mode, baseline);
+  const [a, b] = pairedByRound(runs, mode, baseline, (run) => run.rps);
   return a.length > 0 && b.every((value) => value > 0) ? compare(a, b) : null;
 }
 

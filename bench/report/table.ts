@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import { claimLines, claims } from "./claims.js";
 import { summaryRows, type TableData, verdictLines, warningLines } from "./format.js";
 import type { LoadResults } from "./schema.js";
 
@@ -36,7 +37,8 @@ function wrap(text: string, width: number): string {
 const widest = (cells: readonly string[]): number =>
   Math.max(0, ...cells.flatMap((cell) => cell.split("\n").map((line) => line.length)));
 
-function renderTable({ title, header, rows }: TableData): string {
+/** One table as plain text: each CI under its median, headers wrapped to their column. */
+export function renderTable({ title, header, rows }: TableData): string {
   const cells = rows.map((row) => row.map(stack));
   const head = header.map((label, column) => {
     // Only the label before its "[95% CI]" is wrapped; the bracket stays whole on its own line.
@@ -68,7 +70,8 @@ function titleLine({ options, status }: LoadResults): string {
   return `${parts.join(", ")}${status === "complete" ? "" : ` [${status}]`}`;
 }
 
-const section = (heading: string, lines: readonly string[]): string =>
+/** A heading over lines indented and wrapped to 100 columns. */
+export const section = (heading: string, lines: readonly string[]): string =>
   [
     heading,
     ...lines.map(
@@ -80,10 +83,12 @@ const section = (heading: string, lines: readonly string[]): string =>
 export function renderTables(results: LoadResults): string {
   const verdicts = verdictLines(results);
   const warnings = warningLines(results);
+  const claimed = claimLines(claims(results));
   const blocks = [
     wrap(titleLine(results), WIDTH),
     ...summaryRows(results).map(renderTable),
     ...(verdicts.length > 0 ? [section("Verdict (throughput)", verdicts)] : []),
+    ...(claimed.length > 0 ? [section("Claims (each cache mode against none)", claimed)] : []),
     ...(warnings.length > 0 ? [section("Warnings", warnings)] : []),
   ];
   return `${blocks.join("\n\n")}\n`;

@@ -7,6 +7,13 @@ export interface ReportFolder {
   write(name: string, content: string): Promise<void>;
 }
 
+/** Replaces a file in one step, so an interrupted writer never leaves half a file. */
+export async function replaceFile(target: string, content: string): Promise<void> {
+  const temporary = `${target}.${process.pid}.tmp`;
+  await writeFile(temporary, content);
+  await rename(temporary, target);
+}
+
 const stamp = (date: Date) =>
   date
     .toISOString()
@@ -28,10 +35,6 @@ export async function createReportFolder(
   await rename(temporary, latest);
   return {
     dir,
-    write: async (name, content) => {
-      const target = join(dir, name);
-      await writeFile(`${target}.tmp`, content);
-      await rename(`${target}.tmp`, target);
-    },
+    write: (name, content) => replaceFile(join(dir, name), content),
   };
 }

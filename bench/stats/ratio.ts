@@ -20,6 +20,8 @@ export interface CompareOptions {
   alpha?: number;
   /** Minimum |ratio - 1| that counts as a meaningful difference, e.g. 0.05 for 5%. */
   threshold?: number;
+  /** Whether index i of a and b ran in the same round; by default, whenever the lengths match. */
+  paired?: boolean;
 }
 
 /** Direction of A relative to B. */
@@ -73,17 +75,21 @@ function bootstrapRatioCi(
 
 /**
  * How A compares with B as a ratio. Equal lengths are taken to be interleaved rounds (index i
- * of each ran in the same round), so per-round ratios cancel drift shared by a round; otherwise
- * the samples are treated as independent and bootstrapped.
+ * of each ran in the same round), so per-round ratios cancel drift shared by a round; otherwise,
+ * or when `paired` is false (two separate benchmarks), the samples are independent and bootstrapped.
  */
 export function ratioOfMedians(
   a: readonly number[],
   b: readonly number[],
   confidence = 0.95,
+  paired = a.length === b.length,
 ): RatioResult {
   assertRatioInputs(a, b);
   assertProbability(confidence, "confidence");
-  if (a.length === b.length) {
+  if (paired && a.length !== b.length) {
+    throw new RangeError(`paired samples must have equal lengths, got ${a.length} and ${b.length}`);
+  }
+  if (paired) {
     const ratios = a.map((x, i) => x / at(b, i));
     const { ci, ciCoverage } = medianCi(ratios, confidence);
     return { ratio: median(ratios), ci, ciCoverage, method: "paired" };
@@ -105,12 +111,12 @@ export function compare(
   b: readonly number[],
   options: CompareOptions = {},
 ): Comparison {
-  const { alpha = 0.05, threshold = 0 } = options;
+  const { alpha = 0.05, threshold = 0, paired = a.length === b.length } = options;
   assertProbability(alpha, "alpha");
   if (!(Number.isFinite(threshold) && threshold >= 0)) {
     throw new RangeError(`threshold must be a finite non-negative number, got ${threshold}`);
   }
-  const ratio = ratioOfMedians(a, b, 1 - alpha);
+  const ratio = ratioOfMedians(a, b, 1 - alpha, paired);
   const { p } = mannWhitneyU(a, b);
   const [lo, hi] = ratio.ci;
   const significant = p < alpha && (lo > 1 || hi < 1);

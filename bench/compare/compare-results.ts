@@ -1,0 +1,178 @@
+import { compareInput, compareSetupMismatch } from "../../server/errors.js";
+import { fmtP, fmtPct } from "../report/format.js";
+import type { LoadMode, LoadResults } from "../report/schema.js";
+import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
+import { METRICS, type MetricId } from "./metrics.js";
+import { setupDifferences } from "./setup.js";
+
+export interface GateOptions {
+  /** Smallest |current / baseline − 1| that counts, e.g. 0.1. */
+  threshold: number;
+  alpha: number;
+  metrics: readonly MetricId[];
+  allowDifferentSetup: boolean;
+}
+
+/** `~`: no significant change, or one within the threshold. */
+export type ChangeStatus = "regression" | "improvement" | "~" | "cannot judge";
+
+export interface MetricChange {
+  mode: LoadMode;
+  metric: MetricId;
+  baseline: Summary | null;
+  current: Summary | null;
+  /** Current relative to baseline. */
+  change: Comparison | null;
+  status: ChangeStatus;
+  /** Why, when the status alone does not say it. */
+  note: string | null;
+}
+
+export interface ResultsSide {
+  /** The file it came from, as the user named it. */
+  label: string;
+  commit: string | null;
+  createdAt: string;
+}
+
+export type GateOutcome = "pass" | "fail" | "cannot judge";
+
+export interface GateResult {
+  options: GateOptions;
+  baseline: ResultsSide;
+  current: ResultsSide;
+  changes: MetricChange[];
+  /** Differences of machine or configuration that --allow-different-setup let through. */
+  setupDifferences: string[];
+  outcome: GateOutcome;
+}
+
+export const fmtThreshold = (threshold: number): string =>
+  fmtPct(threshold, Number.isInteger(Math.round(threshold * 1e6) / 1e4) ? 0 : 1);
+
+export const EXIT_CODES: Readonly<Record<GateOutcome, number>> = {
+  pass: 0,
+  fail: 1,
+  "cannot judge": 2,
+};
+
+/**
+ * The smallest two-sided p a Mann-Whitney U test can give with these sample sizes, 2 / C(m+n, m):
+ * at or above alpha, no data could ever be significant.
+ */
+export function smallestP(m: number, n: number): number {
+  let combinations = 1;
+  for (let i = 1; i <= m; i++) combinations = (combinations * (n + i)) / i;
+  return Math.min(1, 2 / combinations);
+}
+
+function validValues(results: LoadResults, mode: LoadMode, metric: MetricId): number[] {
+  return results.runs.flatMap((run) => {
+    if (run.mode !== mode || run.status !== "ok") return [];
+    const value = METRICS[metric].value(run);
+    return typeof value === "number" && Number.isFinite(value) ? [value] : [];
+  });
+}
+
+function judge(
+  baseline: LoadResults,
+  current: LoadResults,
+  mode: LoadMode,
+  metric: MetricId,
+  options: GateOptions,
+): MetricChange {
+  const before = validValues(baseline, mode, metric);
+  const after = validValues(current, mode, metric);
+  const row = {
+    mode,
+    metric,
+    baseline: before.length > 0 ? summarize(before) : null,
+    current: after.length > 0 ? summarize(after) : null,
+  };
+  const cannot = (note: string): MetricChange => ({
+    ...row,
+    change: null,
+    status: "cannot judge",
+    note,
+  });
+  if (before.length === 0 || after.length === 0) {
+    const missing = [before.length === 0 ? "baseline" : "", after.length === 0 ? "current" : ""];
+    return cannot(`no valid runs in ${missing.filter(Boolean).join(" or ")}`);
+  }
+  if (before.some((x) => x <= 0)) return cannot("zero in the baseline: no ratio to take");
+  const floor = smallestP(before.length, after.length);
+  if (floor >= options.alpha) {
+    return cannot(
+      `${before.length} and ${after.length} valid runs: the smallest possible p is ${fmtP(floor)}, not below α ${options.alpha}`,
+    );
+  }
+  // Two separate benchmarks: their rounds are not paired, whatever their counts.
+  const change = compare(after, before, {
+    alpha: options.alpha,
+    threshold: options.threshold,
+    paired: false,
+  });
+  const better = change.verdict === METRICS[metric].better;
+  if (change.beyondThreshold) {
+    return { ...row, change, status: better ? "improvement" : "regression", note: null };
+  }
+  const note = change.significant
+    ? `significant but within the ${fmtThreshold(options.threshold)} threshold`
+    : null;
+  return { ...row, change, status: "~", note };
+}
+
+const side = (results: LoadResults, label: string): ResultsSide => ({
+  label,
+  commit: results.provenance.git
+    ? `${results.provenance.git.commit.slice(0, 12)}${results.provenance.git.dirty ? " (dirty)" : ""}`
+    : null,
+  createdAt: results.provenance.createdAt,
+});
+
+/**
+ * For each mode and metric, the change from baseline to current with its CI and a Mann-Whitney U
+ * test over runs. Throws ACB_COMPARE_SETUP_MISMATCH when machine or configuration differ (unless
+ * allowed) and ACB_COMPARE_INPUT when the results cannot be compared at all.
+ */
+export function compareResults(
+  baseline: LoadResults,
+  current: LoadResults,
+  options: GateOptions,
+  labels = { baseline: "baseline", current: "current" },
+): GateResult {
+  for (const [name, results] of [
+    [labels.baseline, baseline],
+    [labels.current, current],
+  ] as const) {
+    if (results.status !== "complete") {
+      throw compareInput(`${name} is ${results.status}: only complete results can be compared`);
+    }
+  }
+  const differences = setupDifferences(baseline, current);
+  if (differences.length > 0 && !options.allowDifferentSetup) {
+    throw compareSetupMismatch(differences);
+  }
+  const modes = baseline.options.modes.filter((mode) => current.options.modes.includes(mode));
+  if (modes.length === 0) {
+    throw compareInput(
+      `no mode in common: ${labels.baseline} ran ${baseline.options.modes.join(",")}, ${labels.current} ran ${current.options.modes.join(",")}`,
+    );
+  }
+  const changes = modes.flatMap((mode) =>
+    options.metrics.map((metric) => judge(baseline, current, mode, metric, options)),
+  );
+  const outcome: GateOutcome = changes.some((c) => c.status === "regression")
+    ? "fail"
+    : changes.some((c) => c.status === "cannot judge")
+      ? "cannot judge"
+      : "pass";
+  return {
+    options,
+    baseline: side(baseline, labels.baseline),
+    current: side(current, labels.current),
+    changes,
+    setupDifferences: differences,
+    outcome,
+  };
+}

@@ -1,0 +1,119 @@
+import { DASH, fmtCi, fmtComparison, fmtP, fmtPct, type TableData } from "../report/format.js";
+import { mdTable } from "../report/markdown.js";
+import { renderTable, section } from "../report/table.js";
+import {
+  fmtThreshold,
+  type GateResult,
+  type MetricChange,
+  type ResultsSide,
+} from "./compare-results.js";
+import { METRICS } from "./metrics.js";
+
+function changeRows(result: GateResult): TableData {
+  return {
+    title: "Change from baseline to current",
+    header: [
+      "mode",
+      "metric",
+      "baseline [95% CI]",
+      "current [95% CI]",
+      `change [${fmtPct(1 - result.options.alpha, 0)} CI]`,
+      "p",
+      "status",
+    ],
+    rows: result.changes.map(({ mode, metric, baseline, current, change, status }) => {
+      const { label, format } = METRICS[metric];
+      return [
+        mode,
+        label,
+        fmtCi(baseline, format),
+        fmtCi(current, format),
+        change ? fmtComparison(change) : DASH,
+        change ? fmtP(change.p) : DASH,
+        status,
+      ];
+    }),
+  };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function headline(result: GateResult): string {
+  const { threshold, alpha } = result.options;
+  const rule = `beyond ${fmtThreshold(threshold)} at α ${alpha}`;
+  const count = (status: MetricChange["status"]) =>
+    result.changes.filter((c) => c.status === status).length;
+  const improvements = count("improvement");
+  const also = improvements > 0 ? `; ${plural(improvements, "improvement")}` : "";
+  switch (result.outcome) {
+    case "fail":
+      return `FAIL: ${plural(count("regression"), "regression")} ${rule}${also}`;
+    case "cannot judge": {
+      const cannot = count("cannot judge");
+      const total = result.changes.length;
+      return cannot === total
+        ? `CANNOT JUDGE: none of the ${plural(total, "change")} can be judged (see Notes)`
+        : `CANNOT JUDGE: ${cannot} of ${plural(total, "change")} (see Notes); no regression ${rule} in the rest${also}`;
+    }
+    case "pass":
+      return `PASS: no regression ${rule}${also}`;
+  }
+}
+
+function noteLines(result: GateResult): string[] {
+  return result.changes.flatMap((c) =>
+    c.note ? [`${c.mode} ${METRICS[c.metric].label}: ${c.note}`] : [],
+  );
+}
+
+const sideLine = (name: string, side: ResultsSide): string =>
+  `${name}: ${side.label} (${[side.commit ? `commit ${side.commit}` : "no commit", side.createdAt].join(", ")})`;
+
+const METHOD =
+  "change = current ÷ baseline: the ratio of medians with a bootstrap CI at confidence 1 − α (the" +
+  " runs of two benchmarks are independent); p from a two-sided Mann-Whitney U test over the runs." +
+  " A change counts when p < α, its CI excludes 1 and it is beyond the threshold; `~` is anything" +
+  " less. Baseline and current are medians over valid runs with their 95% CI.";
+
+/** The terminal view of a comparison, 100 columns wide. */
+export function renderGateText(result: GateResult): string {
+  const notes = noteLines(result);
+  const blocks = [
+    section(headline(result), [
+      sideLine("baseline", result.baseline),
+      sideLine("current", result.current),
+    ]),
+    renderTable(changeRows(result)),
+    ...(notes.length > 0 ? [section("Notes", notes)] : []),
+    ...(result.setupDifferences.length > 0
+      ? [section("Setup differences (allowed by --allow-different-setup)", result.setupDifferences)]
+      : []),
+    section("Method", [METHOD.replaceAll("`", "")]),
+  ];
+  return `${blocks.join("\n\n")}\n`;
+}
+
+const bullets = (lines: readonly string[]): string => lines.map((line) => `- ${line}`).join("\n");
+
+/** The Markdown view, for a pull-request comment. */
+export function renderGateMarkdown(result: GateResult): string {
+  const { header, rows } = changeRows(result);
+  const notes = noteLines(result);
+  const marked = rows.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 && cell !== "~" ? `**${cell}**` : cell)),
+  );
+  const sections = [
+    "## auth-cache-bench: comparison with the baseline",
+    `**${headline(result)}**`,
+    bullets([sideLine("baseline", result.baseline), sideLine("current", result.current)]),
+    mdTable(header, marked, true),
+    ...(notes.length > 0 ? [`### Notes\n\n${bullets(notes)}`] : []),
+    ...(result.setupDifferences.length > 0
+      ? [
+          `### Setup differences (allowed by \`--allow-different-setup\`)\n\n${bullets(result.setupDifferences)}`,
+        ]
+      : []),
+    `<sub>${METHOD}</sub>`,
+  ];
+  return `${sections.join("\n\n")}\n`;
+}

@@ -1,0 +1,223 @@
+import { type Comparison, compare } from "../stats/index.js";
+import { fmtComparison, fmtP } from "./format.js";
+import type { LoadMode, LoadResults, RunResult } from "./schema.js";
+import { pairedByRound } from "./summarize.js";
+
+export type ClaimVerdict =
+  | "holds"
+  | "does not hold"
+  | "not significant"
+  | "not measured in this report";
+
+export interface ModeVerdict {
+  mode: LoadMode;
+  verdict: ClaimVerdict;
+  /** The figures behind the verdict, one per line, or what to run to measure it. */
+  evidence: string[];
+}
+
+export interface ClaimResult {
+  id: number;
+  /** The article makes claims 1–5; a reader objected with 6. */
+  by: "article" | "reader";
+  claim: string;
+  /** A few words, for the terminal. */
+  short: string;
+  /** The figure that tests it. */
+  figure: string;
+  /** One per cache mode, in the order the modes ran. */
+  verdicts: ModeVerdict[];
+}
+
+export const CLAIMS_BASELINE: LoadMode = "none";
+
+export const CLAIMS_RULE =
+  "Each cache mode is tested against `none`, which asks the store on every request, over the" +
+  " rounds where both ran. A claim **holds** when at least one of its figures moves" +
+  " significantly (Mann-Whitney p < 0.05 and a 95% CI excluding 1) the way the claim says and" +
+  " none moves significantly against it; it **does not hold** when one moves against it; and it" +
+  " is **not significant** when none moves.";
+
+export const NO_CLAIMS =
+  "No cache mode ran, so no claim can be tested: run with --modes none,memory,redis.";
+
+/** Modes that do not cache tokens are what the claims are tested against, not subjects of them. */
+const NOT_CACHES: ReadonlySet<string> = new Set([
+  "ceiling",
+  "ceiling-unrecorded",
+  "none",
+  "target",
+]);
+
+type Direction = "higher" | "lower";
+
+interface FigureTest {
+  name: string;
+  /** How the cache mode's figure compares with none's if the claim is true. */
+  claimed: Direction;
+  comparison: Comparison | null;
+}
+
+type RunFigure = (run: RunResult) => number | null | undefined;
+
+// Ratios need a positive divisor: a figure that is zero for `none` cannot be tested as a ratio.
+function againstBaseline(results: LoadResults, mode: LoadMode, figure: RunFigure) {
+  const [ours, theirs] = pairedByRound(results.runs, mode, CLAIMS_BASELINE, figure);
+  const usable = ours.length > 0 && ours.every((x) => x >= 0) && theirs.every((x) => x > 0);
+  return usable ? compare(ours, theirs) : null;
+}
+
+function verdictOf({ claimed, comparison }: FigureTest): ClaimVerdict {
+  if (comparison === null) return "not measured in this report";
+  if (!comparison.significant) return "not significant";
+  return comparison.verdict === claimed ? "holds" : "does not hold";
+}
+
+const notMeasured = (mode: LoadMode, why: string): ModeVerdict => ({
+  mode,
+  verdict: "not measured in this report",
+  evidence: [why],
+});
+
+function combine(mode: LoadMode, tests: readonly FigureTest[]): ModeVerdict {
+  const measured = tests.flatMap(({ comparison, ...test }) =>
+    comparison ? [{ ...test, comparison }] : [],
+  );
+  if (measured.length === 0) {
+    const names = tests.map((test) => test.name).join(" and ");
+    return notMeasured(
+      mode,
+      `no rounds where both ${mode} and ${CLAIMS_BASELINE} have valid runs with ${names}`,
+    );
+  }
+  const verdicts = measured.map(verdictOf);
+  const verdict: ClaimVerdict = verdicts.includes("does not hold")
+    ? "does not hold"
+    : verdicts.includes("holds")
+      ? "holds"
+      : "not significant";
+  return {
+    mode,
+    verdict,
+    evidence: measured.map(
+      ({ name, comparison }) => `${name} ${fmtComparison(comparison)} (p=${fmtP(comparison.p)})`,
+    ),
+  };
+}
+
+type Test = (results: LoadResults, mode: LoadMode) => FigureTest;
+
+const throughput: Test = (results, mode) => ({
+  name: "throughput",
+  claimed: "higher",
+  comparison: results.summaries.find((s) => s.mode === mode)?.vsNone ?? null,
+});
+const ofRuns =
+  (name: string, claimed: Direction, figure: RunFigure): Test =>
+  (results, mode) => ({ name, claimed, comparison: againstBaseline(results, mode, figure) });
+const p50 = ofRuns("p50 latency", "lower", (run) => run.latencyUs?.p50);
+const p99 = ofRuns("p99 latency", "lower", (run) => run.latencyUs?.p99);
+const cpu = ofRuns("server CPU/req", "lower", (run) => run.server?.cpuUsPerRequest);
+const lookups = ofRuns("store lookups/req", "lower", (run) => run.server?.storeLookupsPerRequest);
+const rss = ofRuns("RSS", "lower", (run) => run.server?.rssBytes);
+
+interface ClaimSpec extends Omit<ClaimResult, "verdicts"> {
+  /** The figures that test it, or, when this kind of results cannot, what to run instead. */
+  tests: readonly Test[] | { toMeasure: string };
+}
+
+const CLAIMS: readonly ClaimSpec[] = [
+  {
+    id: 1,
+    by: "article",
+    claim: "Caching the bearer token gives a significant performance boost",
+    short: "performance boost",
+    figure: "throughput and latency (p50, p99) ratio to none",
+    tests: [throughput, p50, p99],
+  },
+  {
+    id: 2,
+    by: "article",
+    claim: "It reduces server load",
+    short: "less server load",
+    figure: "server CPU per request, ratio to none",
+    tests: [cpu],
+  },
+  {
+    id: 3,
+    by: "article",
+    claim: "Requests bypass the expensive authentication process",
+    short: "bypasses the store",
+    figure: "store lookups per request, ratio to none",
+    tests: [lookups],
+  },
+  {
+    id: 4,
+    by: "article",
+    claim: "The server can handle more concurrent requests",
+    short: "more concurrency",
+    figure: "throughput ratio to none at a higher concurrency",
+    tests: {
+      toMeasure:
+        "needs runs at two concurrencies: run `npm run bench -- --connections 10` and" +
+        " `npm run bench -- --connections 100` and compare × none",
+    },
+  },
+  {
+    id: 5,
+    by: "article",
+    claim: "It consumes fewer resources",
+    short: "fewer resources",
+    figure: "server CPU per request and memory (RSS), ratio to none",
+    tests: [cpu, rss],
+  },
+  {
+    id: 6,
+    by: "reader",
+    claim: "A cached token cannot be revoked or invalidated on password change",
+    short: "cannot be revoked (reader)",
+    figure: "revocation lag and stale accepts",
+    tests: {
+      toMeasure:
+        "needs the revocation lag and stale accepts of each mode, which a load run does not" +
+        " measure: run `npm run bench:revocation`",
+    },
+  },
+];
+
+/** The article's claims, each with a verdict per cache mode computed from the results. */
+export function claims(results: LoadResults): ClaimResult[] {
+  const modes = results.summaries.map((s) => s.mode).filter((mode) => !NOT_CACHES.has(mode));
+  if (modes.length === 0) return [];
+  const hasBaseline = results.summaries.some((s) => s.mode === CLAIMS_BASELINE && s.validRuns > 0);
+  return CLAIMS.map(({ tests, ...claim }) => ({
+    ...claim,
+    verdicts: modes.map((mode) => {
+      if ("toMeasure" in tests) return notMeasured(mode, tests.toMeasure);
+      if (!hasBaseline) {
+        return notMeasured(
+          mode,
+          `needs valid runs of ${CLAIMS_BASELINE} to compare with: run with --modes ${CLAIMS_BASELINE},${mode}`,
+        );
+      }
+      return combine(
+        mode,
+        tests.map((test) => test(results, mode)),
+      );
+    }),
+  }));
+}
+
+/** One short line per claim, for the terminal: the verdicts without their evidence. */
+export function claimLines(found: readonly ClaimResult[]): string[] {
+  return found.map(({ id, short, verdicts }) => {
+    const unmeasured = verdicts.every((v) => v.verdict === "not measured in this report");
+    const first = verdicts[0];
+    const why = first?.evidence.join("; ") ?? "";
+    const said =
+      unmeasured && verdicts.every((v) => v.evidence.join("; ") === why)
+        ? `not measured in this report: ${why.replaceAll("`", "")}`
+        : verdicts.map((v) => `${v.mode} ${v.verdict}`).join(", ");
+    return `(${id}) ${short}: ${said}`;
+  });
+}

@@ -1,0 +1,86 @@
+import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
+import { summaryRows, verdictLines, warningLines } from "./format.js";
+import { figureGrid, htmlPage, inline, list, type Section, table } from "./html-page.js";
+import { methodLines, optionRows, provenanceRows, summaryParagraph } from "./markdown.js";
+import type { LoadResults } from "./schema.js";
+import { escapeMarkup } from "./svg/escape.js";
+import { loadFigures } from "./svg/load-charts.js";
+
+function claimsHtml(found: readonly ClaimResult[]): string {
+  if (found.length === 0) return `<p>${escapeMarkup(NO_CLAIMS)}</p>`;
+  const modes = found[0]?.verdicts.map((v) => v.mode) ?? [];
+  const head = ["claim", "tested by", ...modes].map((h) => `<th>${escapeMarkup(h)}</th>`).join("");
+  const rows = found.map(({ id, by, claim, figure, verdicts }) => {
+    const who = by === "reader" ? ` <span class="ci">(a reader's objection)</span>` : "";
+    const cells = verdicts.map(
+      ({ verdict, evidence }) =>
+        `<td><span class="verdict ${verdict.replaceAll(" ", "-")}">${escapeMarkup(verdict)}</span>` +
+        evidence.map((line) => `<span class="evidence">${inline(line)}</span>`).join("") +
+        "</td>",
+    );
+    return `<tr><td>(${id}) ${escapeMarkup(claim)}${who}</td><td>${escapeMarkup(figure)}</td>${cells.join("")}</tr>`;
+  });
+  return (
+    `<p>${inline(CLAIMS_RULE)}</p><div class="scroll"><table class="claims">` +
+    `<thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`
+  );
+}
+
+/** The HTML view of a load benchmark: one self-contained file with inline SVG charts. */
+export function renderHtml(results: LoadResults): string {
+  const { options, provenance, status } = results;
+  const where = options.target ? "external target" : `${options.store} store`;
+  const title = `auth-cache-bench: ${options.scenario} scenario, ${where}`;
+  const warnings = warningLines(results);
+  const notes = [
+    status === "complete"
+      ? ""
+      : `<span class="status">${escapeMarkup(status)}: results are partial</span> `,
+    warnings.length > 0
+      ? `<a href="#warnings">${warnings.length} warning${warnings.length === 1 ? "" : "s"}</a>`
+      : "",
+  ].join("");
+  const intro = `<p>${inline(summaryParagraph(results))}</p>${notes ? `<p>${notes}</p>` : ""}`;
+  const sections: Section[] = [
+    { id: "claims", heading: "Claims", body: claimsHtml(claims(results)) },
+    {
+      id: "charts",
+      heading: "Charts",
+      body: figureGrid(loadFigures(results)),
+    },
+    {
+      id: "tables",
+      heading: "Tables",
+      body: summaryRows(results)
+        .map((data) => table(data, true))
+        .join(""),
+    },
+    {
+      id: "verdict",
+      heading: "Verdict (throughput)",
+      body: list(verdictLines(results), "No modes to compare."),
+    },
+    { id: "warnings", heading: "Warnings", body: list(warnings, "None.") },
+    { id: "method", heading: "Method", body: list(methodLines(results), "") },
+    {
+      id: "provenance",
+      heading: "Provenance",
+      body:
+        `<div class="columns">` +
+        table(
+          {
+            title: "Machine and software",
+            header: ["item", "value"],
+            rows: provenanceRows(provenance),
+          },
+          false,
+        ) +
+        table({ title: "Options", header: ["option", "value"], rows: optionRows(options) }, false) +
+        "</div>",
+    },
+  ];
+  const footer =
+    "Rendered from results.json alone; <code>npm run report -- &lt;folder&gt;</code> renders it" +
+    " again. The page is self-contained: no scripts, no network.";
+  return htmlPage(title, intro, sections, footer);
+}

@@ -1,0 +1,129 @@
+import type { Summary } from "../../stats/index.js";
+import { fmtPct, fmtRate, fmtUs } from "../format.js";
+import type { LoadResults, ModeSummary, RunResult } from "../schema.js";
+import type { Figure } from "./figure.js";
+import { type IntervalBar, intervalBarChart } from "./interval-bars.js";
+import { modeStyle } from "./palette.js";
+import { percentileChart } from "./percentile-lines.js";
+
+const INTERVALS =
+  "Bars are the median over each mode's valid runs, whiskers the 95% CI of that median" +
+  " (min–max with fewer than 6 runs, which covers less: see Warnings), dots the single runs.";
+
+function bars(
+  results: LoadResults,
+  summary: (s: ModeSummary) => Summary | null,
+  value: (run: RunResult) => number | null | undefined,
+  missing: (s: ModeSummary) => string,
+): IntervalBar[] {
+  return results.summaries.map((s, i) => ({
+    label: s.mode,
+    color: modeStyle(s.mode, i).color,
+    summary: summary(s),
+    runs: results.runs
+      .filter((run) => run.mode === s.mode && run.status === "ok")
+      .flatMap((run) => {
+        const x = value(run);
+        return typeof x === "number" && Number.isFinite(x) ? [x] : [];
+      }),
+    missing: missing(s),
+  }));
+}
+
+const noValidRuns = (s: ModeSummary) => `no valid runs (${s.totalRuns} ran)`;
+
+function throughput(results: LoadResults): Figure {
+  return {
+    id: "fig-throughput",
+    title: "Throughput per mode",
+    caption: `Requests per second; higher is better. ${INTERVALS} ceiling is the same route with authentication off.`,
+    svg: intervalBarChart({
+      label: "Throughput per mode, requests per second, median with 95% CI",
+      axisTitle: "requests per second (higher is better)",
+      format: fmtRate,
+      bars: bars(
+        results,
+        (s) => s.rps,
+        (run) => run.rps,
+        noValidRuns,
+      ),
+    }),
+  };
+}
+
+const PERCENTILES = [
+  ["p50", "p50"],
+  ["p90", "p90"],
+  ["p99", "p99"],
+  ["p999", "p99.9"],
+] as const;
+
+function latency(results: LoadResults): Figure {
+  return {
+    id: "fig-latency",
+    title: "Latency percentiles per mode",
+    caption:
+      "Each point is the median over runs of that run's percentile, from the harness's own" +
+      " histogram in µs; whiskers are its 95% CI across runs. The scale is logarithmic, so equal" +
+      " distances are equal ratios. Lower is better.",
+    svg: percentileChart({
+      label: "Latency percentiles p50 to p99.9 per mode, log scale",
+      axisTitle: "latency (log scale; lower is better)",
+      categoryTitle: "percentile of requests within a run",
+      format: fmtUs,
+      categories: PERCENTILES.map(([, name]) => name),
+      series: results.summaries.map((s, i) => ({
+        label: s.mode,
+        ...modeStyle(s.mode, i),
+        points: PERCENTILES.map(([key]) => s.latencyUs?.[key] ?? null),
+      })),
+    }),
+  };
+}
+
+function serverCpu(results: LoadResults): Figure {
+  return {
+    id: "fig-cpu",
+    title: "Server CPU per request",
+    caption:
+      "CPU time (user + system) of the server process per request, from /metrics before and" +
+      ` after each measured window; lower is better. It is steadier than throughput on a noisy host. ${INTERVALS}`,
+    svg: intervalBarChart({
+      label: "Server CPU time per request per mode, median with 95% CI",
+      axisTitle: "server CPU time per request (lower is better)",
+      format: fmtUs,
+      bars: bars(
+        results,
+        (s) => s.serverCpuUsPerRequest,
+        (run) => run.server?.cpuUsPerRequest,
+        noValidRuns,
+      ),
+    }),
+  };
+}
+
+function hitRatio(results: LoadResults): Figure {
+  return {
+    id: "fig-hit-ratio",
+    title: "Cache hit ratio",
+    caption: `Hits / (hits + misses + errors) of the token cache, from /metrics. ${INTERVALS}`,
+    svg: intervalBarChart({
+      label: "Cache hit ratio per mode, median with 95% CI",
+      axisTitle: "share of token checks answered by the cache",
+      format: (x) => fmtPct(x, 2),
+      tickFormat: (x) => fmtPct(x, 0),
+      max: 1,
+      bars: bars(
+        results,
+        (s) => s.hitRatio,
+        (run) => run.server?.hitRatio,
+        (s) => (s.validRuns > 0 ? "no cache in this mode" : noValidRuns(s)),
+      ),
+    }),
+  };
+}
+
+/** The charts of a load benchmark, in the order the page shows them. */
+export function loadFigures(results: LoadResults): Figure[] {
+  return [throughput(results), latency(results), serverCpu(results), hitRatio(results)];
+}

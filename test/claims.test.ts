@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { type ClaimResult, claimLines, claims, NO_CLAIMS } from "../bench/report/claims.js";
+import { renderMarkdown } from "../bench/report/markdown.js";
+import type { LoadMode, LoadResults } from "../bench/report/schema.js";
+import { renderTables } from "../bench/report/table.js";
+import { handMadeResults, NONE, steady } from "./fixtures/hand-made-results.js";
+
+const FIXTURE: LoadResults = JSON.parse(
+  readFileSync(new URL("./fixtures/load-results.json", import.meta.url), "utf8"),
+);
+
+function verdict(found: readonly ClaimResult[], id: number, mode: LoadMode) {
+  const claim = found.find((c) => c.id === id);
+  const v = claim?.verdicts.find((x) => x.mode === mode);
+  if (!v) throw new Error(`no verdict for claim ${id}, ${mode}`);
+  return v;
+}
+
+// memory: twice as fast, half the CPU, no store lookups, but a bigger heap.
+const MEMORY = steady(
+  { ...NONE, rps: 24_000, p50: 2000, p99: 4500, cpu: 39, rss: 115e6, lookups: 0, hitRatio: 1 },
+  1,
+);
+// redis: slower than asking the store, and more CPU.
+const REDIS = steady(
+  { ...NONE, rps: 8000, p50: 6000, p99: 14_000, cpu: 110, rss: 100e6, lookups: 0, hitRatio: 1 },
+  2,
+);
+// tiered: within the noise of none on every figure.
+const TIERED = steady({ ...NONE, lookups: 1, hitRatio: 0.5 }, 3);
+
+describe("claims", () => {
+  const results = handMadeResults({
+    ceiling: steady({ ...NONE, rps: 40_000, lookups: 0 }, 4),
+    none: steady(NONE),
+    memory: MEMORY,
+    redis: REDIS,
+    tiered: TIERED,
+  });
+  const found = claims(results);
+
+  it("tests the six claims, each with a verdict for every cache mode and none for the others", () => {
+    expect(found.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(found.map((c) => c.by)).toEqual([
+      "article",
+      "article",
+      "article",
+      "article",
+      "article",
+      "reader",
+    ]);
+    for (const claim of found) {
+      expect(claim.verdicts.map((v) => v.mode)).toEqual(["memory", "redis", "tiered"]);
+      expect(claim.figure.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("holds when the figures move the claimed way, significantly", () => {
+    for (const id of [1, 2, 3]) expect(verdict(found, id, "memory").verdict).toBe("holds");
+    expect(verdict(found, 1, "memory").evidence).toEqual([
+      expect.stringMatching(/^throughput 2\.\d\d× \[.*\] \(p=0\.00\d\)$/),
+      expect.stringMatching(/^p50 latency 0\.\d\d× /),
+      expect.stringMatching(/^p99 latency 0\.\d\d× /),
+    ]);
+    expect(verdict(found, 3, "redis").verdict).toBe("holds");
+  });
+
+  it("does not hold when a figure moves against the claim, even if another moves for it", () => {
+    expect(verdict(found, 1, "redis").verdict).toBe("does not hold");
+    expect(verdict(found, 2, "redis").verdict).toBe("does not hold");
+    // memory spends less CPU but more memory: "fewer resources" is contradicted.
+    expect(verdict(found, 5, "memory").verdict).toBe("does not hold");
+    expect(verdict(found, 5, "memory").evidence).toEqual([
+      expect.stringMatching(/^server CPU\/req 0\.\d\d× /),
+      expect.stringMatching(/^RSS 1\.1\d× /),
+    ]);
+  });
+
+  it("is not significant when the figures stay within the noise", () => {
+    for (const id of [1, 2, 3, 5]) {
+      expect(verdict(found, id, "tiered").verdict).toBe("not significant");
+    }
+  });
+
+  it("says what to run for the claims this kind of results cannot test", () => {
+    for (const mode of ["memory", "redis", "tiered"] as const) {
+      const concurrency = verdict(found, 4, mode);
+      expect(concurrency.verdict).toBe("not measured in this report");
+      expect(concurrency.evidence.join(" ")).toContain("--connections 100");
+      const revocation = verdict(found, 6, mode);
+      expect(revocation.verdict).toBe("not measured in this report");
+      expect(revocation.evidence.join(" ")).toContain("npm run bench:revocation");
+    }
+  });
+
+  it("cannot test a cache without none, and has no claims without a cache", () => {
+    const noBaseline = handMadeResults({ memory: MEMORY, redis: REDIS });
+    for (const claim of claims(noBaseline)) {
+      for (const v of claim.verdicts) expect(v.verdict).toBe("not measured in this report");
+    }
+    expect(verdict(claims(noBaseline), 1, "memory").evidence[0]).toContain("--modes none,memory");
+    const noCache = handMadeResults({ ceiling: steady(NONE), none: steady(NONE) });
+    expect(claims(noCache)).toEqual([]);
+    expect(renderMarkdown(noCache)).toContain(NO_CLAIMS);
+  });
+
+  it("cannot test a figure with no paired rounds", () => {
+    const results = handMadeResults({ none: steady(NONE), memory: MEMORY });
+    for (const run of results.runs) if (run.mode === "memory") run.server = null;
+    const v = verdict(claims(results), 2, "memory");
+    expect(v.verdict).toBe("not measured in this report");
+    expect(v.evidence[0]).toContain("no rounds where both memory and none");
+  });
+
+  it("gives the fixture's verdicts from its data", () => {
+    const fixture = claims(FIXTURE);
+    expect(verdict(fixture, 1, "memory").verdict).toBe("holds");
+    expect(verdict(fixture, 1, "redis").verdict).toBe("holds");
+    // memory's 4 valid runs pair with none in 4 rounds; RSS grows by a tenth.
+    expect(verdict(fixture, 5, "memory").verdict).toBe("does not hold");
+  });
+});
+
+describe("claims in the views", () => {
+  const results = handMadeResults({ none: steady(NONE), memory: MEMORY, redis: REDIS });
+
+  it("has one short terminal line per claim, inside 100 columns", () => {
+    const lines = claimLines(claims(results));
+    expect(lines[0]).toBe("(1) performance boost: memory holds, redis does not hold");
+    expect(lines[3]).toMatch(/^\(4\) more concurrency: not measured in this report: needs runs/);
+    const terminal = renderTables(results);
+    expect(terminal).toContain("Claims (each cache mode against none)");
+    expect(Math.max(...terminal.split("\n").map((line) => line.length))).toBeLessThanOrEqual(100);
+  });
+
+  it("is a Markdown table with a column per cache mode and the verdict in bold", () => {
+    const markdown = renderMarkdown(results);
+    expect(markdown).toContain("## Claims");
+    expect(markdown).toContain("| claim | tested by | memory | redis |");
+    expect(markdown).toMatch(
+      /\| \(1\) Caching the bearer token gives a significant performance boost \| .* \| \*\*holds\*\*: throughput /,
+    );
+    expect(markdown).toContain("(a reader's objection)");
+  });
+});

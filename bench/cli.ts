@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import { exitWithError } from "../server/cli-edge.js";
 import { usageError } from "../server/errors.js";
+import { saveBaseline } from "./compare/baseline.js";
+import { compareCommand } from "./compare/command.js";
 import { killAll } from "./load/children.js";
 import { type Progress, runLoadBenchmark } from "./load/run-load.js";
 import { loadCommandOptions, loadUsage } from "./options.js";
+import { reportCommand } from "./report/command.js";
 import { renderTables } from "./report/table.js";
 import { revocationCommand } from "./revocation/command.js";
 
@@ -13,6 +16,8 @@ const HELP = `Usage: npx auth-cache-bench <command> [options]
 Commands:
   load        the load benchmark across cache modes (npm run bench)
   revocation  revocation lag across instances (npm run bench:revocation)
+  report      render report.md and report.html again from a results.json (npm run report)
+  compare     the regression gate between two results (npm run bench:compare)
 
 ${loadUsage()}`;
 
@@ -76,10 +81,14 @@ async function load(argv: string[], signal: AbortSignal): Promise<number> {
   }
   const options = loadCommandOptions(argv, process.env);
   const { results, folder } = await runLoadBenchmark(options, progressPrinter(), signal);
+  if (options.saveBaseline !== null && !signal.aborted) {
+    await saveBaseline(results, options.saveBaseline);
+    process.stderr.write(`baseline: ${options.saveBaseline}\n`);
+  }
   if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(`${renderTables(results)}\n`);
   process.stderr.write(
-    `report: ${folder.dir}/report.md (results.json beside it; latest: ${options.out}/latest)\n`,
+    `report: ${folder.dir}/report.html (report.md and results.json beside it; latest: ${options.out}/latest)\n`,
   );
   if (signal.aborted) return 130;
   return results.runs.some((run) => run.status !== "ok") ? 1 : 0;
@@ -94,6 +103,8 @@ async function main(): Promise<number> {
   const commands: Record<string, (argv: string[], signal: AbortSignal) => Promise<number>> = {
     load,
     revocation: revocationCommand,
+    report: (argv) => reportCommand(argv),
+    compare: (argv) => compareCommand(argv),
   };
   const run = commands[command];
   if (!run)

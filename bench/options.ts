@@ -26,6 +26,7 @@ import {
 
 export interface LoadCommandOptions extends LoadOptions {
   json: boolean;
+  saveBaseline: string | null;
 }
 
 /** The one place where the load benchmark's defaults live. */
@@ -50,6 +51,7 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   databaseUrl: SERVER.databaseUrl,
   out: "reports",
   json: false,
+  saveBaseline: null,
 });
 
 /** --quick: a smoke run for CI, seconds per mode; its figures say that the modes work, not how fast. */
@@ -166,6 +168,12 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     check: urlWithScheme("postgres:", "postgresql:"),
   },
   out: { flag: "out", help: "folder the report folders go to", parse: text, check: nonEmpty },
+  saveBaseline: {
+    flag: "save-baseline",
+    help: "also write the results to FILE, as a baseline for npm run bench:compare",
+    parse: nullableText,
+    show: showNullable,
+  },
   json: {
     flag: "json",
     boolean: true,

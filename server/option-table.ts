@@ -139,7 +139,7 @@ export function usageText<T>(
     const where = [spec.env, spec.boolean ? undefined : `default ${value === "" ? "none" : value}`]
       .filter((part) => part !== undefined)
       .join("; ");
-    return `  --${spec.flag.padEnd(20)} ${spec.help}${where ? ` [${where}]` : ""}`;
+    return `  --${spec.flag.padEnd(21)} ${spec.help}${where ? ` [${where}]` : ""}`;
   });
   return [`Usage: ${command} [options]`, "", ...rows].join("\n");
 }

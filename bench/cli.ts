@@ -4,6 +4,7 @@ import { usageError } from "../server/errors.js";
 import { saveBaseline } from "./compare/baseline.js";
 import { compareCommand } from "./compare/command.js";
 import { killAll } from "./load/children.js";
+import { microCommand } from "./micro/command.js";
 import { type Progress, runLoadBenchmark } from "./load/run-load.js";
 import { loadCommandOptions, loadUsage } from "./options.js";
 import { reportCommand } from "./report/command.js";
@@ -16,6 +17,7 @@ const HELP = `Usage: npx auth-cache-bench <command> [options]
 Commands:
   load        the load benchmark across cache modes (npm run bench)
   revocation  revocation lag across instances (npm run bench:revocation)
+  micro       what each step of a token check costs, in-process (npm run bench:micro)
   report      render report.md and report.html again from a results.json (npm run report)
   compare     the regression gate between two results (npm run bench:compare)
 
@@ -103,6 +105,7 @@ async function main(): Promise<number> {
   const commands: Record<string, (argv: string[], signal: AbortSignal) => Promise<number>> = {
     load,
     revocation: revocationCommand,
+    micro: (argv) => microCommand(argv),
     report: (argv) => reportCommand(argv),
     compare: (argv) => compareCommand(argv),
   };

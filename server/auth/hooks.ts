@@ -17,12 +17,17 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** What a request's Authorization header names, checked for syntax before anything is looked up. */
+export function bearerTokenHash(header: string | undefined): string {
+  const token = bearerToken(header);
+  if (!couldBeOurToken(token)) throw tokenInvalid();
+  return hashToken(token);
+}
+
 /** Checks the bearer token before the body is read: syntax first, then the cache, then the store. */
 export function bearerAuthentication(verify: Verifier): onRequestAsyncHookHandler {
   return async (request) => {
-    const token = bearerToken(request.headers.authorization);
-    if (!couldBeOurToken(token)) throw tokenInvalid();
-    const tokenHash = hashToken(token);
+    const tokenHash = bearerTokenHash(request.headers.authorization);
     request.principal = await verify(tokenHash);
     request.tokenHash = tokenHash;
   };

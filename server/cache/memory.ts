@@ -15,7 +15,7 @@ export function createMemoryCache(options: MemoryCacheOptions): TokenCache {
   return {
     mode: "memory",
     get: (tokenHash) => {
-      return Promise.resolve<Lookup>(lru.get(tokenHash) ?? MISS);
+      return lru.get(tokenHash) ?? MISS;
     },
     fill: (tokenHash, principal, now) => {
       const ttl = entryTtlMs(principal, now, options.ttlMs);

@@ -4,7 +4,7 @@ import { BYPASS, type TokenCache } from "./token-cache.js";
 export function createNoCache(): TokenCache {
   return {
     mode: "none",
-    get: () => Promise.resolve(BYPASS),
+    get: () => BYPASS,
     fill: () => {},
     invalidate: () => Promise.resolve(),
     healthy: () => Promise.resolve(true),

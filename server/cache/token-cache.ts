@@ -32,7 +32,8 @@ export interface CacheEvents {
  */
 export interface TokenCache {
   readonly mode: CacheMode;
-  get(tokenHash: string): Promise<Lookup>;
+  /** In-process caches answer synchronously, so that a hit costs no promise. */
+  get(tokenHash: string): Lookup | Promise<Lookup>;
   /** Caches a principal the store just returned; failures are reported through CacheEvents. */
   fill(tokenHash: string, principal: Principal, now: number): void;
   /** Never throws: a failed invalidation makes the cache bypass itself until it is consistent. */

@@ -1,4 +1,4 @@
-import type { onRequestAsyncHookHandler } from "fastify";
+import type { onRequestHookHandler } from "fastify";
 import type { Sessions } from "../auth/sessions.js";
 import type { TokenCache } from "../cache/token-cache.js";
 import type { Config } from "../config.js";
@@ -15,7 +15,7 @@ export interface RouteDeps {
   store: Store;
   cache: TokenCache;
   /** The onRequest hook that sets request.principal: bearer checks, or the fixed user with --auth off. */
-  authenticate: onRequestAsyncHookHandler;
+  authenticate: onRequestHookHandler;
 }
 
 export const tokenResponseSchema = {

@@ -5,9 +5,18 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderMicroHtml } from "../bench/micro/html.js";
+import { renderMicroMarkdown, renderMicroTables } from "../bench/micro/render.js";
 import { reportCommand } from "../bench/report/command.js";
 import { renderHtml } from "../bench/report/html.js";
+import { renderMarkdown } from "../bench/report/markdown.js";
 import type { LoadResults } from "../bench/report/schema.js";
+import { renderTables } from "../bench/report/table.js";
+import { renderRevocationHtml } from "../bench/revocation/html.js";
+import { renderRevocationMarkdown, renderRevocationTable } from "../bench/revocation/render.js";
+import { summarizeRevocation } from "../bench/revocation/summarize.js";
+import { handMadeMicro } from "./fixtures/micro-results.js";
+import { handMadeRevocation } from "./fixtures/revocation-results.js";
 
 // Debian's own package: no browser download, so the test runs on an air-gapped machine too.
 const BROWSER = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -25,6 +34,12 @@ const ARGS = [
 ];
 const LAPTOP = { width: 1366, height: 768 };
 const CHARTS = ["fig-throughput", "fig-latency", "fig-cpu", "fig-hit-ratio"];
+const REVOCATION_CHARTS = [
+  "fig-lag-other",
+  "fig-lag-revoking",
+  "fig-stale",
+  "fig-lag-vs-throughput",
+];
 
 if (!PRESENT && !REQUIRED) {
   process.stderr.write(
@@ -36,6 +51,8 @@ if (!PRESENT && !REQUIRED) {
 const FIXTURE: LoadResults = JSON.parse(
   readFileSync(new URL("./fixtures/load-results.json", import.meta.url), "utf8"),
 );
+
+const quiet = { out: () => {}, err: () => {} };
 
 interface Opened {
   page: Page;
@@ -81,14 +98,12 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     return { page, errors, requests };
   }
 
-  async function folderWith(name: string, results: LoadResults): Promise<string> {
+  async function folderWith(name: string, results: object): Promise<string> {
     const folder = join(dir, name);
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, "results.json"), JSON.stringify(results));
     return folder;
   }
-
-  const quiet = { out: () => {}, err: () => {} };
 
   async function chartBoxes(page: Page) {
     return page.$$eval("figure", (figures) =>
@@ -149,8 +164,12 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     await page.close();
   });
 
-  it("prints: every chart keeps its size on paper", async () => {
-    const folder = await folderWith("print", FIXTURE);
+  it.each([
+    ["load", FIXTURE],
+    ["revocation", handMadeRevocation()],
+    ["micro", handMadeMicro()],
+  ] as const)("prints: every chart keeps its size on paper (%s)", async (kind, results) => {
+    const folder = await folderWith(`print-${kind}`, results);
     await reportCommand([folder], quiet);
     const { page, errors } = await open(join(folder, "report.html"));
     await page.emulateMedia({ media: "print" });
@@ -214,5 +233,245 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     expect(text).toContain("interrupted: results are partial");
     expect(errors).toEqual([]);
     await page.close();
+  });
+  /** The tick labels of every chart's value axis, none of them overlapping the next. */
+  async function tickLabels(page: Page): Promise<Record<string, string[]>> {
+    const axes = await page.$$eval("figure", (figures) =>
+      figures.map((figure) => {
+        // The axis title comes last, under the tick labels.
+        const texts = [...figure.querySelectorAll(".axis.x text")].slice(0, -1);
+        const boxes = texts.map((t) => t.getBoundingClientRect());
+        const overlaps = boxes.some((box, i) => i > 0 && (boxes[i - 1]?.right ?? 0) > box.left);
+        return { id: figure.id, labels: texts.map((t) => t.textContent ?? ""), overlaps };
+      }),
+    );
+    for (const axis of axes) expect(axis.overlaps, axis.id).toBe(false);
+    return Object.fromEntries(axes.map((axis) => [axis.id, axis.labels]));
+  }
+
+  const rowTexts = (page: Page, figure: string) =>
+    page.$$eval(`#${figure} .row`, (rows) =>
+      rows.map((row) => [...row.querySelectorAll("text")].map((t) => t.textContent ?? "")),
+    );
+
+  it("renders the revocation page: lag on a log scale, stale accepts from 0, lag against throughput", async () => {
+    const results = handMadeRevocation();
+    const folder = await folderWith("revocation", results);
+    expect(await reportCommand([folder], quiet)).toBe(0);
+    expect(await readFile(join(folder, "report.html"), "utf8")).toBe(renderRevocationHtml(results));
+
+    const { page, errors, requests } = await open(join(folder, "report.html"));
+    const charts = await chartBoxes(page);
+    expect(charts.map((c) => c.id)).toEqual(REVOCATION_CHARTS);
+    for (const chart of charts) {
+      expect(chart.width, chart.id).toBeGreaterThan(300);
+      expect(chart.height, chart.id).toBeGreaterThan(100);
+      expect(chart.ticks, chart.id).toBeGreaterThanOrEqual(4);
+    }
+    // Lag spans 0.1 ms to 2 s: a log scale, labelled by decade.
+    const ticks = await tickLabels(page);
+    expect(ticks["fig-lag-other"]).toEqual(["100 µs", "1.00 ms", "10.0 ms", "100 ms", "1.00 s"]);
+    expect(await rowTexts(page, "fig-lag-other")).toHaveLength(8);
+    // Every mode on both roles, and no stale accept reads as 0, not as a missing bar.
+    const memoryStale = results.summaries
+      .filter((s) => s.mode === "memory" && s.role === "other")
+      .reduce((sum, s) => sum + s.staleAccepts, 0);
+    const stale = await rowTexts(page, "fig-stale");
+    expect(stale).toHaveLength(8);
+    expect(stale).toContainEqual(["memory · others", memoryStale.toLocaleString("en-US")]);
+    expect(stale.filter(([, count]) => count === "0")).toHaveLength(7);
+    const points = await page.$$eval("#fig-lag-vs-throughput .point text", (texts) =>
+      texts.map((t) => t.textContent),
+    );
+    expect(points).toEqual(["none", "memory", "redis"]);
+    expect(await page.$$eval("main > section", (s) => s.map((x) => x.id))).toEqual([
+      "charts",
+      "table",
+      "notes",
+      "bounds",
+      "method",
+      "provenance",
+    ]);
+    expect(await page.locator("#table tbody tr").count()).toBe(results.summaries.length);
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
+      LAPTOP.width,
+    );
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(join(folder, "report.html")).href]);
+    await page.close();
+  });
+
+  it("still renders the revocation page when tokens were never revoked and no load report ran", async () => {
+    const results = handMadeRevocation();
+    results.lagVsThroughput = [];
+    for (const trial of results.trials) {
+      if (trial.mode !== "tiered") continue;
+      for (const probe of trial.instances) if (!probe.revoking) probe.lagMs = null;
+    }
+    results.summaries = summarizeRevocation(results);
+    const folder = await folderWith("revocation-partial", { ...results, status: "interrupted" });
+    expect(await reportCommand([folder], quiet)).toBe(0);
+    const { page, errors } = await open(join(folder, "report.html"));
+    const charts = await chartBoxes(page);
+    expect(charts.map((c) => c.id)).toEqual(REVOCATION_CHARTS.slice(0, 3));
+    for (const chart of charts) expect(chart.height, chart.id).toBeGreaterThan(100);
+    expect(await rowTexts(page, "fig-lag-other")).toContainEqual([
+      "tiered · logout",
+      "never 401 within the bound (8 of 8)",
+    ]);
+    const text = (await page.locator("header").textContent()) ?? "";
+    expect(text).toContain("interrupted: results are partial");
+    expect(text).toContain("16 probes never got 401 within the bound: a correctness failure");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("renders the micro page: a chart per suite on a log scale, the cost of one request", async () => {
+    const results = handMadeMicro();
+    const folder = await folderWith("micro", results);
+    expect(await reportCommand([folder], quiet)).toBe(0);
+    expect(await readFile(join(folder, "report.html"), "utf8")).toBe(renderMicroHtml(results));
+
+    const { page, errors, requests } = await open(join(folder, "report.html"));
+    const charts = await chartBoxes(page);
+    expect(charts.map((c) => c.id)).toEqual(results.suites.map((suite) => `fig-${suite.name}`));
+    for (const chart of charts) {
+      expect(chart.width, chart.id).toBeGreaterThan(300);
+      expect(chart.height, chart.id).toBeGreaterThan(100);
+      expect(chart.ticks, chart.id).toBeGreaterThanOrEqual(3);
+      expect(chart.legend, chart.id).toBe(2);
+    }
+    // From 100 ns to 230 ms, each suite on its own log scale.
+    const ticks = await tickLabels(page);
+    expect(ticks["fig-token"]).toContain("100 ns");
+    expect(ticks["fig-password"]).toEqual(expect.arrayContaining(["1.00 ms", "100 ms"]));
+    const cache = await rowTexts(page, "fig-cache");
+    expect(cache).toContainEqual([
+      "memory invalidate 1 (logout)",
+      "failed: expected a miss, got a hit",
+    ]);
+    expect(cache).toContainEqual(["redis get (hit)", "39.0 µs"]);
+    expect(await page.$$eval("main > section", (s) => s.map((x) => x.id))).toEqual([
+      "charts",
+      "cost",
+      "tables",
+      "skipped",
+      "method",
+      "provenance",
+    ]);
+    expect(await page.locator("#cost tbody tr").count()).toBe(results.requestCost.length);
+    const text = (await page.locator("body").textContent()) ?? "";
+    expect(text).toContain("PostgreSQL lookups (store suite): cannot reach PostgreSQL");
+    expect(text).not.toContain("secret");
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
+      LAPTOP.width,
+    );
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(join(folder, "report.html")).href]);
+    await page.close();
+  });
+
+  it("shows text from revocation and micro results as text, never as markup", async () => {
+    const revocation = handMadeRevocation();
+    revocation.skipped.push({ mode: "redis", reason: `<img src=x onerror="window.pwned = 1">` });
+    revocation.provenance.machine.cpuModel = `<script>window.pwned = 2</script>"'&`;
+    const micro = handMadeMicro();
+    const first = micro.suites[0]?.tasks[0];
+    if (first) first.name = `<b>bold</b> <script>window.pwned = 3</script>`;
+    for (const [name, results, hostile] of [
+      ["revocation-hostile", revocation, `<img src=x onerror="window.pwned = 1">`],
+      ["micro-hostile", micro, `<b>bold</b> <script>window.pwned = 3</script>`],
+    ] as const) {
+      const folder = await folderWith(name, results);
+      await reportCommand([folder], quiet);
+      const { page, errors } = await open(join(folder, "report.html"));
+      expect(await page.locator("script, img, b").count(), name).toBe(0);
+      expect(await page.evaluate("window.pwned"), name).toBeUndefined();
+      expect((await page.locator("body").textContent()) ?? "", name).toContain(hostile);
+      expect(errors, name).toEqual([]);
+      await page.close();
+    }
+  });
+});
+
+describe("npm run report: any benchmark's results.json", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "acb-report-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function folderWith(name: string, results: object): Promise<string> {
+    const folder = join(dir, name);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, "results.json"), JSON.stringify(results));
+    return folder;
+  }
+
+  /** What the command printed and wrote, from the results.json alone. */
+  async function rerender(name: string, results: object) {
+    const folder = await folderWith(name, results);
+    let out = "";
+    const code = await reportCommand([folder], { out: (text) => (out += text), err: () => {} });
+    const read = (file: string) => readFile(join(folder, file), "utf8");
+    return { code, out, markdown: await read("report.md"), html: await read("report.html") };
+  }
+
+  it("renders a load benchmark's", async () => {
+    expect(await rerender("load", FIXTURE)).toEqual({
+      code: 0,
+      out: `${renderTables(FIXTURE)}\n`,
+      markdown: renderMarkdown(FIXTURE),
+      html: renderHtml(FIXTURE),
+    });
+  });
+
+  it("renders a revocation benchmark's, summarizing one that was killed before it could", async () => {
+    const results = handMadeRevocation();
+    const views = (r: typeof results) => ({
+      code: 0,
+      out: `${renderRevocationTable(r)}\n`,
+      markdown: renderRevocationMarkdown(r),
+      html: renderRevocationHtml(r),
+    });
+    expect(await rerender("revocation", results)).toEqual(views(results));
+    const killed = { ...results, status: "running" as const };
+    expect(await rerender("revocation-killed", { ...killed, summaries: [] })).toEqual(
+      views(killed),
+    );
+  });
+
+  it("renders a micro benchmark's", async () => {
+    const results = handMadeMicro();
+    expect(await rerender("micro", results)).toEqual({
+      code: 0,
+      out: renderMicroTables(results),
+      markdown: renderMicroMarkdown(results),
+      html: renderMicroHtml(results),
+    });
+  });
+
+  it("refuses an unknown schema, and results it cannot render whole, naming the file", async () => {
+    const revocation = handMadeRevocation();
+    const { suites: _, ...noSuites } = handMadeMicro();
+    const cases: [string, object, string][] = [
+      ["unknown", { schema: "auth-cache-bench/other", version: 1 }, "unknown schema"],
+      ["no-schema", { version: 1 }, "unknown schema undefined"],
+      [
+        "revocation-v2",
+        { ...revocation, version: 2 },
+        "results version 2; this tool reads version 1",
+      ],
+      ["micro-no-suites", noSuites, "suites must be arrays"],
+    ];
+    for (const [name, results, reason] of cases) {
+      const folder = await folderWith(name, results);
+      const file = join(folder, "results.json");
+      await expect(reportCommand([folder], quiet), name).rejects.toMatchObject({
+        code: "ACB_RESULTS_INVALID",
+        message: expect.stringContaining(`${file}: ${reason}`),
+      });
+      expect(existsSync(join(folder, "report.html")), name).toBe(false);
+    }
   });
 });

@@ -265,7 +265,7 @@ describe("microCommand", () => {
   it("prints its options with --help", async () => {
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
-      expect(await microCommand(["--help"])).toBe(0);
+      expect(await microCommand(["--help"], new AbortController().signal)).toBe(0);
       expect(String(write.mock.calls[0]?.[0])).toMatch(/--suite\s+comma-separated suites/);
     } finally {
       write.mockRestore();

@@ -25,8 +25,8 @@ beforeAll(async () => {
     trials: 2,
     raceTrials: 1,
     raceConnections: 4,
-    cacheTtl: 1,
-    localCacheTtl: 1,
+    cacheTtl: 2,
+    localCacheTtl: 2,
     loadConnections: 1,
     out: dir,
   };
@@ -64,11 +64,11 @@ describe("revocation benchmark", () => {
   it("memory: the revoking instance rejects at once, the others keep accepting until their entry expires", () => {
     for (const event of ["logout", "password"]) {
       expect(summary("memory", event, "revoking")).toMatchObject({ staleAccepts: 0, unrevoked: 0 });
-      const others = summary("memory", event, "other");
-      expect(others.staleAccepts).toBeGreaterThan(0);
-      expect(others.unrevoked).toBe(0);
-      expect(others.boundMs).toBe(1000);
+      expect(summary("memory", event, "other")).toMatchObject({ unrevoked: 0, boundMs: 2000 });
     }
+    // A logout answers in milliseconds, well inside the 2 s TTL of the entries cached just before;
+    // a password change spends a scrypt hash first, which on a loaded machine can outlast them.
+    expect(summary("memory", "logout", "other").staleAccepts).toBeGreaterThan(0);
   });
 
   it("refuses bad options with the flag named", () => {

@@ -1,4 +1,3 @@
-import { killAll } from "../load/children.js";
 import { microCommandOptions, microUsage } from "./options.js";
 import { fmtTime, renderMicroTables } from "./render.js";
 import { type MicroProgress, runMicroBenchmark } from "./run-micro.js";
@@ -23,44 +22,22 @@ function printProgress(event: MicroProgress): void {
  * failure: its tasks are skipped with a line saying why); 130 when interrupted. Bad options throw
  * ACB_CONFIG_INVALID for the caller's edge to print.
  */
-export async function microCommand(argv: readonly string[]): Promise<number> {
+export async function microCommand(argv: readonly string[], signal: AbortSignal): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(`${microUsage()}\n`);
     return 0;
   }
   const options = microCommandOptions(argv, process.env);
-  const controller = new AbortController();
-  const interrupt = () => {
-    if (controller.signal.aborted) {
-      killAll();
-      process.exit(130);
-    }
-    process.stderr.write(
-      "\ninterrupted: stopping the current task and writing the report (Ctrl-C again to quit now)\n",
-    );
-    controller.abort();
-  };
-  process.on("SIGINT", interrupt);
-  process.on("SIGTERM", interrupt);
-  try {
-    const { json, ...runOptions } = options;
-    const { results, folder } = await runMicroBenchmark(
-      runOptions,
-      printProgress,
-      controller.signal,
-    );
-    if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-    else process.stdout.write(renderMicroTables(results));
-    process.stderr.write(
-      `report: ${folder.dir}/report.md (results.json beside it; latest: ${options.out}/latest)\n`,
-    );
-    if (controller.signal.aborted) return 130;
-    const failed =
-      results.skipped.some((skipped) => skipped.failed) ||
-      results.suites.some((suite) => suite.tasks.some((task) => task.state === "errored"));
-    return failed ? 1 : 0;
-  } finally {
-    process.off("SIGINT", interrupt);
-    process.off("SIGTERM", interrupt);
-  }
+  const { json, ...runOptions } = options;
+  const { results, folder } = await runMicroBenchmark(runOptions, printProgress, signal);
+  if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else process.stdout.write(renderMicroTables(results));
+  process.stderr.write(
+    `report: ${folder.dir}/report.html (report.md and results.json beside it; latest: ${options.out}/latest)\n`,
+  );
+  if (signal.aborted) return 130;
+  const failed =
+    results.skipped.some((skipped) => skipped.failed) ||
+    results.suites.some((suite) => suite.tasks.some((task) => task.state === "errored"));
+  return failed ? 1 : 0;
 }

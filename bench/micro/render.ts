@@ -141,7 +141,7 @@ function titleLine(results: MicroResults): string {
 const statusLines = ({ status }: MicroResults): string[] =>
   status === "complete" ? [] : [`[${status}] the results are partial`];
 
-function skippedLines(results: MicroResults): string[] {
+export function skippedLines(results: MicroResults): string[] {
   return results.skipped.map(
     ({ suite, what, reason, failed }) =>
       `${what} (${suite} suite)${failed ? " FAILED to start" : ""}: ${reason}`,
@@ -192,13 +192,13 @@ function observedTable(suite: SuiteResult): string | null {
 
 const mdTableOf = ({ header, rows }: TableData): string => mdTable(header, rows, true);
 
-function optionRows(options: MicroResults["options"]): string[][] {
+export function optionRows(options: MicroResults["options"]): string[][] {
   return Object.entries({ ...options, passwordCost: formatCost(options.passwordCost) }).map(
     ([key, value]) => [key, Array.isArray(value) ? value.join(", ") : redactUrl(String(value))],
   );
 }
 
-function methodLines(results: MicroResults): string[] {
+export function methodLines(results: MicroResults): string[] {
   return [
     `Every suite runs in this one process, in the order ${results.method.order.join(", ")}. The comparisons that matter are within a suite (memory against Redis, one cache mode against another); a process per suite would not separate those, and would spend the time budget on start-up and reconnects.`,
     "Within a suite, tinybench warms every task up before it measures any, so every mode is measured after all of them have run: code the modes share (the verifier, the store, the hook) has seen each of them alike, whichever is measured first.",

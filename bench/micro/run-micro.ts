@@ -6,6 +6,7 @@ import { describeCause } from "../../server/errors.js";
 import { collectProvenance } from "../report/provenance.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { type Fixtures, openFixtures, type Service, USERS } from "./fixtures.js";
+import { renderMicroHtml } from "./html.js";
 import { latestLoadReference } from "./load-reference.js";
 import { MIN_SAMPLES, MIN_WARMUP_SAMPLES, runSuite, type SuiteSpec, TIMER } from "./measure.js";
 import { renderMicroMarkdown } from "./render.js";
@@ -173,6 +174,7 @@ export async function runMicroBenchmark(
   } finally {
     await save();
     await folder.write("report.md", renderMicroMarkdown(results));
+    await folder.write("report.html", renderMicroHtml(results));
     await fixtures.close();
   }
   return { results, folder };

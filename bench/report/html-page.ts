@@ -89,13 +89,18 @@ function cell(text: string, numeric: boolean): string {
   return `<td${numeric ? ' class="num"' : ""}>${content}</td>`;
 }
 
-/** A table of shared rows; numeric columns (all but the first) align right. */
-export function table({ title, header, rows }: TableData, numeric: boolean): string {
+/** A table of shared rows; numeric columns (all after the first `textColumns`) align right. */
+export function table(
+  { title, header, rows }: TableData,
+  numeric: boolean,
+  textColumns = 1,
+): string {
+  const isNumber = (i: number) => numeric && i >= textColumns;
   const head = header
-    .map((label, i) => `<th${numeric && i > 0 ? ' class="num"' : ""}>${escapeMarkup(label)}</th>`)
+    .map((label, i) => `<th${isNumber(i) ? ' class="num"' : ""}>${escapeMarkup(label)}</th>`)
     .join("");
   const body = rows
-    .map((row) => `<tr>${row.map((text, i) => cell(text, numeric && i > 0)).join("")}</tr>`)
+    .map((row) => `<tr>${row.map((text, i) => cell(text, isNumber(i))).join("")}</tr>`)
     .join("");
   return (
     `<div class="scroll"><table><caption>${escapeMarkup(title)}</caption>` +
@@ -109,6 +114,21 @@ function figureHtml({ id, title, caption, svg }: Figure): string {
     `<figcaption>${inline(caption)}</figcaption></figure>`
   );
 }
+
+/** Where the results came from and what the command was asked, side by side on a wide screen. */
+export const provenanceSection = (machine: string[][], options: string[][]): Section => ({
+  id: "provenance",
+  heading: "Provenance",
+  body:
+    `<div class="columns">` +
+    table({ title: "Machine and software", header: ["item", "value"], rows: machine }, false) +
+    table({ title: "Options", header: ["option", "value"], rows: options }, false) +
+    "</div>",
+});
+
+export const RERENDER_FOOTER =
+  "Rendered from results.json alone; <code>npm run report -- &lt;folder&gt;</code> renders it" +
+  " again. The page is self-contained: no scripts, no network.";
 
 /** Charts side by side on a wide screen, one per row on a narrow one and in print. */
 export const figureGrid = (figures: readonly Figure[]): string =>

@@ -20,7 +20,9 @@ export async function revocationCommand(argv: string[], signal: AbortSignal): Pr
     signal,
   );
   process.stdout.write(`${renderRevocationTable(results)}\n`);
-  process.stderr.write(`report: ${folder.dir}/report.md (results.json beside it)\n`);
+  process.stderr.write(
+    `report: ${folder.dir}/report.html (report.md and results.json beside it)\n`,
+  );
   if (signal.aborted) return 130;
   return results.summaries.some((s) => s.unrevoked > 0) ? 1 : 0;
 }

@@ -4,8 +4,12 @@ import type { RevocationResults } from "./schema.js";
 const ms = (value: number | null) =>
   value === null ? "–" : value < 10 ? `${value.toFixed(2)} ms` : `${Math.round(value)} ms`;
 
-/** Rows shared by the terminal and the Markdown views. */
-function lagRows(results: RevocationResults): { header: string[]; rows: string[][] } {
+/** What the figures mean, for the Markdown and the HTML views. */
+export const LAG_METHOD =
+  "Lag is the time from a revocation's response (logout or password change) to the sending of the first request that got 401, per instance. Stale accepts are requests sent after the revocation response and answered 2xx. The race column counts 2xx answers to requests sent after the revocation while many connections hammered the token.";
+
+/** Rows shared by the terminal, Markdown and HTML views. */
+export function lagRows(results: RevocationResults): { header: string[]; rows: string[][] } {
   return {
     header: [
       "mode",
@@ -41,7 +45,7 @@ function title(results: RevocationResults): string {
   return `auth-cache-bench revocation: ${o.instances} instances, ${o.trials} trials per mode and event, probes every ${o.intervalMs} ms, cache TTL ${o.cacheTtl} s, ${o.store} store`;
 }
 
-function notes(results: RevocationResults): string[] {
+export function notes(results: RevocationResults): string[] {
   const lines = results.skipped.map((s) => `skipped ${s.mode}: ${s.reason}`);
   for (const b of results.background) {
     lines.push(
@@ -79,7 +83,7 @@ export function renderRevocationMarkdown(results: RevocationResults): string {
   return [
     `# ${title(results)}`,
     "",
-    "Lag is the time from a revocation's response (logout or password change) to the sending of the first request that got 401, per instance. Stale accepts are requests sent after the revocation response and answered 2xx. The race column counts 2xx answers to requests sent after the revocation while many connections hammered the token.",
+    LAG_METHOD,
     "",
     md(header),
     md(header.map(() => "---")),

@@ -15,6 +15,7 @@ import { createWorkspace, type Workspace } from "../load/workspace.js";
 import { collectProvenance } from "../report/provenance.js";
 import type { LoadResults } from "../report/schema.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
+import { renderRevocationHtml } from "./html.js";
 import { probeUntilRevoked, race } from "./probe.js";
 import { renderRevocationMarkdown } from "./render.js";
 import {
@@ -186,6 +187,7 @@ export async function runRevocationBenchmark(
     }
     await save();
     await folder.write("report.md", renderRevocationMarkdown(results));
+    await folder.write("report.html", renderRevocationHtml(results));
     await redis?.stop();
     await workspace.cleanup();
   }

@@ -4,6 +4,7 @@ import { describeCause, postgresUnreachable } from "../../server/errors.js";
 import { renderHtml } from "../report/html.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { collectProvenance } from "../report/provenance.js";
+import { recordBenchmark } from "../report/record.js";
 import {
   LOAD_SCHEMA,
   LOAD_SCHEMA_VERSION,
@@ -130,10 +131,21 @@ export async function runLoadBenchmark(
     summaries: [],
   };
   const folder = await createReportFolder(options.out, options.scenario);
-  const save = () => folder.write("results.json", `${JSON.stringify(results, null, 2)}\n`);
-  await save();
-
-  try {
+  const recording = {
+    folder,
+    results,
+    signal,
+    summarize: (r: LoadResults) => {
+      r.summaries = summarizeModes(r);
+    },
+    markdown: renderMarkdown,
+    html: renderHtml,
+    cleanup: async () => {
+      await redis?.stop();
+      await workspace.cleanup();
+    },
+  };
+  await recordBenchmark(recording, async (save) => {
     const withServer = async <T>(
       mode: LoadMode,
       round: number,
@@ -181,18 +193,7 @@ export async function runLoadBenchmark(
         await save();
       }
     }
-    results.status = signal.aborted ? "interrupted" : "complete";
-  } catch (error) {
-    results.status = "interrupted";
-    throw error;
-  } finally {
-    results.summaries = summarizeModes(results);
-    await save();
-    await folder.write("report.md", renderMarkdown(results));
-    await folder.write("report.html", renderHtml(results));
-    await redis?.stop();
-    await workspace.cleanup();
-  }
+  });
   return { results, folder };
 }
 

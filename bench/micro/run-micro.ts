@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { formatCost } from "../../server/auth/password.js";
 import { describeCause } from "../../server/errors.js";
 import { collectProvenance } from "../report/provenance.js";
+import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { type Fixtures, openFixtures, type Service, USERS } from "./fixtures.js";
 import { renderMicroHtml } from "./html.js";
@@ -131,10 +132,15 @@ export async function runMicroBenchmark(
     await fixtures.close();
     throw error;
   }
-  const save = () => folder.write("results.json", `${JSON.stringify(results, null, 2)}\n`);
-
-  try {
-    await save();
+  const recording = {
+    folder,
+    results,
+    signal,
+    markdown: renderMicroMarkdown,
+    html: renderMicroHtml,
+    cleanup: () => fixtures.close(),
+  };
+  await recordBenchmark(recording, async (save) => {
     for (const name of options.suites) {
       if (signal.aborted) break;
       const spec = await buildSuite(name, fixtures, options).catch((error: unknown) => {
@@ -167,15 +173,6 @@ export async function runMicroBenchmark(
       }
       await save();
     }
-    results.status = signal.aborted ? "interrupted" : "complete";
-  } catch (error) {
-    results.status = "interrupted";
-    throw error;
-  } finally {
-    await save();
-    await folder.write("report.md", renderMicroMarkdown(results));
-    await folder.write("report.html", renderMicroHtml(results));
-    await fixtures.close();
-  }
+  });
   return { results, folder };
 }

@@ -13,6 +13,7 @@ import { type RunningServer, spawnServer } from "../load/spawn-server.js";
 import { loginAll, prepareLoadUsers } from "../load/users.js";
 import { createWorkspace, type Workspace } from "../load/workspace.js";
 import { collectProvenance } from "../report/provenance.js";
+import { recordBenchmark } from "../report/record.js";
 import type { LoadResults } from "../report/schema.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { renderRevocationHtml } from "./html.js";
@@ -150,9 +151,23 @@ export async function runRevocationBenchmark(
     lagVsThroughput: [],
   };
   const folder = await createReportFolder(options.out, "revocation");
-  const save = () => folder.write("results.json", `${JSON.stringify(results, null, 2)}\n`);
   const workspace = createWorkspace(options.store, options.databaseUrl);
-  try {
+  const recording = {
+    folder,
+    results,
+    signal,
+    summarize: (r: RevocationResults) => {
+      r.summaries = summarizeRevocation(r);
+      r.lagVsThroughput = loadFile ? lagAgainstThroughput(r, loadFile) : [];
+    },
+    markdown: renderRevocationMarkdown,
+    html: renderRevocationHtml,
+    cleanup: async () => {
+      await redis?.stop();
+      await workspace.cleanup();
+    },
+  };
+  await recordBenchmark(recording, async (save) => {
     for (const [index, mode] of modes.entries()) {
       if (signal.aborted) break;
       progress({ kind: "mode", mode, index, total: modes.length });
@@ -166,32 +181,21 @@ export async function runRevocationBenchmark(
       });
       await save();
     }
-    results.status = signal.aborted ? "interrupted" : "complete";
-  } catch (error) {
-    results.status = "interrupted";
-    throw error;
-  } finally {
-    results.summaries = summarizeRevocation(results);
-    if (loadFile) {
-      for (const summary of loadFile.results.summaries) {
-        const lag = results.summaries.find((s) => s.mode === summary.mode && s.role === "other");
-        if (lag && summary.rps) {
-          results.lagVsThroughput.push({
-            mode: lag.mode,
-            rps: summary.rps.median,
-            lagP99Ms: lag.p99,
-            report: loadFile.file,
-          });
-        }
-      }
-    }
-    await save();
-    await folder.write("report.md", renderRevocationMarkdown(results));
-    await folder.write("report.html", renderRevocationHtml(results));
-    await redis?.stop();
-    await workspace.cleanup();
-  }
+  });
   return { results, folder };
+}
+
+/** Each mode's lag on the other instances beside its throughput in a load report. */
+function lagAgainstThroughput(
+  results: RevocationResults,
+  load: { results: LoadResults; file: string },
+): RevocationResults["lagVsThroughput"] {
+  return load.results.summaries.flatMap((summary) => {
+    const lag = results.summaries.find((s) => s.mode === summary.mode && s.role === "other");
+    return lag && summary.rps
+      ? [{ mode: lag.mode, rps: summary.rps.median, lagP99Ms: lag.p99, report: load.file }]
+      : [];
+  });
 }
 
 interface ModeContext {

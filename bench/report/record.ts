@@ -1,0 +1,47 @@
+import type { ReportFolder } from "./write.js";
+
+export interface RecordedResults {
+  status: "running" | "complete" | "interrupted";
+}
+
+export interface Recording<R extends RecordedResults> {
+  folder: ReportFolder;
+  results: R;
+  signal: AbortSignal;
+  /** Derived figures, computed from the runs before the final write. */
+  summarize?: (results: R) => void;
+  markdown: (results: R) => string;
+  html: (results: R) => string;
+  /** Stops what the benchmark started; runs last, whatever happened. */
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * Runs a benchmark so that nothing measured is lost: results.json is written at the start and
+ * whenever `work` calls `save`, and at the end — complete, interrupted by Ctrl-C, or failed
+ * (the error is rethrown) — the summaries, results.json, report.md and report.html are written.
+ */
+export async function recordBenchmark<R extends RecordedResults>(
+  recording: Recording<R>,
+  work: (save: () => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const { folder, results, signal } = recording;
+  const save = () => folder.write("results.json", `${JSON.stringify(results, null, 2)}\n`);
+  try {
+    await save();
+    await work(save);
+    results.status = signal.aborted ? "interrupted" : "complete";
+  } catch (error) {
+    results.status = "interrupted";
+    throw error;
+  } finally {
+    try {
+      recording.summarize?.(results);
+      await save();
+      await folder.write("report.md", recording.markdown(results));
+      await folder.write("report.html", recording.html(results));
+    } finally {
+      await recording.cleanup();
+    }
+  }
+}

@@ -14,7 +14,7 @@ export function lagRows(results: RevocationResults): { header: string[]; rows: s
     header: [
       "mode",
       "event",
-      "instances",
+      "role",
       "lag p50",
       "lag p99",
       "lag max",

@@ -1,6 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { formatCost } from "../../server/auth/password.js";
 import { describeCause } from "../../server/errors.js";
 import { collectProvenance } from "../report/provenance.js";
@@ -70,18 +67,8 @@ const budgetOf = (spec: SuiteSpec, options: MicroOptions): SuiteBudget => ({
   ...spec.budget,
 });
 
-async function tinybenchVersion(): Promise<string | null> {
-  try {
-    const entry = createRequire(import.meta.url).resolve("tinybench");
-    const manifest = JSON.parse(await readFile(join(dirname(entry), "..", "package.json"), "utf8"));
-    return typeof manifest.version === "string" ? manifest.version : null;
-  } catch {
-    return null;
-  }
-}
-
 async function provenanceOf(fixtures: Fixtures, options: MicroOptions) {
-  const provenance = await collectProvenance({
+  return collectProvenance({
     services: {
       redis: fixtures.redis?.version ?? null,
       postgres: fixtures.postgresVersion,
@@ -89,9 +76,6 @@ async function provenanceOf(fixtures: Fixtures, options: MicroOptions) {
     },
     passwordCost: options.suites.includes("password") ? formatCost(options.passwordCost) : null,
   });
-  const tinybench = await tinybenchVersion();
-  if (tinybench) provenance.packages.tinybench = tinybench;
-  return provenance;
 }
 
 /**

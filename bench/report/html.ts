@@ -1,6 +1,15 @@
 import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
 import { summaryRows, verdictLines, warningLines } from "./format.js";
-import { figureGrid, htmlPage, inline, list, type Section, table } from "./html-page.js";
+import {
+  figureGrid,
+  htmlPage,
+  inline,
+  list,
+  provenanceSection,
+  RERENDER_FOOTER,
+  type Section,
+  table,
+} from "./html-page.js";
 import { methodLines, optionRows, provenanceRows, summaryParagraph } from "./markdown.js";
 import type { LoadResults } from "./schema.js";
 import { escapeMarkup } from "./svg/escape.js";
@@ -62,25 +71,7 @@ export function renderHtml(results: LoadResults): string {
     },
     { id: "warnings", heading: "Warnings", body: list(warnings, "None.") },
     { id: "method", heading: "Method", body: list(methodLines(results), "") },
-    {
-      id: "provenance",
-      heading: "Provenance",
-      body:
-        `<div class="columns">` +
-        table(
-          {
-            title: "Machine and software",
-            header: ["item", "value"],
-            rows: provenanceRows(provenance),
-          },
-          false,
-        ) +
-        table({ title: "Options", header: ["option", "value"], rows: optionRows(options) }, false) +
-        "</div>",
-    },
+    provenanceSection(provenanceRows(provenance), optionRows(options)),
   ];
-  const footer =
-    "Rendered from results.json alone; <code>npm run report -- &lt;folder&gt;</code> renders it" +
-    " again. The page is self-contained: no scripts, no network.";
-  return htmlPage(title, intro, sections, footer);
+  return htmlPage(title, intro, sections, RERENDER_FOOTER);
 }

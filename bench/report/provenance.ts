@@ -17,6 +17,7 @@ const TRACKED_PACKAGES = [
   "autocannon",
   "hdr-histogram-js",
   "cli-table3",
+  "tinybench",
 ] as const;
 
 const run = promisify(execFile);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { roundOrder } from "../bench/load/run-load.js";
 import { LOAD_DEFAULTS, loadCommandOptions } from "../bench/options.js";
 
 describe("bench options", () => {
@@ -50,5 +51,19 @@ describe("bench options", () => {
         message: expect.stringContaining(message),
       }),
     );
+  });
+});
+
+describe("round order", () => {
+  it("starts each round one mode later, so every mode takes every position", () => {
+    const modes = ["ceiling", "none", "memory", "redis"];
+    const rounds = [1, 2, 3, 4, 5].map((round) => roundOrder(modes, round));
+    expect(rounds).toEqual([
+      ["ceiling", "none", "memory", "redis"],
+      ["none", "memory", "redis", "ceiling"],
+      ["memory", "redis", "ceiling", "none"],
+      ["redis", "ceiling", "none", "memory"],
+      ["ceiling", "none", "memory", "redis"],
+    ]);
   });
 });

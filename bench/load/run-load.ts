@@ -172,7 +172,7 @@ export async function runLoadBenchmark(
     const perRun = options.warmup + options.duration + RUN_OVERHEAD_SECONDS;
     const started = Date.now();
     for (let round = 1; round <= options.runs && !signal.aborted; round++) {
-      for (const mode of modes) {
+      for (const mode of roundOrder(modes, round)) {
         if (signal.aborted) break;
         const done = results.runs.length;
         progress({
@@ -196,6 +196,16 @@ export async function runLoadBenchmark(
   });
   return { results, folder };
 }
+
+/**
+ * Each round starts one mode later (A B C, B C A, C A B …): every mode takes every position in a
+ * round equally often, so whatever the position costs (a machine still busy with the previous
+ * run) is not always paid by the same mode.
+ */
+export const roundOrder = <T>(modes: readonly T[], round: number): T[] => {
+  const shift = (round - 1) % Math.max(1, modes.length);
+  return [...modes.slice(shift), ...modes.slice(0, shift)];
+};
 
 const serverMode = (mode: LoadMode) =>
   mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;

@@ -52,7 +52,8 @@ export function methodLines({ options }: LoadResults): string[] {
     "Each run is a fresh server process, so no run inherits another's caches, heap or JIT state.",
     `The first ${options.warmup} s of load on each process are a warm-up and are discarded.`,
     "Runs are interleaved: every round runs each mode once, so slow drift of the machine" +
-      " (heat, background work, noisy neighbours) hits all modes alike instead of one.",
+      " (heat, background work, noisy neighbours) hits all modes alike instead of one; each round" +
+      " starts one mode later (A B C, B C A, C A B …), so no mode always runs first or last.",
     "Every figure is the median over a mode's valid runs, with a distribution-free 95% CI from" +
       " order statistics. With fewer than 6 runs that interval is min–max, which covers less" +
       " than 95%.",

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
-import { Redis } from "ioredis";
 import pg from "pg";
+import { connectRedis, redisServerVersion } from "../../server/cache/redis-client.js";
 import { describeCause } from "../../server/errors.js";
 import { track } from "./children.js";
 
@@ -14,18 +14,11 @@ export interface RedisService {
   stop(): Promise<void>;
 }
 
+/** The version of the Redis at `url`; throws ACB_REDIS_UNREACHABLE, naming the cause, when none answers. */
 async function redisVersion(url: string): Promise<string> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on("error", () => {});
+  const client = await connectRedis({ url, commandTimeoutMs: 1000 });
   try {
-    await client.connect();
-    const info = await client.info("server");
-    return `Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? "unknown"}`;
+    return await redisServerVersion(client);
   } finally {
     client.disconnect();
   }
@@ -91,7 +84,7 @@ export async function provideRedis(url: string): Promise<RedisService | string> 
     const started = await startPrivateRedis();
     if (typeof started !== "string") return started;
     return (
-      `Redis is not reachable at ${url} (${describeCause(error)}) and no redis-server could be started (${started}); ` +
+      `Redis is not reachable at ${url} (${describeCause((error as Error).cause ?? error)}) and no redis-server could be started (${started}); ` +
       "start one with `docker compose up -d redis` or `redis-server`, or pass --redis-url"
     );
   }

@@ -24,14 +24,17 @@ export async function connectRedis(options: RedisClientOptions): Promise<Redis> 
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
     autoResubscribe: options.subscriber !== true,
   });
-  // Connection errors surface as failed commands, which the cache counts; this only keeps
-  // ioredis from printing each reconnect attempt.
-  client.on("error", () => {});
+  // Connection errors surface as failed commands, which the cache counts; this keeps ioredis from
+  // printing each reconnect attempt, and keeps the cause, which connect() reports only as "closed".
+  let cause: unknown;
+  client.on("error", (error: unknown) => {
+    cause = error;
+  });
   try {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw redisUnreachable(options.url, error);
+    throw redisUnreachable(options.url, cause ?? error);
   }
   return client;
 }

@@ -64,10 +64,16 @@ function shown<T, K extends keyof T>(spec: OptionSpec<T, K>, value: T[K]): strin
   return Number.isNaN(value) ? "not a number" : String(value);
 }
 
-function checkOne<T, K extends keyof T>(spec: OptionSpec<T, K>, value: T[K], source: string): void {
+/** `raw` is what the user typed, when there was typing: "abc" says more than "not a number". */
+function checkOne<T, K extends keyof T>(
+  spec: OptionSpec<T, K>,
+  value: T[K],
+  source: string,
+  raw?: string,
+): void {
   const problem = spec.check?.(value);
   if (problem !== undefined) {
-    throw configInvalid(`${source} ${problem}, got ${JSON.stringify(shown(spec, value))}`);
+    throw configInvalid(`${source} ${problem}, got ${JSON.stringify(raw ?? shown(spec, value))}`);
   }
 }
 
@@ -105,7 +111,7 @@ export function parseOptions<T>(
     if (fromFlag === undefined && fromEnv === undefined) continue;
     const raw = fromFlag === undefined ? (fromEnv as string) : String(fromFlag);
     const value = spec.parse(raw);
-    checkOne(spec, value, fromFlag === undefined ? (spec.env as string) : `--${spec.flag}`);
+    checkOne(spec, value, fromFlag === undefined ? (spec.env as string) : `--${spec.flag}`, raw);
     config[key] = value;
   }
   return config;

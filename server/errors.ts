@@ -52,6 +52,9 @@ export const postgresUnreachable = (url: string, cause: unknown) =>
       "`docker compose up -d postgres`, or pass --database-url",
     { cause },
   );
+/** Neither the configured PostgreSQL nor a private one could be had; the reason says which and why. */
+export const postgresUnavailable = (reason: string) =>
+  new AcbError("ACB_POSTGRES_UNREACHABLE", reason);
 export const usageError = (message: string) => new AcbError("ACB_USAGE", message);
 export const resultsInvalid = (file: string, reason: string) =>
   new AcbError("ACB_RESULTS_INVALID", `${file}: ${reason}`);

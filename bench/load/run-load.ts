@@ -1,6 +1,6 @@
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
-import { describeCause, postgresUnreachable } from "../../server/errors.js";
+import { describeCause } from "../../server/errors.js";
 import { renderHtml } from "../report/html.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { collectProvenance } from "../report/provenance.js";
@@ -21,7 +21,7 @@ import { busyShare, machineCpu } from "./machine-cpu.js";
 import { planScenario, type ScenarioPlan } from "./scenarios.js";
 import { type ServerSetup, serverArgs } from "./server-args.js";
 import { scrapeMetrics, serverSample } from "./server-metrics.js";
-import { postgresVersion, provideRedis, type RedisService } from "./services.js";
+import { provideRedis, type RedisService, requirePostgres } from "./services.js";
 import { type RunningServer, spawnServer } from "./spawn-server.js";
 import { loginAll, prepareLoadUsers, readPlainCredentials } from "./users.js";
 import { createWorkspace } from "./workspace.js";
@@ -82,27 +82,26 @@ export async function runLoadBenchmark(
         progress({ kind: "note", message: `started a private redis-server at ${provided.url}` });
     }
   }
-  let postgres: string | null = null;
-  if (options.store === "postgres" && options.target === null) {
-    try {
-      postgres = await postgresVersion(options.databaseUrl);
-    } catch (error) {
-      throw postgresUnreachable(options.databaseUrl, error);
-    }
-  }
+  const postgres =
+    options.store === "postgres" && options.target === null
+      ? await requirePostgres(options.databaseUrl)
+      : undefined;
+  if (postgres?.private)
+    progress({ kind: "note", message: `started a private PostgreSQL at ${postgres.url}` });
+  const databaseUrl = postgres?.url ?? options.databaseUrl;
 
   const users = options.target
     ? await readPlainCredentials(options.credentials as string)
     : await prepareLoadUsers(options.users).then((prepared) => prepared.users);
   const serverFiles = options.target ? [] : [`data/bench-users-${options.users}.json`];
-  const workspace = createWorkspace(options.store, options.databaseUrl);
+  const workspace = createWorkspace(options.store, databaseUrl);
   const sqlitePath = workspace.sqlitePath();
   const pgSchema = workspace.pgSchema();
   const setup = (round: number): ServerSetup => ({
     store: options.store,
     sqlitePath,
     pgSchema,
-    databaseUrl: options.databaseUrl,
+    databaseUrl,
     redisUrl: redis?.url ?? options.redisUrl,
     // A prefix per run: every redis run starts as cold as every memory run.
     redisKeyPrefix: `acb-bench:${workspace.id}:${round}:`,
@@ -115,7 +114,7 @@ export async function runLoadBenchmark(
   const provenance = await collectProvenance({
     services: {
       redis: redis?.version ?? null,
-      postgres,
+      postgres: postgres?.version ?? null,
       sqlite: options.store === "sqlite" && !options.target ? "better-sqlite3 (embedded)" : null,
     },
     passwordCost: options.target ? null : formatCost(LOAD_USER_COST),
@@ -143,6 +142,7 @@ export async function runLoadBenchmark(
     cleanup: async () => {
       await redis?.stop();
       await workspace.cleanup();
+      await postgres?.stop();
     },
   };
   await recordBenchmark(recording, async (save) => {

@@ -1,18 +1,26 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
+import { chown, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { connectRedis, redisServerVersion } from "../../server/cache/redis-client.js";
-import { describeCause } from "../../server/errors.js";
+import { describeCause, postgresUnavailable } from "../../server/errors.js";
 import { track } from "./children.js";
 
-export interface RedisService {
+const run = promisify(execFile);
+
+/** A Redis or PostgreSQL the benchmark uses: the configured one, or one it started itself. */
+export interface Service {
   url: string;
   version: string;
-  /** True when the harness started its own redis-server for this run. */
+  /** True when the harness started its own server for this run (and stops it afterwards). */
   private: boolean;
   stop(): Promise<void>;
 }
+export type RedisService = Service;
 
 /** The version of the Redis at `url`; throws ACB_REDIS_UNREACHABLE, naming the cause, when none answers. */
 async function redisVersion(url: string): Promise<string> {
@@ -24,75 +32,10 @@ async function redisVersion(url: string): Promise<string> {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  return typeof address === "object" && address ? address.port : 0;
-}
-
-async function startPrivateRedis(): Promise<RedisService | string> {
-  const port = await freePort();
-  const child = track(
-    spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      {
-        stdio: "ignore",
-      },
-    ),
-  );
-  const failed = await Promise.race([
-    once(child, "error").then(([error]) => describeCause(error)),
-    once(child, "exit").then(() => "redis-server exited at start"),
-    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10)),
-  ]);
-  if (failed) return failed;
-  const url = `redis://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      const version = await redisVersion(url);
-      return {
-        url,
-        version,
-        private: true,
-        stop: async () => {
-          if (child.exitCode !== null) return;
-          const exited = once(child, "exit");
-          child.kill("SIGTERM");
-          await exited;
-        },
-      };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill("SIGKILL");
-  return "redis-server did not answer";
-}
-
-/**
- * The Redis the redis mode uses: the configured one when it answers, else a private
- * redis-server when one is installed, else a reason the caller turns into a skipped mode.
- */
-export async function provideRedis(url: string): Promise<RedisService | string> {
-  try {
-    return { url, version: await redisVersion(url), private: false, stop: async () => {} };
-  } catch (error) {
-    const started = await startPrivateRedis();
-    if (typeof started !== "string") return started;
-    return (
-      `Redis is not reachable at ${url} (${describeCause((error as Error).cause ?? error)}) and no redis-server could be started (${started}); ` +
-      "start one with `docker compose up -d redis` or `redis-server`, or pass --redis-url"
-    );
-  }
-}
-
-/** PostgreSQL's version, or a reason it cannot be used. */
+/** PostgreSQL's version; throws when it does not answer. */
 export async function postgresVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  client.on("error", () => {});
   await client.connect();
   try {
     const { rows } = await client.query<{ server_version: string }>("SHOW server_version");
@@ -110,4 +53,167 @@ export async function dropPostgresSchema(url: string, schema: string): Promise<v
   } finally {
     await client.end();
   }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  return typeof address === "object" && address ? address.port : 0;
+}
+
+interface Launch {
+  command: string;
+  args: string[];
+  url: string;
+  /** Answers with the version once the server accepts connections. */
+  version: (url: string) => Promise<string>;
+  /** Runs the server as this user (PostgreSQL refuses root). */
+  user?: { uid: number; gid: number };
+  /** Removed after the server stopped. */
+  dataDir?: string;
+}
+
+/** Starts a server as a tracked child, waits until it answers, and says why when it does not. */
+async function startPrivate(launch: Launch): Promise<Service | string> {
+  const child = track(spawn(launch.command, launch.args, { stdio: "ignore", ...launch.user }));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, "exit");
+      // SIGINT is PostgreSQL's fast shutdown; Redis shuts down on it too.
+      child.kill("SIGINT");
+      await exited;
+    }
+    if (launch.dataDir) await rm(launch.dataDir, { recursive: true, force: true });
+  };
+  const failed = await Promise.race([
+    once(child, "error").then(([error]) => describeCause(error)),
+    once(child, "exit").then(() => `${launch.command} exited at start`),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10)),
+  ]);
+  for (let attempt = 0; !failed && attempt < 100; attempt++) {
+    try {
+      return { url: launch.url, version: await launch.version(launch.url), private: true, stop };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  await stop();
+  return failed ?? `${launch.command} did not answer`;
+}
+
+async function startPrivateRedis(): Promise<Service | string> {
+  const port = await freePort();
+  return startPrivate({
+    command: "redis-server",
+    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    url: `redis://127.0.0.1:${port}`,
+    version: redisVersion,
+  });
+}
+
+/** The uid and gid of the `postgres` user, for starting PostgreSQL when the harness runs as root. */
+async function postgresUser(): Promise<{ uid: number; gid: number } | string> {
+  try {
+    const [uid, gid] = await Promise.all([
+      run("id", ["-u", "postgres"]),
+      run("id", ["-g", "postgres"]),
+    ]);
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  } catch {
+    return "PostgreSQL refuses to run as root and there is no postgres user to run it as";
+  }
+}
+
+async function startPrivatePostgres(): Promise<Service | string> {
+  let bindir: string;
+  try {
+    bindir = (await run("pg_config", ["--bindir"])).stdout.trim();
+  } catch (error) {
+    return `no PostgreSQL installation found (pg_config: ${describeCause(error)})`;
+  }
+  const user = process.getuid?.() === 0 ? await postgresUser() : undefined;
+  if (typeof user === "string") return user;
+  const dataDir = await mkdtemp(join(tmpdir(), "acb-postgres-"));
+  try {
+    if (user) await chown(dataDir, user.uid, user.gid);
+    await run(
+      join(bindir, "initdb"),
+      ["-D", dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"],
+      {
+        ...user,
+      },
+    );
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    return `initdb failed: ${describeCause(error).split("\n")[0]}`;
+  }
+  const port = await freePort();
+  return startPrivate({
+    command: join(bindir, "postgres"),
+    // A throwaway cluster: durability settings off, socket in its own folder, loopback only.
+    args: [
+      "-D",
+      dataDir,
+      "-p",
+      String(port),
+      "-k",
+      dataDir,
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "fsync=off",
+    ],
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    version: postgresVersion,
+    ...(user ? { user } : {}),
+    dataDir,
+  });
+}
+
+/**
+ * The configured server when it answers; else a private one started for this run when the
+ * server is installed; else the reason, which the caller turns into a skipped mode or an error.
+ */
+async function provide(
+  name: string,
+  url: string,
+  version: (url: string) => Promise<string>,
+  startPrivateServer: () => Promise<Service | string>,
+  hint: string,
+): Promise<Service | string> {
+  try {
+    return { url, version: await version(url), private: false, stop: async () => {} };
+  } catch (error) {
+    const started = await startPrivateServer();
+    if (typeof started !== "string") return started;
+    return `${name} is not reachable at ${url} (${describeCause((error as Error).cause ?? error)}) and none could be started here (${started}); ${hint}`;
+  }
+}
+
+export const provideRedis = (url: string) =>
+  provide(
+    "Redis",
+    url,
+    redisVersion,
+    startPrivateRedis,
+    "start one with `docker compose up -d redis` or `redis-server`, or pass --redis-url",
+  );
+
+export const providePostgres = (url: string) =>
+  provide(
+    "PostgreSQL",
+    url,
+    postgresVersion,
+    startPrivatePostgres,
+    "start one with `docker compose up -d postgres`, or pass --database-url",
+  );
+
+/** PostgreSQL for --store postgres, which every mode needs: throws ACB_POSTGRES_UNREACHABLE without one. */
+export async function requirePostgres(url: string): Promise<Service> {
+  const provided = await providePostgres(url);
+  if (typeof provided === "string") throw postgresUnavailable(provided);
+  return provided;
 }

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
-import { AcbError, postgresUnreachable } from "../../server/errors.js";
+import { AcbError } from "../../server/errors.js";
 import { runAutocannon } from "../load/autocannon-run.js";
 import { planScenario } from "../load/scenarios.js";
 import { serverArgs } from "../load/server-args.js";
-import { postgresVersion, provideRedis, type RedisService } from "../load/services.js";
+import { provideRedis, type RedisService, requirePostgres } from "../load/services.js";
 import { type RunningServer, spawnServer } from "../load/spawn-server.js";
 import { loginAll, prepareLoadUsers } from "../load/users.js";
 import { createWorkspace, type Workspace } from "../load/workspace.js";
@@ -119,12 +119,11 @@ export async function runRevocationBenchmark(
       progress({ kind: "note", message: `skipping redis and tiered: ${provided}` });
     } else redis = provided;
   }
-  let postgres: string | null = null;
-  if (options.store === "postgres") {
-    postgres = await postgresVersion(options.databaseUrl).catch((error: unknown) => {
-      throw postgresUnreachable(options.databaseUrl, error);
-    });
-  }
+  const postgres =
+    options.store === "postgres" ? await requirePostgres(options.databaseUrl) : undefined;
+  if (postgres?.private)
+    progress({ kind: "note", message: `started a private PostgreSQL at ${postgres.url}` });
+  const databaseUrl = postgres?.url ?? options.databaseUrl;
   const perMode = options.events.length * (options.trials + options.raceTrials);
   const { users, serverFiles } = await prepareLoadUsers(Math.max(100, perMode + BACKGROUND_USERS));
   const population = users.filter((user) => user.role !== "admin");
@@ -138,7 +137,7 @@ export async function runRevocationBenchmark(
     provenance: await collectProvenance({
       services: {
         redis: redis?.version ?? null,
-        postgres,
+        postgres: postgres?.version ?? null,
         sqlite: options.store === "sqlite" ? "better-sqlite3 (embedded)" : null,
       },
       passwordCost: formatCost(LOAD_USER_COST),
@@ -151,7 +150,7 @@ export async function runRevocationBenchmark(
     lagVsThroughput: [],
   };
   const folder = await createReportFolder(options.out, "revocation");
-  const workspace = createWorkspace(options.store, options.databaseUrl);
+  const workspace = createWorkspace(options.store, databaseUrl);
   const recording = {
     folder,
     results,
@@ -165,6 +164,7 @@ export async function runRevocationBenchmark(
     cleanup: async () => {
       await redis?.stop();
       await workspace.cleanup();
+      await postgres?.stop();
     },
   };
   await recordBenchmark(recording, async (save) => {
@@ -173,6 +173,7 @@ export async function runRevocationBenchmark(
       progress({ kind: "mode", mode, index, total: modes.length });
       await runMode(mode, options, {
         workspace,
+        databaseUrl,
         redisUrl: redis?.url ?? options.redisUrl,
         serverFiles,
         population,
@@ -201,6 +202,7 @@ function lagAgainstThroughput(
 interface ModeContext {
   workspace: Workspace;
   redisUrl: string;
+  databaseUrl: string;
   serverFiles: string[];
   population: User[];
   results: RevocationResults;
@@ -217,7 +219,7 @@ async function runMode(
     store: options.store,
     sqlitePath: workspace.sqlitePath(mode),
     pgSchema: workspace.pgSchema(mode),
-    databaseUrl: options.databaseUrl,
+    databaseUrl: context.databaseUrl,
     redisUrl: context.redisUrl,
     redisKeyPrefix: `acb-revocation:${workspace.id}:${mode}:`,
     credentials: context.serverFiles,

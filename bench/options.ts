@@ -6,12 +6,13 @@ import {
   givenOptions,
   inRange,
   integer,
-  list,
+  listOf,
   memberOf,
   nonEmpty,
   type OptionTable,
   oneOf,
   parseOptions,
+  subsetOf,
   text,
   urlWithScheme,
   usageText,
@@ -66,13 +67,9 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
   modes: {
     flag: "modes",
     help: `comma-separated modes to run, of ${LOAD_MODES.join(",")}`,
-    parse: (raw) => list(raw) as LoadMode[],
-    check: (modes) =>
-      // "target" is set by --target, never asked for by name.
-      modes.length > 0 &&
-      modes.every((mode) => mode === "target" || (LOAD_MODES as readonly string[]).includes(mode))
-        ? undefined
-        : `must be a comma-separated list of ${LOAD_MODES.join(", ")}`,
+    parse: listOf<LoadMode>(),
+    // "target" is set by --target, never asked for by name.
+    check: subsetOf<LoadMode>([...LOAD_MODES, "target"], LOAD_MODES),
   },
   store: {
     flag: "store",

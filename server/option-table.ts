@@ -33,6 +33,19 @@ export const oneOf =
   (raw: string): E =>
     raw as E;
 
+/** A comma-separated list of members of `values`, parsed as typed and checked by subsetOf. */
+export const listOf =
+  <E extends string>() =>
+  (raw: string): E[] =>
+    list(raw) as E[];
+/** `named` are the members the message offers; `values` may hold more that are set otherwise. */
+export const subsetOf =
+  <E extends string>(values: readonly E[], named: readonly E[] = values) =>
+  (items: readonly E[]): string | undefined =>
+    items.length > 0 && items.every((item) => values.includes(item))
+      ? undefined
+      : `must be a comma-separated list of ${named.join(", ")}`;
+
 export const inRange =
   (min: number, max: number) =>
   (value: number): string | undefined =>

@@ -1,9 +1,10 @@
 import { usageError } from "../../server/errors.js";
 import {
   flagOn,
-  list,
+  listOf,
   type OptionTable,
   parseOptions,
+  subsetOf,
   usageText,
 } from "../../server/option-table.js";
 import { fmtThreshold, type GateOptions } from "./compare-results.js";
@@ -46,11 +47,8 @@ export const COMPARE_OPTIONS: OptionTable<CompareCommandOptions> = {
   metrics: {
     flag: "metrics",
     help: `comma-separated: ${METRIC_IDS.join(",")}`,
-    parse: (raw) => list(raw) as MetricId[],
-    check: (metrics) =>
-      metrics.length > 0 && metrics.every((metric) => METRIC_IDS.includes(metric))
-        ? undefined
-        : `must be a comma-separated list of ${METRIC_IDS.join(", ")}`,
+    parse: listOf<MetricId>(),
+    check: subsetOf(METRIC_IDS),
   },
   allowDifferentSetup: {
     flag: "allow-different-setup",

@@ -3,10 +3,11 @@ import {
   flagOn,
   inRange,
   integer,
-  list,
+  listOf,
   nonEmpty,
   type OptionTable,
   parseOptions,
+  subsetOf,
   text,
   urlWithScheme,
   usageText,
@@ -35,11 +36,8 @@ export const MICRO_OPTIONS: OptionTable<MicroCommandOptions> = {
   suites: {
     flag: "suite",
     help: `comma-separated suites to run: ${SUITES.join(",")}`,
-    parse: (raw) => list(raw) as SuiteName[],
-    check: (suites) =>
-      suites.length > 0 && suites.every((suite) => (SUITES as readonly string[]).includes(suite))
-        ? undefined
-        : `must be a comma-separated list of ${SUITES.join(", ")}`,
+    parse: listOf<SuiteName>(),
+    check: subsetOf(SUITES),
   },
   time: {
     flag: "time",

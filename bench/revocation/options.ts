@@ -1,12 +1,13 @@
 import {
   inRange,
   integer,
-  list,
+  listOf,
   memberOf,
   nonEmpty,
   type OptionTable,
   oneOf,
   parseOptions,
+  subsetOf,
   text,
   urlWithScheme,
   usageText,
@@ -39,19 +40,12 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationOptions> = Object.freeze({
   out: LOAD_DEFAULTS.out,
 });
 
-const listOf =
-  <E extends string>(values: readonly E[]) =>
-  (items: E[]): string | undefined =>
-    items.length > 0 && items.every((item) => values.includes(item))
-      ? undefined
-      : `must be a comma-separated list of ${values.join(", ")}`;
-
 export const REVOCATION_OPTIONS: OptionTable<RevocationOptions> = {
   modes: {
     flag: "modes",
     help: `modes: ${REVOCATION_MODES.join(",")}`,
-    parse: (raw) => list(raw) as RevocationMode[],
-    check: listOf(REVOCATION_MODES),
+    parse: listOf<RevocationMode>(),
+    check: subsetOf(REVOCATION_MODES),
   },
   instances: {
     flag: "instances",
@@ -62,8 +56,8 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationOptions> = {
   events: {
     flag: "events",
     help: `revocations: ${EVENTS.join(",")}`,
-    parse: (raw) => list(raw) as RevocationEvent[],
-    check: listOf(EVENTS),
+    parse: listOf<RevocationEvent>(),
+    check: subsetOf(EVENTS),
   },
   trials: {
     flag: "trials",

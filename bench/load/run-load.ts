@@ -94,7 +94,7 @@ export async function runLoadBenchmark(
     ? await readPlainCredentials(options.credentials as string)
     : await prepareLoadUsers(options.users).then((prepared) => prepared.users);
   const serverFiles = options.target ? [] : [`data/bench-users-${options.users}.json`];
-  const workspace = createWorkspace(options.store, databaseUrl);
+  const workspace = createWorkspace(options.store, databaseUrl, redis?.url);
   const sqlitePath = workspace.sqlitePath();
   const pgSchema = workspace.pgSchema();
   const setup = (round: number): ServerSetup => ({
@@ -104,7 +104,7 @@ export async function runLoadBenchmark(
     databaseUrl,
     redisUrl: redis?.url ?? options.redisUrl,
     // A prefix per run: every redis run starts as cold as every memory run.
-    redisKeyPrefix: `acb-bench:${workspace.id}:${round}:`,
+    redisKeyPrefix: workspace.redisKeyPrefix(String(round)),
     credentials: serverFiles,
     cacheTtl: options.cacheTtl,
     cacheMax: options.cacheMax,
@@ -140,8 +140,8 @@ export async function runLoadBenchmark(
     markdown: renderMarkdown,
     html: renderHtml,
     cleanup: async () => {
-      await redis?.stop();
       await workspace.cleanup();
+      await redis?.stop();
       await postgres?.stop();
     },
   };

@@ -55,6 +55,21 @@ export async function dropPostgresSchema(url: string, schema: string): Promise<v
   }
 }
 
+/** Deletes every key under `prefix`: what a benchmark or a test wrote leaves with it. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const client = await connectRedis({ url, commandTimeoutMs: 5000 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    client.disconnect();
+  }
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");

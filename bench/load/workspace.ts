@@ -1,16 +1,24 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
-import { dropPostgresSchema } from "./services.js";
+import { deleteRedisKeys, dropPostgresSchema } from "./services.js";
 
-/** A store of its own for one benchmark run: a SQLite file or a PostgreSQL schema, removed after. */
+/**
+ * A store and a Redis key space of its own for one benchmark run: SQLite files or PostgreSQL
+ * schemas, and keys under one prefix, all removed after.
+ */
 export interface Workspace {
   id: string;
   sqlitePath(part?: string): string;
   pgSchema(part?: string): string;
+  redisKeyPrefix(part: string): string;
   cleanup(): Promise<void>;
 }
 
-export function createWorkspace(store: "sqlite" | "postgres", databaseUrl: string): Workspace {
+export function createWorkspace(
+  store: "sqlite" | "postgres",
+  databaseUrl: string,
+  redisUrl: string | undefined,
+): Workspace {
   const id = randomUUID().replaceAll("-", "").slice(0, 10);
   const suffix = (part?: string) => (part === undefined ? id : `${id}_${part}`);
   const files = new Set<string>();
@@ -27,7 +35,9 @@ export function createWorkspace(store: "sqlite" | "postgres", databaseUrl: strin
       schemas.add(schema);
       return schema;
     },
+    redisKeyPrefix: (part) => `acb-bench:${id}:${part}:`,
     cleanup: async () => {
+      if (redisUrl) await deleteRedisKeys(redisUrl, `acb-bench:${id}:`).catch(() => {});
       if (store === "postgres") {
         for (const schema of schemas) await dropPostgresSchema(databaseUrl, schema).catch(() => {});
       }

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { hashToken, newToken } from "../../server/auth/token.js";
 import { postgresUnreachable } from "../../server/errors.js";
 import { openPostgresStore } from "../../server/store/postgres.js";
 import { openSqliteStore } from "../../server/store/sqlite.js";
 import type { Store } from "../../server/store/store.js";
 import {
+  deleteRedisKeys,
   dropPostgresSchema,
   postgresVersion,
   provideRedis,
@@ -76,22 +76,6 @@ async function seed(store: Store): Promise<SeededStore> {
   return { store, sessions, userId: ids[0] ?? 0 };
 }
 
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    client.disconnect();
-  }
-}
-
 /**
  * Opens the real stores and finds Redis for the suites that need them: a fresh SQLite file, a
  * throwaway PostgreSQL schema, a key prefix of this run's own. `close` removes all of them.
@@ -145,7 +129,7 @@ export async function openFixtures(
       else {
         fixtures.redis = provided;
         cleanups.push(() => provided.stop());
-        cleanups.push(() => deleteKeys(provided.url, fixtures.redisKeyPrefix));
+        cleanups.push(() => deleteRedisKeys(provided.url, fixtures.redisKeyPrefix));
       }
     }
   } catch (error) {

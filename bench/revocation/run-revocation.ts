@@ -150,7 +150,7 @@ export async function runRevocationBenchmark(
     lagVsThroughput: [],
   };
   const folder = await createReportFolder(options.out, "revocation");
-  const workspace = createWorkspace(options.store, databaseUrl);
+  const workspace = createWorkspace(options.store, databaseUrl, redis?.url);
   const recording = {
     folder,
     results,
@@ -162,8 +162,8 @@ export async function runRevocationBenchmark(
     markdown: renderRevocationMarkdown,
     html: renderRevocationHtml,
     cleanup: async () => {
-      await redis?.stop();
       await workspace.cleanup();
+      await redis?.stop();
       await postgres?.stop();
     },
   };
@@ -221,7 +221,7 @@ async function runMode(
     pgSchema: workspace.pgSchema(mode),
     databaseUrl: context.databaseUrl,
     redisUrl: context.redisUrl,
-    redisKeyPrefix: `acb-revocation:${workspace.id}:${mode}:`,
+    redisKeyPrefix: workspace.redisKeyPrefix(mode),
     credentials: context.serverFiles,
     cacheTtl: options.cacheTtl,
     cacheMax: 100_000,

@@ -3,9 +3,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
-import pg from "pg";
 import { inject } from "vitest";
+import { deleteRedisKeys, dropPostgresSchema } from "../../bench/load/services.js";
 import { type AppOptions, buildApp } from "../../server/app.js";
 import { hashPassword } from "../../server/auth/password.js";
 import { type Config, makeConfig, type StoreKind } from "../../server/config.js";
@@ -70,31 +69,11 @@ export async function testEnv(store: StoreKind, overrides: Partial<Config> = {})
     },
     cleanup: async () => {
       await Promise.allSettled(apps.map((app) => app.close()));
-      if (store === "postgres" && databaseUrl) {
-        const client = new pg.Client({ connectionString: databaseUrl });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${base.pgSchema} CASCADE`);
-        await client.end();
-      }
-      if (redisUrl) await deleteKeys(redisUrl, base.redisKeyPrefix);
+      if (store === "postgres" && databaseUrl) await dropPostgresSchema(databaseUrl, base.pgSchema);
+      if (redisUrl) await deleteRedisKeys(redisUrl, base.redisKeyPrefix);
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-export async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true });
-  await redis.connect();
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
 }
 
 export async function login(app: FastifyInstance, username: Username): Promise<string> {

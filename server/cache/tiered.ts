@@ -66,14 +66,16 @@ export async function createTieredCache(options: TieredCacheOptions): Promise<To
 
   return {
     mode: "tiered",
-    get: async (tokenHash) => {
+    // A hit in the near tier is answered synchronously, as in memory mode: no promise.
+    get: (tokenHash) => {
       if (subscribed) {
-        const near = await local.get(tokenHash);
+        const near = local.get(tokenHash);
         if (near.kind === "hit" || near.kind === "revoked") return near;
       }
-      const far = await shared.get(tokenHash);
-      if (far.kind === "hit" && subscribed) local.fill(tokenHash, far.principal, Date.now());
-      return far;
+      return Promise.resolve(shared.get(tokenHash)).then((far) => {
+        if (far.kind === "hit" && subscribed) local.fill(tokenHash, far.principal, Date.now());
+        return far;
+      });
     },
     fill: (tokenHash, principal, now) => {
       if (subscribed) local.fill(tokenHash, principal, now);

@@ -25,7 +25,7 @@ interface ModeUnderTest {
   cache: TokenCache;
   metrics: Metrics;
   /** Exactly what the authenticate hook runs for one request (server/auth/hooks.ts). */
-  /** Synchronous for a memory hit, as in the server's hook; a promise otherwise. */
+  /** Synchronous for an in-process hit, as in the server's hook; a promise otherwise. */
   check: (header: string) => unknown;
 }
 
@@ -87,8 +87,8 @@ function hitTask(
     id: wholeTaskId(mode, mode === "none" ? "store" : "hit"),
     name: mode === "none" ? "none (store)" : `${mode} (hit)`,
     batch: IN_PROCESS_HITS.has(mode) ? BATCH : 1,
-    // A memory hit is answered synchronously; awaiting it would time a microtask the server skips.
-    async: mode !== "memory",
+    // An in-process hit is answered synchronously; awaiting it would time a microtask the server skips.
+    async: !IN_PROCESS_HITS.has(mode),
     call: () => check(headers[next++ % headers.length] as string),
     observe: () => lookups(subject.metrics),
   };

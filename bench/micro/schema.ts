@@ -1,6 +1,6 @@
 import type { ScryptCost } from "../../server/auth/password.js";
 import type { CacheMode } from "../../server/config.js";
-import type { Provenance } from "../report/schema.js";
+import type { BenchmarkStatus, Provenance } from "../report/schema.js";
 
 /**
  * The results file of `npm run bench:micro` (reports/<folder>/results.json). The terminal and
@@ -123,7 +123,7 @@ export interface LoadReference {
 export interface MicroResults {
   schema: typeof MICRO_SCHEMA;
   version: typeof MICRO_SCHEMA_VERSION;
-  status: "running" | "complete" | "interrupted";
+  status: BenchmarkStatus;
   options: MicroOptions;
   provenance: Provenance;
   /** How the runs were ordered and timed: the report states it. */

@@ -1,7 +1,8 @@
+import type { BenchmarkStatus } from "./schema.js";
 import type { ReportFolder } from "./write.js";
 
 export interface RecordedResults {
-  status: "running" | "complete" | "interrupted";
+  status: BenchmarkStatus;
 }
 
 export interface Recording<R extends RecordedResults> {

@@ -145,10 +145,13 @@ export interface Provenance {
   passwordCost: string | null;
 }
 
+/** Where every benchmark's results file stands: written from the start, settled at the end. */
+export type BenchmarkStatus = "running" | "complete" | "interrupted";
+
 export interface LoadResults {
   schema: typeof LOAD_SCHEMA;
   version: typeof LOAD_SCHEMA_VERSION;
-  status: "running" | "complete" | "interrupted";
+  status: BenchmarkStatus;
   options: LoadOptions;
   provenance: Provenance;
   /** Modes that could not run at all (a service missing), with why. */

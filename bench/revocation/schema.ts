@@ -1,4 +1,4 @@
-import type { Provenance } from "../report/schema.js";
+import type { BenchmarkStatus, Provenance } from "../report/schema.js";
 
 export const REVOCATION_SCHEMA = "auth-cache-bench/revocation";
 export const REVOCATION_SCHEMA_VERSION = 1;
@@ -78,7 +78,7 @@ export interface LagSummary {
 export interface RevocationResults {
   schema: typeof REVOCATION_SCHEMA;
   version: typeof REVOCATION_SCHEMA_VERSION;
-  status: "running" | "complete" | "interrupted";
+  status: BenchmarkStatus;
   options: RevocationOptions;
   provenance: Provenance;
   skipped: { mode: RevocationMode; reason: string }[];

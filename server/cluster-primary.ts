@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Config } from "./config.js";
-import { AcbError } from "./errors.js";
+import { serverFailed } from "./errors.js";
 import { readyLine } from "./ready-line.js";
 
 /** What a worker tells the primary once it listens. */
@@ -48,12 +48,7 @@ export function runPrimary(config: Config, onFatal: (error: unknown) => never): 
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;
     stopAll(1);
-    onFatal(
-      new AcbError(
-        "ACB_SERVER_FAILED",
-        `instance ${worker.process.pid} exited (${signal ?? `code ${code}`})`,
-      ),
-    );
+    onFatal(serverFailed(`instance ${worker.process.pid} exited (${signal ?? `code ${code}`})`));
   });
   process.on("SIGTERM", () => stopAll(0));
   process.on("SIGINT", () => stopAll(0));

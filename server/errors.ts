@@ -55,6 +55,10 @@ export const postgresUnreachable = (url: string, cause: unknown) =>
 /** Neither the configured PostgreSQL nor a private one could be had; the reason says which and why. */
 export const postgresUnavailable = (reason: string) =>
   new AcbError("ACB_POSTGRES_UNREACHABLE", reason);
+/** A server process the harness (or the cluster primary) started stopped or never became ready. */
+export const serverFailed = (message: string) => new AcbError("ACB_SERVER_FAILED", message);
+/** A benchmark request got an answer that no mode should ever give (neither 2xx nor 401). */
+export const probeUnexpected = (message: string) => new AcbError("ACB_PROBE_UNEXPECTED", message);
 export const usageError = (message: string) => new AcbError("ACB_USAGE", message);
 export const resultsInvalid = (file: string, reason: string) =>
   new AcbError("ACB_RESULTS_INVALID", `${file}: ${reason}`);

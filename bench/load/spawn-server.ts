@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { dirname, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { AcbError } from "../../server/errors.js";
+import { serverFailed } from "../../server/errors.js";
 import { track } from "./children.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,8 +31,6 @@ export interface RunningServer {
   crashed(): string | undefined;
   stop(): Promise<void>;
 }
-
-const serverFailed = (message: string) => new AcbError("ACB_SERVER_FAILED", message);
 
 /** Starts the reference server as its own process and resolves on its ready line, never a sleep. */
 export async function spawnServer(args: readonly string[]): Promise<RunningServer> {

@@ -61,7 +61,23 @@ export async function readPlainCredentials(file: string): Promise<LoadUsers["use
   });
 }
 
-/** Logs every user in through POST /token, a few at a time; any failure stops the benchmark. */
+/** Logs one user in through POST /token; a refusal stops the benchmark, naming the user. */
+export async function login(baseUrl: string, user: LoadUsers["users"][number]): Promise<Session> {
+  const response = await fetch(`${baseUrl}/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: user.username, password: user.password }),
+  });
+  const body = (await response.json().catch(() => ({}))) as { access_token?: unknown };
+  if (!response.ok || typeof body.access_token !== "string") {
+    throw usageError(
+      `login of ${user.username} at ${baseUrl}/token failed with HTTP ${response.status}`,
+    );
+  }
+  return { username: user.username, role: user.role, token: body.access_token };
+}
+
+/** Logs every user in, a few at a time; any failure stops the benchmark. */
 export async function loginAll(
   baseUrl: string,
   users: LoadUsers["users"],
@@ -71,19 +87,7 @@ export async function loginAll(
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < users.length; i = next++) {
-      const user = users[i] as LoadUsers["users"][number];
-      const response = await fetch(`${baseUrl}/token`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ username: user.username, password: user.password }),
-      });
-      const body = (await response.json().catch(() => ({}))) as { access_token?: unknown };
-      if (!response.ok || typeof body.access_token !== "string") {
-        throw usageError(
-          `login of ${user.username} at ${baseUrl}/token failed with HTTP ${response.status}`,
-        );
-      }
-      sessions[i] = { username: user.username, role: user.role, token: body.access_token };
+      sessions[i] = await login(baseUrl, users[i] as LoadUsers["users"][number]);
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));

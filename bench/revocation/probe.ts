@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AcbError } from "../../server/errors.js";
+import { probeUnexpected } from "../../server/errors.js";
 
 /** Status of GET /items/ with the token; the body is drained so the connection is reused. */
 export async function itemsStatus(baseUrl: string, token: string): Promise<number> {
@@ -12,7 +12,7 @@ export async function itemsStatus(baseUrl: string, token: string): Promise<numbe
 }
 
 const unexpected = (status: number) =>
-  new AcbError("ACB_PROBE_UNEXPECTED", `a probe got HTTP ${status}, neither 2xx nor 401`);
+  probeUnexpected(`a probe got HTTP ${status}, neither 2xx nor 401`);
 
 export interface ProbeOutcome {
   lagMs: number | null;

@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
-import { AcbError } from "../../server/errors.js";
+import { probeUnexpected } from "../../server/errors.js";
 import { runAutocannon } from "../load/autocannon-run.js";
 import { planScenario } from "../load/scenarios.js";
 import { serverArgs } from "../load/server-args.js";
 import { provideRedis, type RedisService, requirePostgres } from "../load/services.js";
 import { type RunningServer, spawnServer } from "../load/spawn-server.js";
-import { loginAll, prepareLoadUsers } from "../load/users.js";
+import { login, loginAll, prepareLoadUsers } from "../load/users.js";
 import { createWorkspace, type Workspace } from "../load/workspace.js";
 import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
@@ -36,7 +36,8 @@ const PROBE_MARGIN_MS = 1000;
 
 type User = { username: string; password: string; role: string };
 
-async function postJson(url: string, token: string | null, body: unknown) {
+/** A revocation request; anything but success stops the benchmark. */
+async function postJson(url: string, token: string | null, body: unknown): Promise<void> {
   const response = await fetch(url, {
     method: "POST",
     headers: {
@@ -46,14 +47,8 @@ async function postJson(url: string, token: string | null, body: unknown) {
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  if (!response.ok)
-    throw new AcbError("ACB_PROBE_UNEXPECTED", `${url} answered HTTP ${response.status}: ${text}`);
-  return text === "" ? {} : (JSON.parse(text) as { access_token?: string });
+  if (!response.ok) throw probeUnexpected(`${url} answered HTTP ${response.status}: ${text}`);
 }
-
-const loginOne = async (baseUrl: string, user: User) =>
-  (await postJson(`${baseUrl}/token`, null, { username: user.username, password: user.password }))
-    .access_token as string;
 
 /** The request that revokes: a logout of the token, or a password change of its user. */
 async function revoke(
@@ -255,7 +250,7 @@ async function runMode(
     const boundMs = Math.max(options.cacheTtl, options.localCacheTtl) * 1000 + PROBE_MARGIN_MS;
     const prepared = async (trial: number) => {
       const user = population[next++] as User;
-      const token = await loginOne(urls[trial % urls.length] as string, user);
+      const { token } = await login(urls[trial % urls.length] as string, user);
       // Every instance caches the token before it is revoked.
       for (const url of urls)
         for (let i = 0; i < 2; i++)

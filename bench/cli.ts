@@ -8,7 +8,7 @@ import { type Progress, runLoadBenchmark } from "./load/run-load.js";
 import { microCommand } from "./micro/command.js";
 import { loadCommandOptions, loadUsage } from "./options.js";
 import { reportCommand } from "./report/command.js";
-import { renderTables } from "./report/table.js";
+import { loadViews } from "./report/load-views.js";
 import { revocationCommand } from "./revocation/command.js";
 
 const COMMAND = "auth-cache-bench";
@@ -88,7 +88,7 @@ async function load(argv: string[], signal: AbortSignal): Promise<number> {
     process.stderr.write(`baseline: ${options.saveBaseline}\n`);
   }
   if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else process.stdout.write(`${renderTables(results)}\n`);
+  else process.stdout.write(loadViews.tables(results));
   process.stderr.write(
     `report: ${folder.dir}/report.html (report.md and results.json beside it; latest: ${options.out}/latest)\n`,
   );

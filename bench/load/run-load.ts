@@ -1,8 +1,7 @@
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
 import { describeCause } from "../../server/errors.js";
-import { renderHtml } from "../report/html.js";
-import { renderMarkdown } from "../report/markdown.js";
+import { loadViews } from "../report/load-views.js";
 import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
 import {
@@ -14,7 +13,6 @@ import {
   type RunResult,
   UNRECORDED,
 } from "../report/schema.js";
-import { summarizeModes } from "../report/summarize.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { runAutocannon } from "./autocannon-run.js";
 import { busyShare, machineCpu } from "./machine-cpu.js";
@@ -134,11 +132,7 @@ export async function runLoadBenchmark(
     folder,
     results,
     signal,
-    summarize: (r: LoadResults) => {
-      r.summaries = summarizeModes(r);
-    },
-    markdown: renderMarkdown,
-    html: renderHtml,
+    views: loadViews,
     cleanup: async () => {
       await workspace.cleanup();
       await redis?.stop();

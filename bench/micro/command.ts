@@ -1,6 +1,7 @@
 import { microCommandOptions, microUsage } from "./options.js";
-import { fmtTime, renderMicroTables } from "./render.js";
+import { fmtTime } from "./render.js";
 import { type MicroProgress, runMicroBenchmark } from "./run-micro.js";
+import { microViews } from "./views.js";
 
 /** Progress goes to stderr: stdout carries only the tables, or only the JSON with --json. */
 function printProgress(event: MicroProgress): void {
@@ -31,7 +32,7 @@ export async function microCommand(argv: readonly string[], signal: AbortSignal)
   const { json, ...runOptions } = options;
   const { results, folder } = await runMicroBenchmark(runOptions, printProgress, signal);
   if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else process.stdout.write(renderMicroTables(results));
+  else process.stdout.write(microViews.tables(results));
   process.stderr.write(
     `report: ${folder.dir}/report.html (report.md and results.json beside it; latest: ${options.out}/latest)\n`,
   );

@@ -4,10 +4,8 @@ import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { type Fixtures, openFixtures, type Service, USERS } from "./fixtures.js";
-import { renderMicroHtml } from "./html.js";
 import { latestLoadReference } from "./load-reference.js";
 import { MIN_SAMPLES, MIN_WARMUP_SAMPLES, runSuite, type SuiteSpec, TIMER } from "./measure.js";
-import { renderMicroMarkdown } from "./render.js";
 import { requestCosts } from "./request-cost.js";
 import {
   MICRO_SCHEMA,
@@ -23,6 +21,7 @@ import { passwordSuite } from "./suites/password.js";
 import { requestSuite } from "./suites/request.js";
 import { originSuite, storeSuite } from "./suites/store.js";
 import { tokenSuite } from "./suites/token.js";
+import { microViews } from "./views.js";
 
 export type MicroProgress =
   | { kind: "note"; message: string }
@@ -120,8 +119,7 @@ export async function runMicroBenchmark(
     folder,
     results,
     signal,
-    markdown: renderMicroMarkdown,
-    html: renderMicroHtml,
+    views: microViews,
     cleanup: () => fixtures.close(),
   };
   await recordBenchmark(recording, async (save) => {

@@ -1,18 +1,13 @@
 import { dirname, join } from "node:path";
 import { usageError } from "../../server/errors.js";
-import { renderMicroHtml } from "../micro/html.js";
-import { renderMicroMarkdown, renderMicroTables } from "../micro/render.js";
 import { MICRO_SCHEMA } from "../micro/schema.js";
-import { renderRevocationHtml } from "../revocation/html.js";
-import { renderRevocationMarkdown, renderRevocationTable } from "../revocation/render.js";
+import { microViews } from "../micro/views.js";
 import { REVOCATION_SCHEMA } from "../revocation/schema.js";
-import { summarizeRevocation } from "../revocation/summarize.js";
-import { renderHtml } from "./html.js";
-import { renderMarkdown } from "./markdown.js";
+import { revocationViews } from "../revocation/views.js";
+import { loadViews } from "./load-views.js";
 import { type AnyResults, readAnyResults, resultsPath } from "./read.js";
+import type { ResultViews } from "./record.js";
 import { LOAD_SCHEMA } from "./schema.js";
-import { summarizeModes } from "./summarize.js";
-import { renderTables } from "./table.js";
 import { replaceFile } from "./write.js";
 
 const USAGE = `Usage: npm run report -- FOLDER
@@ -21,40 +16,22 @@ Renders report.md and report.html again from FOLDER/results.json alone, and prin
 FOLDER is a report folder such as reports/latest (or the path of its results.json), written by
 any benchmark command: load, revocation or micro.`;
 
-interface Views {
-  markdown: string;
-  html: string;
-  /** The terminal view, ending in a newline. */
-  tables: string;
-}
-
-function views(results: AnyResults): Views {
+/**
+ * Every view of a results file of any kind. The derived figures are computed again from the runs,
+ * so a benchmark killed before it could summarize renders complete.
+ */
+function render(results: AnyResults): { markdown: string; html: string; tables: string } {
+  const viewsOf = <R>(views: ResultViews<R>, of: R) => {
+    views.summarize(of);
+    return { markdown: views.markdown(of), html: views.html(of), tables: views.tables(of) };
+  };
   switch (results.schema) {
     case LOAD_SCHEMA:
-      // A benchmark killed outright saved its runs but never summarized them.
-      if (results.summaries.length === 0 && results.runs.length > 0) {
-        results.summaries = summarizeModes(results);
-      }
-      return {
-        markdown: renderMarkdown(results),
-        html: renderHtml(results),
-        tables: `${renderTables(results)}\n`,
-      };
+      return viewsOf(loadViews, results);
     case REVOCATION_SCHEMA:
-      if (results.summaries.length === 0 && results.trials.length > 0) {
-        results.summaries = summarizeRevocation(results);
-      }
-      return {
-        markdown: renderRevocationMarkdown(results),
-        html: renderRevocationHtml(results),
-        tables: `${renderRevocationTable(results)}\n`,
-      };
+      return viewsOf(revocationViews, results);
     case MICRO_SCHEMA:
-      return {
-        markdown: renderMicroMarkdown(results),
-        html: renderMicroHtml(results),
-        tables: renderMicroTables(results),
-      };
+      return viewsOf(microViews, results);
   }
 }
 
@@ -75,7 +52,7 @@ export async function reportCommand(
     throw usageError(`expects one report folder, e.g. npm run report -- reports/latest`);
   }
   const file = await resultsPath(target);
-  const { markdown, html, tables } = views(await readAnyResults(file));
+  const { markdown, html, tables } = render(await readAnyResults(file));
   const dir = dirname(file);
   await replaceFile(join(dir, "report.md"), markdown);
   await replaceFile(join(dir, "report.html"), html);

@@ -5,14 +5,24 @@ export interface RecordedResults {
   status: BenchmarkStatus;
 }
 
+/**
+ * Everything one kind of results is turned into: its derived figures (computed from the runs
+ * alone, so computing them again changes nothing) and its three views. The runner writes them at
+ * the end; `npm run report` writes them again from results.json.
+ */
+export interface ResultViews<R> {
+  summarize(results: R): void;
+  markdown(results: R): string;
+  html(results: R): string;
+  /** The terminal view, ending in a newline. */
+  tables(results: R): string;
+}
+
 export interface Recording<R extends RecordedResults> {
   folder: ReportFolder;
   results: R;
   signal: AbortSignal;
-  /** Derived figures, computed from the runs before the final write. */
-  summarize?: (results: R) => void;
-  markdown: (results: R) => string;
-  html: (results: R) => string;
+  views: ResultViews<R>;
   /** Stops what the benchmark started; runs last, whatever happened. */
   cleanup: () => Promise<void>;
 }
@@ -37,10 +47,10 @@ export async function recordBenchmark<R extends RecordedResults>(
     throw error;
   } finally {
     try {
-      recording.summarize?.(results);
+      recording.views.summarize(results);
       await save();
-      await folder.write("report.md", recording.markdown(results));
-      await folder.write("report.html", recording.html(results));
+      await folder.write("report.md", recording.views.markdown(results));
+      await folder.write("report.html", recording.views.html(results));
     } finally {
       await recording.cleanup();
     }

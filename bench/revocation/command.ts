@@ -1,6 +1,6 @@
 import { revocationOptions, revocationUsage } from "./options.js";
-import { renderRevocationTable } from "./render.js";
 import { runRevocationBenchmark } from "./run-revocation.js";
+import { revocationViews } from "./views.js";
 
 /** `npm run bench:revocation`: prints the lag table, writes the report; exit 1 when a token outlived every bound. */
 export async function revocationCommand(argv: string[], signal: AbortSignal): Promise<number> {
@@ -19,7 +19,7 @@ export async function revocationCommand(argv: string[], signal: AbortSignal): Pr
       ),
     signal,
   );
-  process.stdout.write(`${renderRevocationTable(results)}\n`);
+  process.stdout.write(revocationViews.tables(results));
   process.stderr.write(
     `report: ${folder.dir}/report.html (report.md and results.json beside it)\n`,
   );

@@ -16,9 +16,7 @@ import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
 import type { LoadResults } from "../report/schema.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
-import { renderRevocationHtml } from "./html.js";
 import { probeUntilRevoked, race } from "./probe.js";
-import { renderRevocationMarkdown } from "./render.js";
 import {
   REVOCATION_SCHEMA,
   REVOCATION_SCHEMA_VERSION,
@@ -28,7 +26,7 @@ import {
   type RevocationResults,
   type Trial,
 } from "./schema.js";
-import { summarizeRevocation } from "./summarize.js";
+import { revocationViews } from "./views.js";
 
 const BACKGROUND_USERS = 10;
 /** Probing goes on this long past the longest TTL before a token counts as never revoked. */
@@ -150,12 +148,13 @@ export async function runRevocationBenchmark(
     folder,
     results,
     signal,
-    summarize: (r: RevocationResults) => {
-      r.summaries = summarizeRevocation(r);
-      r.lagVsThroughput = loadFile ? lagAgainstThroughput(r, loadFile) : [];
+    views: {
+      ...revocationViews,
+      summarize: (r: RevocationResults) => {
+        revocationViews.summarize(r);
+        r.lagVsThroughput = loadFile ? lagAgainstThroughput(r, loadFile) : [];
+      },
     },
-    markdown: renderRevocationMarkdown,
-    html: renderRevocationHtml,
     cleanup: async () => {
       await workspace.cleanup();
       await redis?.stop();

@@ -1,0 +1,12 @@
+import type { ResultViews } from "../report/record.js";
+import { renderMicroHtml } from "./html.js";
+import { renderMicroMarkdown, renderMicroTables } from "./render.js";
+import type { MicroResults } from "./schema.js";
+
+export const microViews: ResultViews<MicroResults> = {
+  // The cost of one request is added up as each suite finishes; nothing is left to derive.
+  summarize: () => {},
+  markdown: renderMicroMarkdown,
+  html: renderMicroHtml,
+  tables: renderMicroTables,
+};

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from "fastify";
+import { configInvalid } from "../lib/errors.js";
 import { bearerAuthentication, fixedPrincipal } from "./auth/hooks.js";
 import { formatCost } from "./auth/password.js";
 import { createSessions } from "./auth/sessions.js";
@@ -8,7 +9,6 @@ import type { TokenCache } from "./cache/token-cache.js";
 import type { Config } from "./config.js";
 import { loadCredentials } from "./credentials.js";
 import { installErrorHandling } from "./error-handler.js";
-import { configInvalid } from "./errors.js";
 import { createCatalog } from "./items.js";
 import { createMetrics } from "./metrics.js";
 import type { RouteDeps } from "./routes/deps.js";

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
+import { serverFailed } from "../lib/errors.js";
 import type { Config } from "./config.js";
-import { serverFailed } from "./errors.js";
 import { readyLine } from "./ready-line.js";
 
 /** What a worker tells the primary once it listens. */

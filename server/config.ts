@@ -1,4 +1,3 @@
-import { formatCost, parseCost, type ScryptCost } from "./auth/password.js";
 import {
   checkAll,
   inRange,
@@ -10,14 +9,13 @@ import {
   oneOf,
   parseOptions,
   text,
-  urlWithScheme,
   usageText,
-} from "./option-table.js";
+} from "../lib/option-table.js";
+import { databaseUrlOption, redisUrlOption } from "../lib/shared-options.js";
+import { formatCost, parseCost, type ScryptCost } from "./auth/password.js";
+import { CACHE_MODES, type CacheMode } from "./cache/token-cache.js";
+import { STORE_KINDS, type StoreKind } from "./store/store.js";
 
-export const CACHE_MODES = ["none", "memory", "redis", "tiered"] as const;
-export type CacheMode = (typeof CACHE_MODES)[number];
-export const STORE_KINDS = ["sqlite", "postgres"] as const;
-export type StoreKind = (typeof STORE_KINDS)[number];
 export const AUTH_SWITCH = ["on", "off"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "silent"] as const;
 
@@ -150,13 +148,7 @@ export const OPTIONS: OptionTable<Config> = {
     parse: integer,
     check: inRange(0, 60_000),
   },
-  redisUrl: {
-    flag: "redis-url",
-    env: "REDIS_URL",
-    help: "Redis for the redis cache mode",
-    parse: text,
-    check: urlWithScheme("redis:", "rediss:"),
-  },
+  redisUrl: redisUrlOption("Redis for the redis cache mode"),
   redisTimeoutMs: {
     flag: "redis-timeout-ms",
     env: "ACB_REDIS_TIMEOUT_MS",
@@ -171,13 +163,7 @@ export const OPTIONS: OptionTable<Config> = {
     parse: text,
     check: nonEmpty,
   },
-  databaseUrl: {
-    flag: "database-url",
-    env: "DATABASE_URL",
-    help: "PostgreSQL for --store postgres",
-    parse: text,
-    check: urlWithScheme("postgres:", "postgresql:"),
-  },
+  databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   pgSchema: {
     flag: "pg-schema",
     env: "ACB_PG_SCHEMA",

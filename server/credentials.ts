@@ -1,6 +1,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
+import { describeCause } from "../lib/errors.js";
 import { parsePhc } from "./auth/password.js";
-import { credentialsInvalid, describeCause } from "./errors.js";
+import { credentialsInvalid } from "./errors.js";
 import { ROLES, type Role, type SeedUser } from "./store/store.js";
 
 /** The credentials file: `{"john": {"role": "admin", "password_hash": "$scrypt$..."}}`. */

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
-import { AcbError, isAcbError, notFound } from "./errors.js";
+import { AcbError, isAcbError } from "../lib/errors.js";
+import { notFound } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 
 export const REALM = "auth-cache-bench";

@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
+import { exitWithError } from "../lib/cli-edge.js";
 import { buildApp } from "./app.js";
-import { exitWithError } from "./cli-edge.js";
 import { runPrimary, type WorkerReady } from "./cluster-primary.js";
 import { loadConfig, usage } from "./config.js";
 import { readyLine } from "./ready-line.js";

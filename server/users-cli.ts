@@ -1,10 +1,10 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { exitWithError } from "../lib/cli-edge.js";
+import { usageError } from "../lib/errors.js";
 import { formatCost, hashPassword, parseCost } from "./auth/password.js";
-import { exitWithError } from "./cli-edge.js";
 import { DEFAULTS, LOAD_USER_COST } from "./config.js";
 import { readCredentialsFile, USERNAME, writeJsonFile } from "./credentials.js";
-import { usageError } from "./errors.js";
 import { ROLES, type Role } from "./store/store.js";
 import { generateUsers, writeGeneratedUsers } from "./synthetic-users.js";
 

@@ -5,11 +5,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planScenario, type Session } from "../bench/harness/scenarios.js";
+import { parsePrometheus, serverSample } from "../bench/harness/server-metrics.js";
+import { LOAD_DEFAULTS, withDerivedDefaults } from "../bench/load/options.js";
 import { runLoadBenchmark } from "../bench/load/run-load.js";
-import { planScenario, type Session } from "../bench/load/scenarios.js";
-import { parsePrometheus, serverSample } from "../bench/load/server-metrics.js";
-import { LOAD_DEFAULTS, withDerivedDefaults } from "../bench/options.js";
-import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "../bench/report/schema.js";
+import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "../bench/load/schema.js";
 import { get, login, type TestEnv, testEnv, USERS } from "./helpers/app.js";
 
 let dir: string;

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type ClaimResult, claimLines, claims, NO_CLAIMS } from "../bench/report/claims.js";
-import { renderMarkdown } from "../bench/report/markdown.js";
-import type { LoadMode, LoadResults } from "../bench/report/schema.js";
-import { renderTables } from "../bench/report/table.js";
+import { type ClaimResult, claimLines, claims, NO_CLAIMS } from "../bench/load/claims.js";
+import { renderMarkdown } from "../bench/load/markdown.js";
+import type { LoadMode, LoadResults } from "../bench/load/schema.js";
+import { renderTables } from "../bench/load/terminal.js";
 import { handMadeResults, NONE, steady } from "./fixtures/hand-made-results.js";
 
 const FIXTURE: LoadResults = JSON.parse(

@@ -2,14 +2,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { saveBaseline } from "../bench/compare/baseline.js";
 import { compareCommand } from "../bench/compare/command.js";
 import { compareResults, smallestP } from "../bench/compare/compare-results.js";
 import { COMPARE_DEFAULTS } from "../bench/compare/options.js";
 import { setupDifferences } from "../bench/compare/setup.js";
-import type { LoadResults } from "../bench/report/schema.js";
+import { saveBaseline } from "../bench/load/baseline.js";
+import type { LoadResults } from "../bench/load/schema.js";
 import { compare, mannWhitneyU } from "../bench/stats/index.js";
-import { exitCodeOf } from "../server/cli-edge.js";
+import { exitCodeOf } from "../lib/cli-edge.js";
 import { handMadeResults, NONE, type RunFigures, steady } from "./fixtures/hand-made-results.js";
 
 const MEMORY: RunFigures = { ...NONE, rps: 30_000, p50: 1400, p99: 3500, cpu: 26, lookups: 0 };

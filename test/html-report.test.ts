@@ -5,16 +5,17 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KINDS } from "../bench/kinds.js";
+import { renderHtml } from "../bench/load/html.js";
+import { renderMarkdown } from "../bench/load/markdown.js";
+import type { LoadResults } from "../bench/load/schema.js";
+import { renderTables } from "../bench/load/terminal.js";
 import { renderMicroHtml } from "../bench/micro/html.js";
 import { renderMicroMarkdown, renderMicroTables } from "../bench/micro/render.js";
 import { reportCommand } from "../bench/report/command.js";
-import { renderHtml } from "../bench/report/html.js";
-import { renderMarkdown } from "../bench/report/markdown.js";
-import type { LoadResults } from "../bench/report/schema.js";
-import { renderTables } from "../bench/report/table.js";
+import { summarizeRevocation } from "../bench/revocation/derive.js";
 import { renderRevocationHtml } from "../bench/revocation/html.js";
 import { renderRevocationMarkdown, renderRevocationTable } from "../bench/revocation/render.js";
-import { summarizeRevocation } from "../bench/revocation/summarize.js";
 import { handMadeMicro } from "./fixtures/micro-results.js";
 import { handMadeRevocation } from "./fixtures/revocation-results.js";
 
@@ -123,7 +124,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
 
   it("renders every chart with axes and a legend, and logs no error, from results.json alone", async () => {
     const folder = await folderWith("fixture", FIXTURE);
-    expect(await reportCommand([folder], quiet)).toBe(0);
+    expect(await reportCommand(KINDS, [folder], quiet)).toBe(0);
     const html = await readFile(join(folder, "report.html"), "utf8");
     expect(html).toBe(renderHtml(FIXTURE));
     expect(await readFile(join(folder, "report.md"), "utf8")).toContain("## Claims");
@@ -170,7 +171,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     ["micro", handMadeMicro()],
   ] as const)("prints: every chart keeps its size on paper (%s)", async (kind, results) => {
     const folder = await folderWith(`print-${kind}`, results);
-    await reportCommand([folder], quiet);
+    await reportCommand(KINDS, [folder], quiet);
     const { page, errors } = await open(join(folder, "report.html"));
     await page.emulateMedia({ media: "print" });
     for (const chart of await chartBoxes(page)) expect(chart.width, chart.id).toBeGreaterThan(300);
@@ -187,7 +188,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     invalid?.reasons.push(`<img src=x onerror="window.pwned = 2">`);
     results.options.out = "reports/<b>bold</b>";
     const folder = await folderWith("hostile", results);
-    await reportCommand([folder], quiet);
+    await reportCommand(KINDS, [folder], quiet);
     const { page, errors } = await open(join(folder, "report.html"));
     expect(await page.locator("script, img, b").count()).toBe(0);
     expect(await page.evaluate("window.pwned")).toBeUndefined();
@@ -223,7 +224,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
       });
     }
     const folder = await folderWith("partial", { ...results, status: "interrupted" });
-    await reportCommand([folder], quiet);
+    await reportCommand(KINDS, [folder], quiet);
     const { page, errors } = await open(join(folder, "report.html"));
     const charts = await chartBoxes(page);
     expect(charts.map((c) => c.id)).toEqual(CHARTS);
@@ -257,7 +258,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
   it("renders the revocation page: lag on a log scale, stale accepts from 0, lag against throughput", async () => {
     const results = handMadeRevocation();
     const folder = await folderWith("revocation", results);
-    expect(await reportCommand([folder], quiet)).toBe(0);
+    expect(await reportCommand(KINDS, [folder], quiet)).toBe(0);
     expect(await readFile(join(folder, "report.html"), "utf8")).toBe(renderRevocationHtml(results));
 
     const { page, errors, requests } = await open(join(folder, "report.html"));
@@ -310,7 +311,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     }
     results.summaries = summarizeRevocation(results);
     const folder = await folderWith("revocation-partial", { ...results, status: "interrupted" });
-    expect(await reportCommand([folder], quiet)).toBe(0);
+    expect(await reportCommand(KINDS, [folder], quiet)).toBe(0);
     const { page, errors } = await open(join(folder, "report.html"));
     const charts = await chartBoxes(page);
     expect(charts.map((c) => c.id)).toEqual(REVOCATION_CHARTS.slice(0, 3));
@@ -329,7 +330,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
   it("renders the micro page: a chart per suite on a log scale, the cost of one request", async () => {
     const results = handMadeMicro();
     const folder = await folderWith("micro", results);
-    expect(await reportCommand([folder], quiet)).toBe(0);
+    expect(await reportCommand(KINDS, [folder], quiet)).toBe(0);
     expect(await readFile(join(folder, "report.html"), "utf8")).toBe(renderMicroHtml(results));
 
     const { page, errors, requests } = await open(join(folder, "report.html"));
@@ -383,7 +384,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
       ["micro-hostile", micro, `<b>bold</b> <script>window.pwned = 3</script>`],
     ] as const) {
       const folder = await folderWith(name, results);
-      await reportCommand([folder], quiet);
+      await reportCommand(KINDS, [folder], quiet);
       const { page, errors } = await open(join(folder, "report.html"));
       expect(await page.locator("script, img, b").count(), name).toBe(0);
       expect(await page.evaluate("window.pwned"), name).toBeUndefined();
@@ -412,7 +413,10 @@ describe("npm run report: any benchmark's results.json", () => {
   async function rerender(name: string, results: object) {
     const folder = await folderWith(name, results);
     let out = "";
-    const code = await reportCommand([folder], { out: (text) => (out += text), err: () => {} });
+    const code = await reportCommand(KINDS, [folder], {
+      out: (text) => (out += text),
+      err: () => {},
+    });
     const read = (file: string) => readFile(join(folder, file), "utf8");
     return { code, out, markdown: await read("report.md"), html: await read("report.html") };
   }
@@ -467,7 +471,7 @@ describe("npm run report: any benchmark's results.json", () => {
     for (const [name, results, reason] of cases) {
       const folder = await folderWith(name, results);
       const file = join(folder, "results.json");
-      await expect(reportCommand([folder], quiet), name).rejects.toMatchObject({
+      await expect(reportCommand(KINDS, [folder], quiet), name).rejects.toMatchObject({
         code: "ACB_RESULTS_INVALID",
         message: expect.stringContaining(`${file}: ${reason}`),
       });

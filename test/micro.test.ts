@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runBenchmarkCommand } from "../bench/harness/command.js";
+import type { LoadResults } from "../bench/load/schema.js";
 import { microCommand } from "../bench/micro/command.js";
-import { latestLoadReference } from "../bench/micro/load-reference.js";
 import { runSuite } from "../bench/micro/measure.js";
 import { MICRO_DEFAULTS, microCommandOptions } from "../bench/micro/options.js";
 import { renderMicroMarkdown, renderMicroTables } from "../bench/micro/render.js";
@@ -19,7 +20,7 @@ import {
   type MicroTask,
   type SuiteName,
 } from "../bench/micro/schema.js";
-import type { LoadResults } from "../bench/report/schema.js";
+import { latestLoadReference } from "../bench/references.js";
 import { services, TEST_COST } from "./helpers/app.js";
 
 const { redisUrl, databaseUrl } = services();
@@ -265,7 +266,13 @@ describe("microCommand", () => {
   it("prints its options with --help", async () => {
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
-      expect(await microCommand(["--help"], new AbortController().signal)).toBe(0);
+      expect(
+        await runBenchmarkCommand(
+          microCommand({ loadReference: async () => null }),
+          ["--help"],
+          new AbortController().signal,
+        ),
+      ).toBe(0);
       expect(String(write.mock.calls[0]?.[0])).toMatch(/--suite\s+comma-separated suites/);
     } finally {
       write.mockRestore();

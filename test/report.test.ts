@@ -3,21 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  fmtCi,
-  fmtComparison,
-  fmtPct,
-  fmtRate,
-  fmtRatio,
-  fmtUs,
-  summaryRows,
-  verdictLines,
-  warningLines,
-} from "../bench/report/format.js";
-import { renderMarkdown } from "../bench/report/markdown.js";
+import { renderMarkdown } from "../bench/load/markdown.js";
+import { summaryRows, verdictLines, warningLines } from "../bench/load/rows.js";
+import type { LoadMode, LoadResults, ModeSummary } from "../bench/load/schema.js";
+import { renderTables } from "../bench/load/terminal.js";
+import { fmtCi, fmtComparison, fmtPct, fmtRate, fmtRatio, fmtUs } from "../bench/report/format.js";
 import { collectProvenance } from "../bench/report/provenance.js";
-import type { LoadMode, LoadResults, ModeSummary } from "../bench/report/schema.js";
-import { renderTables } from "../bench/report/table.js";
 import { compare, summarize } from "../bench/stats/index.js";
 
 const FIXTURE: LoadResults = JSON.parse(

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CACHE_MODES, type CacheMode, STORE_KINDS, type StoreKind } from "../server/config.js";
+import { CACHE_MODES, type CacheMode } from "../server/cache/token-cache.js";
+import { STORE_KINDS, type StoreKind } from "../server/store/store.js";
 import { bearer, get, login, services, type TestEnv, testEnv, USERS } from "./helpers/app.js";
 
 const REALM = 'Bearer realm="auth-cache-bench"';

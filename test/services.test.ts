@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { postgresVersion, providePostgres, provideRedis } from "../bench/load/services.js";
+import { postgresVersion, providePostgres, provideRedis } from "../bench/harness/services.js";
 
 const installed = (command: string) => {
   try {

@@ -1,4 +1,5 @@
-import { readResults, resultsPath } from "../report/read.js";
+import { readLoadResults } from "../load/index.js";
+import { resultsPath } from "../report/read.js";
 import { compareResults, EXIT_CODES } from "./compare-results.js";
 import { compareCommandOptions, compareUsage } from "./options.js";
 import { renderGateMarkdown, renderGateText } from "./render.js";
@@ -17,7 +18,7 @@ export async function compareCommand(
   }
   const { files, options } = compareCommandOptions(argv, process.env);
   const [baselineFile, currentFile] = files;
-  const load = async (file: string) => readResults(await resultsPath(file));
+  const load = async (file: string) => readLoadResults(await resultsPath(file));
   const [baseline, current] = await Promise.all([load(baselineFile), load(currentFile)]);
   const result = compareResults(baseline, current, options, {
     baseline: baselineFile,

@@ -1,6 +1,6 @@
-import { compareInput, compareSetupMismatch } from "../../server/errors.js";
+import { compareInput, compareSetupMismatch } from "../../lib/errors.js";
+import type { LoadMode, LoadResults } from "../load/schema.js";
 import { fmtP, fmtPct } from "../report/format.js";
-import type { LoadMode, LoadResults } from "../report/schema.js";
 import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
 import { METRICS, type MetricId } from "./metrics.js";
 import { setupDifferences } from "./setup.js";

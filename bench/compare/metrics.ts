@@ -1,5 +1,5 @@
+import type { RunResult } from "../load/schema.js";
 import { fmtBytes, fmtRate, fmtUs } from "../report/format.js";
-import type { RunResult } from "../report/schema.js";
 
 export interface Metric {
   /** As the table shows it. */

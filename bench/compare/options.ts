@@ -1,4 +1,4 @@
-import { usageError } from "../../server/errors.js";
+import { usageError } from "../../lib/errors.js";
 import {
   flagOn,
   listOf,
@@ -6,7 +6,7 @@ import {
   parseOptions,
   subsetOf,
   usageText,
-} from "../../server/option-table.js";
+} from "../../lib/option-table.js";
 import { fmtThreshold, type GateOptions } from "./compare-results.js";
 import { DEFAULT_METRICS, METRIC_IDS, type MetricId } from "./metrics.js";
 

@@ -1,9 +1,18 @@
+import { describeCause } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
-import { describeCause } from "../../server/errors.js";
-import { loadViews } from "../report/load-views.js";
+import { runAutocannon } from "../harness/autocannon-run.js";
+import { busyShare, machineCpu } from "../harness/machine-cpu.js";
+import { planScenario, type ScenarioPlan } from "../harness/scenarios.js";
+import { type ServerSetup, serverArgs } from "../harness/server-args.js";
+import { scrapeMetrics, serverSample } from "../harness/server-metrics.js";
+import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
+import { type RunningServer, spawnServer } from "../harness/spawn-server.js";
+import { loginAll, prepareLoadUsers, readPlainCredentials } from "../harness/users.js";
+import { createWorkspace } from "../harness/workspace.js";
 import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
+import { createReportFolder, type ReportFolder } from "../report/write.js";
 import {
   LOAD_SCHEMA,
   LOAD_SCHEMA_VERSION,
@@ -12,17 +21,8 @@ import {
   type LoadResults,
   type RunResult,
   UNRECORDED,
-} from "../report/schema.js";
-import { createReportFolder, type ReportFolder } from "../report/write.js";
-import { runAutocannon } from "./autocannon-run.js";
-import { busyShare, machineCpu } from "./machine-cpu.js";
-import { planScenario, type ScenarioPlan } from "./scenarios.js";
-import { type ServerSetup, serverArgs } from "./server-args.js";
-import { scrapeMetrics, serverSample } from "./server-metrics.js";
-import { provideRedis, type RedisService, requirePostgres } from "./services.js";
-import { type RunningServer, spawnServer } from "./spawn-server.js";
-import { loginAll, prepareLoadUsers, readPlainCredentials } from "./users.js";
-import { createWorkspace } from "./workspace.js";
+} from "./schema.js";
+import { loadViews } from "./views.js";
 
 export type Progress =
   | { kind: "note"; message: string }

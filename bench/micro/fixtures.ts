@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { postgresUnreachable } from "../../lib/errors.js";
 import { hashToken, newToken } from "../../server/auth/token.js";
-import { postgresUnreachable } from "../../server/errors.js";
 import { openPostgresStore } from "../../server/store/postgres.js";
 import { openSqliteStore } from "../../server/store/sqlite.js";
 import type { Store } from "../../server/store/store.js";
@@ -13,7 +13,7 @@ import {
   postgresVersion,
   provideRedis,
   type RedisService,
-} from "../load/services.js";
+} from "../harness/services.js";
 
 export type Service = "sqlite" | "postgres" | "redis";
 

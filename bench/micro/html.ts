@@ -10,7 +10,7 @@ import {
 } from "../report/html-page.js";
 import { provenanceRows } from "../report/markdown.js";
 import { escapeMarkup } from "../report/svg/escape.js";
-import { microFigures } from "../report/svg/micro-charts.js";
+import { microFigures } from "./charts.js";
 import {
   costLines,
   costTable,

@@ -6,7 +6,7 @@ import {
   type Statistics,
   type Task,
 } from "tinybench";
-import { describeCause } from "../../server/errors.js";
+import { describeCause } from "../../lib/errors.js";
 import { collectGarbage } from "./gc.js";
 import type { MicroTask, SuiteBudget, SuiteName, SuiteResult, TaskStats } from "./schema.js";
 

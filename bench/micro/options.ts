@@ -1,17 +1,19 @@
-import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import {
-  flagOn,
   inRange,
   integer,
   listOf,
-  nonEmpty,
   type OptionTable,
   parseOptions,
   subsetOf,
-  text,
-  urlWithScheme,
   usageText,
-} from "../../server/option-table.js";
+} from "../../lib/option-table.js";
+import {
+  databaseUrlOption,
+  jsonOption,
+  outOption,
+  redisUrlOption,
+} from "../../lib/shared-options.js";
+import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { type MicroOptions, SUITES, type SuiteName } from "./schema.js";
 
 export interface MicroCommandOptions extends MicroOptions {
@@ -61,27 +63,14 @@ export const MICRO_OPTIONS: OptionTable<MicroCommandOptions> = {
     ...SERVER_OPTIONS.passwordCost,
     help: "scrypt cost the password suite verifies at (the login cost), as ln=N,r=R,p=P",
   },
-  redisUrl: {
-    flag: "redis-url",
-    env: "REDIS_URL",
-    help: "Redis for the cache and request suites (a private redis-server is started when unreachable)",
-    parse: text,
-    check: urlWithScheme("redis:", "rediss:"),
-  },
-  databaseUrl: {
-    flag: "database-url",
-    env: "DATABASE_URL",
-    help: "PostgreSQL for the store and origin suites (skipped when unreachable)",
-    parse: text,
-    check: urlWithScheme("postgres:", "postgresql:"),
-  },
-  out: { flag: "out", help: "folder the report folders go to", parse: text, check: nonEmpty },
-  json: {
-    flag: "json",
-    boolean: true,
-    help: "print the results JSON on stdout and nothing else",
-    parse: flagOn,
-  },
+  redisUrl: redisUrlOption(
+    "Redis for the cache and request suites (a private redis-server is started when unreachable)",
+  ),
+  databaseUrl: databaseUrlOption(
+    "PostgreSQL for the store and origin suites (skipped when unreachable)",
+  ),
+  out: outOption(),
+  json: jsonOption(),
 };
 
 /** Options from the command line; the suites always run in the order of SUITES. */

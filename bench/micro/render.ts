@@ -1,5 +1,5 @@
+import { redactUrl } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
-import { redactUrl } from "../../server/errors.js";
 import { DASH, fmtNum, fmtPct, fmtRate, fmtUs, type TableData } from "../report/format.js";
 import { mdTable, provenanceRows } from "../report/markdown.js";
 import { renderTable, section } from "../report/table.js";

@@ -1,4 +1,4 @@
-import type { CacheMode } from "../../server/config.js";
+import type { CacheMode } from "../../server/cache/token-cache.js";
 import type { MicroTask, RequestCost, RequestPath, SuiteResult } from "./schema.js";
 
 /** What the authenticate hook runs before the verifier, in every mode. */

@@ -1,13 +1,13 @@
+import { describeCause } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
-import { describeCause } from "../../server/errors.js";
 import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { type Fixtures, openFixtures, type Service, USERS } from "./fixtures.js";
-import { latestLoadReference } from "./load-reference.js";
 import { MIN_SAMPLES, MIN_WARMUP_SAMPLES, runSuite, type SuiteSpec, TIMER } from "./measure.js";
 import { requestCosts } from "./request-cost.js";
 import {
+  type LoadReference,
   MICRO_SCHEMA,
   MICRO_SCHEMA_VERSION,
   type MicroOptions,
@@ -86,6 +86,7 @@ export async function runMicroBenchmark(
   options: MicroOptions,
   progress: (event: MicroProgress) => void,
   signal: AbortSignal,
+  loadReference: LoadReference | null = null,
 ): Promise<MicroBenchmark> {
   const needs = new Set(options.suites.flatMap((suite) => NEEDS[suite]));
   const fixtures = await openFixtures(needs, options);
@@ -108,7 +109,7 @@ export async function runMicroBenchmark(
       suites: [],
       skipped: [],
       requestCost: [],
-      loadReference: await latestLoadReference(options.out),
+      loadReference,
     };
     folder = await createReportFolder(options.out, "micro");
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { ScryptCost } from "../../server/auth/password.js";
-import type { CacheMode } from "../../server/config.js";
-import type { BenchmarkStatus, Provenance } from "../report/schema.js";
+import type { CacheMode } from "../../server/cache/token-cache.js";
+import type { Provenance } from "../report/provenance.js";
+import type { BenchmarkStatus } from "../report/record.js";
 
 /**
  * The results file of `npm run bench:micro` (reports/<folder>/results.json). The terminal and

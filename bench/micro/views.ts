@@ -4,8 +4,7 @@ import { renderMicroMarkdown, renderMicroTables } from "./render.js";
 import type { MicroResults } from "./schema.js";
 
 export const microViews: ResultViews<MicroResults> = {
-  // The cost of one request is added up as each suite finishes; nothing is left to derive.
-  summarize: () => {},
+  // No derive: the cost of one request is added up as each suite finishes.
   markdown: renderMicroMarkdown,
   html: renderMicroHtml,
   tables: renderMicroTables,

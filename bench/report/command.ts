@@ -1,13 +1,6 @@
 import { dirname, join } from "node:path";
-import { usageError } from "../../server/errors.js";
-import { MICRO_SCHEMA } from "../micro/schema.js";
-import { microViews } from "../micro/views.js";
-import { REVOCATION_SCHEMA } from "../revocation/schema.js";
-import { revocationViews } from "../revocation/views.js";
-import { loadViews } from "./load-views.js";
-import { type AnyResults, readAnyResults, resultsPath } from "./read.js";
-import type { ResultViews } from "./record.js";
-import { LOAD_SCHEMA } from "./schema.js";
+import { usageError } from "../../lib/errors.js";
+import { type AnyKind, readAnyResults, resultsPath } from "./read.js";
 import { replaceFile } from "./write.js";
 
 const USAGE = `Usage: npm run report -- FOLDER
@@ -18,25 +11,23 @@ any benchmark command: load, revocation or micro.`;
 
 /**
  * Every view of a results file of any kind. The derived figures are computed again from the runs,
- * so a benchmark killed before it could summarize renders complete.
+ * so a benchmark killed before it could derive them renders complete.
  */
-function render(results: AnyResults): { markdown: string; html: string; tables: string } {
-  const viewsOf = <R>(views: ResultViews<R>, of: R) => {
-    views.summarize(of);
-    return { markdown: views.markdown(of), html: views.html(of), tables: views.tables(of) };
+function render(
+  kind: AnyKind,
+  results: unknown,
+): { markdown: string; html: string; tables: string } {
+  kind.views.derive?.(results);
+  return {
+    markdown: kind.views.markdown(results),
+    html: kind.views.html(results),
+    tables: kind.views.tables(results),
   };
-  switch (results.schema) {
-    case LOAD_SCHEMA:
-      return viewsOf(loadViews, results);
-    case REVOCATION_SCHEMA:
-      return viewsOf(revocationViews, results);
-    case MICRO_SCHEMA:
-      return viewsOf(microViews, results);
-  }
 }
 
 /** `npm run report -- <folder>`: every view of any benchmark's results, rendered again from its data. */
 export async function reportCommand(
+  kinds: readonly AnyKind[],
   argv: readonly string[],
   io: { out: (text: string) => void; err: (text: string) => void } = {
     out: (text) => process.stdout.write(text),
@@ -52,7 +43,8 @@ export async function reportCommand(
     throw usageError(`expects one report folder, e.g. npm run report -- reports/latest`);
   }
   const file = await resultsPath(target);
-  const { markdown, html, tables } = render(await readAnyResults(file));
+  const { kind, results } = await readAnyResults(file, kinds);
+  const { markdown, html, tables } = render(kind, results);
   const dir = dirname(file);
   await replaceFile(join(dir, "report.md"), markdown);
   await replaceFile(join(dir, "report.html"), html);

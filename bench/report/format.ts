@@ -1,5 +1,4 @@
 import type { Comparison, Summary } from "../stats/index.js";
-import type { LoadMode, LoadResults, ModeSummary } from "./schema.js";
 
 export const DASH = "–";
 
@@ -9,9 +8,9 @@ export interface TableData {
   rows: string[][];
 }
 
-type Fmt = (x: number | null | undefined) => string;
+export type Fmt = (x: number | null | undefined) => string;
 
-const missing = (x: number | null | undefined): x is null | undefined =>
+export const missing = (x: number | null | undefined): x is null | undefined =>
   x === null || x === undefined || !Number.isFinite(x);
 
 // Rounds before choosing the unit so 999.96 becomes "1.00k", not "1000".
@@ -58,7 +57,7 @@ export const fmtBytes: Fmt = (x) => {
   return `${fmtNum(x / 1024 ** power)} ${units[power]}`;
 };
 
-const fmtFixed2: Fmt = (x) => (missing(x) ? DASH : x.toFixed(2));
+export const fmtFixed2: Fmt = (x) => (missing(x) ? DASH : x.toFixed(2));
 
 export const fmtRatio: Fmt = (x) => (missing(x) ? DASH : `${fmtFixed2(x)}×`);
 
@@ -78,7 +77,7 @@ export function fmtP(p: number): string {
   return p < 0.1 ? p.toFixed(3) : p.toFixed(2);
 }
 
-function fmtInterval([lo, hi]: readonly [number, number], fmt: Fmt): string {
+export function fmtInterval([lo, hi]: readonly [number, number], fmt: Fmt): string {
   return `[${fmt(lo)}–${fmt(hi)}]`;
 }
 
@@ -92,123 +91,4 @@ export function fmtComparison(comparison: Comparison | null | undefined): string
   return comparison
     ? `${fmtRatio(comparison.ratio)} ${fmtInterval(comparison.ci, fmtFixed2)}`
     : DASH;
-}
-
-const fmtMB: Fmt = (bytes) => (missing(bytes) ? DASH : fmtNum(bytes / 1e6));
-
-function throughputTable(summaries: readonly ModeSummary[]): TableData {
-  return {
-    title: "Throughput and latency",
-    header: [
-      "mode",
-      "valid runs",
-      "req/s median [95% CI]",
-      "× ceiling",
-      "× none",
-      "p50",
-      "p99",
-      "p99.9",
-    ],
-    rows: summaries.map((s) => [
-      s.mode,
-      `${s.validRuns}/${s.totalRuns}`,
-      fmtCi(s.rps, fmtRate),
-      s.mode === "ceiling" ? DASH : fmtComparison(s.vsCeiling),
-      s.mode === "none" ? DASH : fmtComparison(s.vsNone),
-      fmtUs(s.latencyUs?.p50.median),
-      fmtUs(s.latencyUs?.p99.median),
-      fmtUs(s.latencyUs?.p999.median),
-    ]),
-  };
-}
-
-function costTable(summaries: readonly ModeSummary[]): TableData {
-  return {
-    title: "Cost per request",
-    header: [
-      "mode",
-      "server CPU µs/req [95% CI]",
-      "hit ratio",
-      "store lookups/req",
-      "RSS MB",
-      "event-loop p99 ms",
-      "generator core share",
-    ],
-    rows: summaries.map((s) => [
-      s.mode,
-      fmtCi(s.serverCpuUsPerRequest, fmtNum),
-      fmtPct(s.hitRatio?.median, 2),
-      fmtNum(s.storeLookupsPerRequest?.median),
-      fmtMB(s.rssBytes?.median),
-      fmtNum(s.eventLoopDelayP99Ms?.median),
-      fmtNum(s.generatorCoreShare?.median),
-    ]),
-  };
-}
-
-/** The two summary tables, shared by every renderer so they cannot disagree. */
-export function summaryRows(results: LoadResults): TableData[] {
-  return [throughputTable(results.summaries), costTable(results.summaries)];
-}
-
-function verdictLine(s: ModeSummary): string {
-  const baseline: LoadMode = s.mode === "none" ? "ceiling" : "none";
-  const comparison = s.mode === "none" ? s.vsCeiling : s.vsNone;
-  if (!comparison) return `${s.mode}: no comparison with ${baseline} in these results`;
-  const p = `p=${fmtP(comparison.p)}`;
-  if (!comparison.significant) {
-    return `${s.mode}: no significant difference from ${baseline} (${p}, ${fmtComparison(comparison)})`;
-  }
-  const ci = fmtInterval(comparison.ci, fmtFixed2);
-  return `${s.mode}: ${fmtRatio(comparison.ratio)} ${baseline} throughput ${ci}, significant (${p})`;
-}
-
-/** Throughput of `none` against the ceiling, and of every cache against `none`. */
-export function verdictLines(results: LoadResults): string[] {
-  return results.summaries.filter((s) => s.mode !== "ceiling").map(verdictLine);
-}
-
-function joinRounds(rounds: readonly number[]): string {
-  return `round${rounds.length === 1 ? "" : "s"} ${rounds.join(", ")}`;
-}
-
-function smallSampleLines(summaries: readonly ModeSummary[]): string[] {
-  const byRuns = new Map<number, { modes: string[]; coverage: number }>();
-  for (const s of summaries) {
-    if (!s.rps || s.rps.ciCoverage >= 0.95 - 1e-9) continue;
-    const group = byRuns.get(s.rps.n) ?? { modes: [], coverage: s.rps.ciCoverage };
-    group.modes.push(s.mode);
-    byRuns.set(s.rps.n, group);
-  }
-  return [...byRuns].map(
-    ([n, { modes, coverage }]) =>
-      `${modes.join(", ")}: only ${n} valid run${n === 1 ? "" : "s"} (fewer than 6), so the ` +
-      `95% CI falls back to min–max, which covers the median ${fmtPct(coverage, 0)} of the time`,
-  );
-}
-
-/** Everything that limits what the numbers can be trusted for. */
-export function warningLines(results: LoadResults): string[] {
-  const lines: string[] = [];
-  for (const run of results.runs) {
-    if (run.status === "ok") continue;
-    const why = run.reasons.length > 0 ? run.reasons.join("; ") : "no reason recorded";
-    lines.push(`${run.mode} round ${run.round} ${run.status}: ${why}`);
-  }
-  for (const { mode, reason } of results.skipped) lines.push(`${mode} skipped: ${reason}`);
-  for (const s of results.summaries) {
-    if (s.spreadTooWide) {
-      lines.push(`${s.mode}: throughput spread too wide to conclude: CV ${fmtPct(s.rps?.cv, 0)}`);
-    }
-    const saturated = results.runs.filter((r) => r.mode === s.mode && r.generator.saturated);
-    if (saturated.length > 0) {
-      const share = Math.max(...saturated.map((r) => r.generator.coreShare));
-      lines.push(
-        `${s.mode} ${joinRounds(saturated.map((r) => r.round))}: the load generator saturated ` +
-          `its core (core share ${fmtFixed2(share)}), so throughput may be capped by the generator`,
-      );
-    }
-  }
-  lines.push(...smallSampleLines(results.summaries));
-  return lines;
 }

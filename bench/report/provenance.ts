@@ -4,7 +4,25 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { Provenance } from "./schema.js";
+
+export interface Provenance {
+  tool: { name: string; version: string };
+  createdAt: string;
+  machine: {
+    cpuModel: string;
+    cores: number;
+    memoryBytes: number;
+    os: string;
+    kernel: string;
+    arch: string;
+  };
+  node: string;
+  packages: Record<string, string>;
+  services: { redis: string | null; postgres: string | null; sqlite: string | null };
+  git: { commit: string; dirty: boolean } | null;
+  /** scrypt cost of the users that logged in, as ln=..,r=..,p=.. */
+  passwordCost: string | null;
+}
 
 const TOOL_NAME = "auth-cache-bench";
 const UNKNOWN = "unknown";

@@ -1,123 +1,107 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { describeCause, resultsInvalid } from "../../server/errors.js";
-import { MICRO_SCHEMA, MICRO_SCHEMA_VERSION, type MicroResults } from "../micro/schema.js";
-import {
-  REVOCATION_SCHEMA,
-  REVOCATION_SCHEMA_VERSION,
-  type RevocationResults,
-} from "../revocation/schema.js";
-import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "./schema.js";
+import { describeCause, resultsInvalid } from "../../lib/errors.js";
+import type { ResultViews } from "./record.js";
 
-/** What any benchmark command writes; `schema` tells which. */
-export type AnyResults = LoadResults | RevocationResults | MicroResults;
+export type Json = Record<string, unknown>;
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
+export const isObject = (value: unknown): value is Json =>
   value !== null && typeof value === "object" && !Array.isArray(value);
 
-const notArrays = (json: Json, keys: readonly string[]): string | undefined => {
+export const notArrays = (json: Json, keys: readonly string[]): string | undefined => {
   const missing = keys.filter((key) => !Array.isArray(json[key]));
   return missing.length > 0 ? `${missing.join(", ")} must be arrays` : undefined;
 };
 
-// Each checks what its views (and the compare gate) read without a guard; the rest is trusted to
-// the schema version, which changes whenever any of it does.
-function loadProblem(json: Json): string | undefined {
-  if (!isObject(json.options) || !Array.isArray(json.options.modes)) return "no options.modes";
-  const arrays = notArrays(json, ["runs", "summaries", "skipped"]);
-  if (arrays !== undefined) return arrays;
-  const badRun = (json.runs as unknown[]).findIndex(
-    (run) =>
-      !isObject(run) ||
-      typeof run.mode !== "string" ||
-      typeof run.round !== "number" ||
-      typeof run.status !== "string" ||
-      typeof run.rps !== "number" ||
-      !isObject(run.generator),
-  );
-  return badRun >= 0 ? `runs[${badRun}] lacks mode, round, status, rps or generator` : undefined;
+/**
+ * One kind of results (load, micro, revocation, …), described once in its own folder and listed
+ * in bench/kinds.ts: how its results.json is recognised, checked, upgraded and viewed.
+ */
+export interface ResultKind<R> {
+  schema: string;
+  version: number;
+  /** How the kind is named in messages: "load benchmark". */
+  title: string;
+  /**
+   * What the views (and the gates) would read without a guard and find missing; the rest is
+   * trusted to the schema version, which changes whenever any of it does.
+   */
+  problem(json: Json): string | undefined;
+  /** upgrades[v] turns a version-v file into version v + 1: old results always render. */
+  upgrades?: Readonly<Record<number, (json: Json) => Json>>;
+  views: ResultViews<R>;
 }
 
-function revocationProblem(json: Json): string | undefined {
-  const { options } = json;
-  if (!isObject(options) || !Array.isArray(options.modes) || !Array.isArray(options.events)) {
-    return "no options.modes or options.events";
+// biome-ignore lint/suspicious/noExplicitAny: a list of kinds holds every results type at once.
+export type AnyKind = ResultKind<any>;
+
+/** The version-v file of `kind` brought up to the current version, or why it cannot be. */
+function upgraded(kind: AnyKind, json: Json): Json | string {
+  let current = json;
+  for (let v = current.version; v !== kind.version; v = current.version) {
+    const step = typeof v === "number" ? kind.upgrades?.[v] : undefined;
+    if (!step) {
+      return `results version ${JSON.stringify(json.version)}; this tool reads version ${kind.version}`;
+    }
+    current = step(current);
   }
-  return notArrays(json, [
-    "skipped",
-    "background",
-    "trials",
-    "races",
-    "summaries",
-    "lagVsThroughput",
-  ]);
+  return current;
 }
 
-function microProblem(json: Json): string | undefined {
-  if (!isObject(json.options) || !Array.isArray(json.options.suites)) return "no options.suites";
-  if (!isObject(json.method) || !Array.isArray(json.method.order)) return "no method.order";
-  return notArrays(json, ["suites", "skipped", "requestCost"]);
-}
-
-const KINDS: Readonly<
-  Record<string, { version: number; problem: (json: Json) => string | undefined }>
-> = {
-  [LOAD_SCHEMA]: { version: LOAD_SCHEMA_VERSION, problem: loadProblem },
-  [REVOCATION_SCHEMA]: { version: REVOCATION_SCHEMA_VERSION, problem: revocationProblem },
-  [MICRO_SCHEMA]: { version: MICRO_SCHEMA_VERSION, problem: microProblem },
-};
-
-function problemOf(json: Json): string | undefined {
-  const { schema } = json;
-  const kind = typeof schema === "string" && Object.hasOwn(KINDS, schema) ? KINDS[schema] : null;
-  if (!kind) {
-    const known = Object.keys(KINDS).map((name) => JSON.stringify(name));
-    return `unknown schema ${JSON.stringify(schema)}; expected one of ${known.join(", ")}`;
-  }
-  if (json.version !== kind.version) {
-    return `results version ${JSON.stringify(json.version)}; this tool reads version ${kind.version}`;
-  }
-  if (!isObject(json.provenance) || !isObject(json.provenance.machine)) {
+function checked(kind: AnyKind, json: Json): Json | string {
+  const current = upgraded(kind, json);
+  if (typeof current === "string") return current;
+  if (!isObject(current.provenance) || !isObject(current.provenance.machine)) {
     return "no provenance.machine";
   }
-  return kind.problem(json);
+  return kind.problem(current) ?? current;
 }
 
-async function readJson(file: string): Promise<unknown> {
+async function readJsonObject(file: string): Promise<Json> {
+  let json: unknown;
   try {
-    return JSON.parse(await readFile(file, "utf8"));
+    json = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
     throw resultsInvalid(file, describeCause(error));
   }
+  if (!isObject(json)) throw resultsInvalid(file, "not a JSON object");
+  return json;
 }
 
 /**
- * Reads and checks the results.json of any benchmark command; throws ACB_RESULTS_INVALID naming
- * the file and the problem, an unknown schema included.
+ * Reads the results.json of any of `kinds`, upgraded to its current version; throws
+ * ACB_RESULTS_INVALID naming the file and the problem, an unknown schema included.
  */
-export async function readAnyResults(file: string): Promise<AnyResults> {
-  const json = await readJson(file);
-  if (!isObject(json)) throw resultsInvalid(file, "not a JSON object");
-  const problem = problemOf(json);
-  if (problem !== undefined) throw resultsInvalid(file, problem);
-  return json as unknown as AnyResults;
-}
-
-/** Reads and checks a load benchmark's results.json; throws ACB_RESULTS_INVALID naming the file. */
-export async function readResults(file: string): Promise<LoadResults> {
-  const json = await readJson(file);
-  if (!isObject(json)) throw resultsInvalid(file, "not a JSON object");
-  if (json.schema !== LOAD_SCHEMA) {
+export async function readAnyResults<K extends AnyKind>(
+  file: string,
+  kinds: readonly K[],
+): Promise<{ kind: K; results: unknown }> {
+  const json = await readJsonObject(file);
+  const kind = kinds.find((k) => k.schema === json.schema);
+  if (!kind) {
+    const known = kinds.map((k) => JSON.stringify(k.schema));
     throw resultsInvalid(
       file,
-      `not a load benchmark results file (schema ${JSON.stringify(json.schema)}, expected "${LOAD_SCHEMA}")`,
+      `unknown schema ${JSON.stringify(json.schema)}; expected one of ${known.join(", ")}`,
     );
   }
-  const problem = problemOf(json);
-  if (problem !== undefined) throw resultsInvalid(file, problem);
-  return json as unknown as LoadResults;
+  const results = checked(kind, json);
+  if (typeof results === "string") throw resultsInvalid(file, results);
+  return { kind, results };
+}
+
+/** Reads a results.json that must be of `kind`; throws ACB_RESULTS_INVALID naming the file. */
+export async function readResults<R>(file: string, kind: ResultKind<R>): Promise<R> {
+  const json = await readJsonObject(file);
+  if (json.schema !== kind.schema) {
+    throw resultsInvalid(
+      file,
+      `not a ${kind.title} results file (schema ${JSON.stringify(json.schema)}, expected "${kind.schema}")`,
+    );
+  }
+  const results = checked(kind, json);
+  if (typeof results === "string") throw resultsInvalid(file, results);
+  return results as R;
 }
 
 /** A report folder stands for the results.json inside it. */

@@ -1,5 +1,7 @@
-import type { BenchmarkStatus } from "./schema.js";
 import type { ReportFolder } from "./write.js";
+
+/** Where every benchmark's results file stands: written from the start, settled at the end. */
+export type BenchmarkStatus = "running" | "complete" | "interrupted";
 
 export interface RecordedResults {
   status: BenchmarkStatus;
@@ -11,7 +13,8 @@ export interface RecordedResults {
  * the end; `npm run report` writes them again from results.json.
  */
 export interface ResultViews<R> {
-  summarize(results: R): void;
+  /** Computes the derived figures in place; absent where the runner leaves nothing to derive. */
+  derive?(results: R): void;
   markdown(results: R): string;
   html(results: R): string;
   /** The terminal view, ending in a newline. */
@@ -47,7 +50,7 @@ export async function recordBenchmark<R extends RecordedResults>(
     throw error;
   } finally {
     try {
-      recording.views.summarize(results);
+      recording.views.derive?.(results);
       await save();
       await folder.write("report.md", recording.views.markdown(results));
       await folder.write("report.html", recording.views.html(results));

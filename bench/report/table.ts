@@ -1,9 +1,7 @@
 import Table from "cli-table3";
-import { claimLines, claims } from "./claims.js";
-import { summaryRows, type TableData, verdictLines, warningLines } from "./format.js";
-import type { LoadResults } from "./schema.js";
+import type { TableData } from "./format.js";
 
-const WIDTH = 100;
+export const WIDTH = 100;
 const INDENT = "  ";
 const HANGING = "    ";
 
@@ -21,7 +19,7 @@ const words = (text: string): string[] =>
     return joined;
   }, []);
 
-function wrap(text: string, width: number): string {
+export function wrap(text: string, width: number): string {
   const lines: string[] = [];
   for (const word of words(text)) {
     const last = lines.at(-1);
@@ -59,17 +57,6 @@ export function renderTable({ title, header, rows }: TableData): string {
   return `${title}\n${table.toString()}`;
 }
 
-function titleLine({ options, status }: LoadResults): string {
-  const where = options.target ? `target ${options.target}` : `${options.store} store`;
-  const parts = [
-    `auth-cache-bench: ${options.scenario} scenario`,
-    where,
-    `${options.connections} connections`,
-    `${options.duration} s × ${options.runs} runs (${options.warmup} s warm-up)`,
-  ];
-  return `${parts.join(", ")}${status === "complete" ? "" : ` [${status}]`}`;
-}
-
 /** A heading over lines indented and wrapped to 100 columns. */
 export const section = (heading: string, lines: readonly string[]): string =>
   [
@@ -78,18 +65,3 @@ export const section = (heading: string, lines: readonly string[]): string =>
       (line) => INDENT + wrap(line, WIDTH - HANGING.length).replaceAll("\n", `\n${HANGING}`),
     ),
   ].join("\n");
-
-/** The terminal view: plain text without colours, 100 columns wide. */
-export function renderTables(results: LoadResults): string {
-  const verdicts = verdictLines(results);
-  const warnings = warningLines(results);
-  const claimed = claimLines(claims(results));
-  const blocks = [
-    wrap(titleLine(results), WIDTH),
-    ...summaryRows(results).map(renderTable),
-    ...(verdicts.length > 0 ? [section("Verdict (throughput)", verdicts)] : []),
-    ...(claimed.length > 0 ? [section("Claims (each cache mode against none)", claimed)] : []),
-    ...(warnings.length > 0 ? [section("Warnings", warnings)] : []),
-  ];
-  return `${blocks.join("\n\n")}\n`;
-}

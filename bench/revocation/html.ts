@@ -1,4 +1,4 @@
-import { redactUrl } from "../../server/errors.js";
+import { redactUrl } from "../../lib/errors.js";
 import {
   figureGrid,
   htmlPage,
@@ -11,7 +11,7 @@ import {
 } from "../report/html-page.js";
 import { provenanceRows } from "../report/markdown.js";
 import { escapeMarkup } from "../report/svg/escape.js";
-import { revocationFigures } from "../report/svg/revocation-charts.js";
+import { revocationFigures } from "./charts.js";
 import { LAG_METHOD, lagRows, notes } from "./render.js";
 import type { RevocationResults } from "./schema.js";
 

@@ -3,16 +3,19 @@ import {
   integer,
   listOf,
   memberOf,
-  nonEmpty,
   type OptionTable,
   oneOf,
   parseOptions,
   subsetOf,
-  text,
-  urlWithScheme,
   usageText,
-} from "../../server/option-table.js";
-import { LOAD_DEFAULTS } from "../options.js";
+} from "../../lib/option-table.js";
+import {
+  databaseUrlOption,
+  jsonOption,
+  outOption,
+  redisUrlOption,
+} from "../../lib/shared-options.js";
+import { DEFAULTS as SERVER } from "../../server/config.js";
 import {
   EVENTS,
   REVOCATION_MODES,
@@ -21,8 +24,12 @@ import {
   type RevocationOptions,
 } from "./schema.js";
 
+export interface RevocationCommandOptions extends RevocationOptions {
+  json: boolean;
+}
+
 /** The one place where the revocation benchmark's defaults live. */
-export const REVOCATION_DEFAULTS: Readonly<RevocationOptions> = Object.freeze({
+export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.freeze({
   modes: [...REVOCATION_MODES],
   instances: 3,
   events: [...EVENTS],
@@ -35,12 +42,13 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationOptions> = Object.freeze({
   localCacheTtl: 2,
   loadConnections: 2,
   store: "sqlite",
-  redisUrl: LOAD_DEFAULTS.redisUrl,
-  databaseUrl: LOAD_DEFAULTS.databaseUrl,
-  out: LOAD_DEFAULTS.out,
+  redisUrl: SERVER.redisUrl,
+  databaseUrl: SERVER.databaseUrl,
+  out: "reports",
+  json: false,
 });
 
-export const REVOCATION_OPTIONS: OptionTable<RevocationOptions> = {
+export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
   modes: {
     flag: "modes",
     help: `modes: ${REVOCATION_MODES.join(",")}`,
@@ -107,27 +115,16 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationOptions> = {
     parse: oneOf<RevocationOptions["store"]>(),
     check: memberOf(["sqlite", "postgres"] as const),
   },
-  redisUrl: {
-    flag: "redis-url",
-    env: "REDIS_URL",
-    help: "Redis for redis and tiered",
-    parse: text,
-    check: urlWithScheme("redis:", "rediss:"),
-  },
-  databaseUrl: {
-    flag: "database-url",
-    env: "DATABASE_URL",
-    help: "PostgreSQL for --store postgres",
-    parse: text,
-    check: urlWithScheme("postgres:", "postgresql:"),
-  },
-  out: { flag: "out", help: "folder the report folders go to", parse: text, check: nonEmpty },
+  redisUrl: redisUrlOption("Redis for redis and tiered"),
+  databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
+  out: outOption(),
+  json: jsonOption(),
 };
 
 export const revocationOptions = (
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-): RevocationOptions => parseOptions(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, argv, env);
+): RevocationCommandOptions => parseOptions(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, argv, env);
 
 export const revocationUsage = () =>
   usageText(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, "npm run bench:revocation --");

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { probeUnexpected } from "../../server/errors.js";
+import { probeUnexpected } from "../../lib/errors.js";
 
 /** Status of GET /items/ with the token; the body is drained so the connection is reused. */
 export async function itemsStatus(baseUrl: string, token: string): Promise<number> {

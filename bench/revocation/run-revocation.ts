@@ -1,20 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { probeUnexpected } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
-import { probeUnexpected } from "../../server/errors.js";
-import { runAutocannon } from "../load/autocannon-run.js";
-import { planScenario } from "../load/scenarios.js";
-import { serverArgs } from "../load/server-args.js";
-import { provideRedis, type RedisService, requirePostgres } from "../load/services.js";
-import { type RunningServer, spawnServer } from "../load/spawn-server.js";
-import { login, loginAll, prepareLoadUsers } from "../load/users.js";
-import { createWorkspace, type Workspace } from "../load/workspace.js";
+import { runAutocannon } from "../harness/autocannon-run.js";
+import { planScenario } from "../harness/scenarios.js";
+import { serverArgs } from "../harness/server-args.js";
+import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
+import { type RunningServer, spawnServer } from "../harness/spawn-server.js";
+import { login, loginAll, prepareLoadUsers } from "../harness/users.js";
+import { createWorkspace, type Workspace } from "../harness/workspace.js";
 import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
-import type { LoadResults } from "../report/schema.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { probeUntilRevoked, race } from "./probe.js";
 import {
@@ -67,37 +64,17 @@ export type RevocationProgress =
   | { kind: "note"; message: string }
   | { kind: "mode"; mode: RevocationMode; index: number; total: number };
 
-/** The newest load report of the same store under `out`, for the lag-against-throughput pairs. */
-async function latestLoadReport(
-  out: string,
-  store: string,
-): Promise<{ results: LoadResults; file: string } | null> {
-  const folders = await readdir(out).catch(() => [] as string[]);
-  for (const folder of folders
-    .filter((name) => /^\d{4}-.*Z-/.test(name))
-    .sort()
-    .reverse()) {
-    const file = join(out, folder, "results.json");
-    try {
-      const results = JSON.parse(await readFile(file, "utf8")) as LoadResults;
-      if (
-        results.schema === "auth-cache-bench/load" &&
-        results.options.store === store &&
-        results.status === "complete"
-      ) {
-        return { results, file };
-      }
-    } catch {
-      // A folder of another kind, or one being written: not a load report.
-    }
-  }
-  return null;
+/** Each mode's median throughput in a load report, for the lag-against-throughput pairs. */
+export interface ThroughputReference {
+  file: string;
+  rps: Record<string, number>;
 }
 
 export async function runRevocationBenchmark(
   options: RevocationOptions,
   progress: (event: RevocationProgress) => void,
   signal: AbortSignal,
+  throughput: ThroughputReference | null = null,
 ): Promise<{ results: RevocationResults; folder: ReportFolder }> {
   const skipped: RevocationResults["skipped"] = [];
   let modes = [...options.modes];
@@ -120,7 +97,6 @@ export async function runRevocationBenchmark(
   const perMode = options.events.length * (options.trials + options.raceTrials);
   const { users, serverFiles } = await prepareLoadUsers(Math.max(100, perMode + BACKGROUND_USERS));
   const population = users.filter((user) => user.role !== "admin");
-  const loadFile = await latestLoadReport(options.out, options.store);
 
   const results: RevocationResults = {
     schema: REVOCATION_SCHEMA,
@@ -150,9 +126,9 @@ export async function runRevocationBenchmark(
     signal,
     views: {
       ...revocationViews,
-      summarize: (r: RevocationResults) => {
-        revocationViews.summarize(r);
-        r.lagVsThroughput = loadFile ? lagAgainstThroughput(r, loadFile) : [];
+      derive: (r: RevocationResults) => {
+        revocationViews.derive?.(r);
+        r.lagVsThroughput = throughput ? lagAgainstThroughput(r, throughput) : [];
       },
     },
     cleanup: async () => {
@@ -183,13 +159,11 @@ export async function runRevocationBenchmark(
 /** Each mode's lag on the other instances beside its throughput in a load report. */
 function lagAgainstThroughput(
   results: RevocationResults,
-  load: { results: LoadResults; file: string },
+  load: ThroughputReference,
 ): RevocationResults["lagVsThroughput"] {
-  return load.results.summaries.flatMap((summary) => {
-    const lag = results.summaries.find((s) => s.mode === summary.mode && s.role === "other");
-    return lag && summary.rps
-      ? [{ mode: lag.mode, rps: summary.rps.median, lagP99Ms: lag.p99, report: load.file }]
-      : [];
+  return Object.entries(load.rps).flatMap(([mode, rps]) => {
+    const lag = results.summaries.find((s) => s.mode === mode && s.role === "other");
+    return lag ? [{ mode: lag.mode, rps, lagP99Ms: lag.p99, report: load.file }] : [];
   });
 }
 

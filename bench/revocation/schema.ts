@@ -1,4 +1,5 @@
-import type { BenchmarkStatus, Provenance } from "../report/schema.js";
+import type { Provenance } from "../report/provenance.js";
+import type { BenchmarkStatus } from "../report/record.js";
 
 export const REVOCATION_SCHEMA = "auth-cache-bench/revocation";
 export const REVOCATION_SCHEMA_VERSION = 1;

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { redisUnreachable } from "../errors.js";
+import { redisUnreachable } from "../../lib/errors.js";
 
 export interface RedisClientOptions {
   url: string;

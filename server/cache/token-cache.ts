@@ -1,5 +1,8 @@
-import type { CacheMode } from "../config.js";
 import type { Principal } from "../store/store.js";
+
+/** The cache modes a server can run in; `none` asks the store on every request. */
+export const CACHE_MODES = ["none", "memory", "redis", "tiered"] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
 
 /** What a cache read says about a token hash. */
 export type Lookup =

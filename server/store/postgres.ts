@@ -1,5 +1,6 @@
 import pg from "pg";
-import { postgresUnreachable, storeUnavailable } from "../errors.js";
+import { postgresUnreachable } from "../../lib/errors.js";
+import { storeUnavailable } from "../errors.js";
 import type { Principal, SeedUser, Store, UserRecord } from "./store.js";
 
 const schemaSql = (schema: string) => `

@@ -1,4 +1,6 @@
-import type { StoreKind } from "../config.js";
+/** The sources of truth a server can use: SQLite embedded, PostgreSQL over the network. */
+export const STORE_KINDS = ["sqlite", "postgres"] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
 
 export const ROLES = ["admin", "user"] as const;
 export type Role = (typeof ROLES)[number];

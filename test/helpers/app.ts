@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { inject } from "vitest";
-import { deleteRedisKeys, dropPostgresSchema } from "../../bench/load/services.js";
+import { deleteRedisKeys, dropPostgresSchema } from "../../bench/harness/services.js";
 import { type AppOptions, buildApp } from "../../server/app.js";
 import { hashPassword } from "../../server/auth/password.js";
-import { type Config, makeConfig, type StoreKind } from "../../server/config.js";
+import { type Config, makeConfig } from "../../server/config.js";
+import type { StoreKind } from "../../server/store/store.js";
 
 /** The demo users and passwords of credentials.json, hashed cheaply so tests spend no minutes in scrypt. */
 export const USERS = {

@@ -3,14 +3,10 @@ import { bearerTokenHash } from "../../../server/auth/hooks.js";
 import { createVerifier, type Verifier } from "../../../server/auth/verify.js";
 import { createCache } from "../../../server/cache/create-cache.js";
 import type { TokenCache } from "../../../server/cache/token-cache.js";
-import {
-  CACHE_MODES,
-  type CacheMode,
-  makeConfig,
-  DEFAULTS as SERVER,
-} from "../../../server/config.js";
+import { CACHE_MODES, type CacheMode } from "../../../server/cache/token-cache.js";
+import { makeConfig, DEFAULTS as SERVER } from "../../../server/config.js";
 import { createMetrics, type Metrics } from "../../../server/metrics.js";
-import { parsePrometheus } from "../../load/server-metrics.js";
+import { parsePrometheus } from "../../harness/server-metrics.js";
 import { type Fixtures, issueSession, type SeededStore } from "../fixtures.js";
 import { BATCH, type Counters, type SuiteSpec, type TaskSpec } from "../measure.js";
 import { wholeTaskId } from "../request-cost.js";

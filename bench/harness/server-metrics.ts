@@ -1,4 +1,4 @@
-import type { ServerSample } from "../report/schema.js";
+import type { ServerSample } from "../load/schema.js";
 
 /** Sample name with its labels, exactly as exposed, mapped to its value. */
 export type MetricsSnapshot = Map<string, number>;

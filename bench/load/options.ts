@@ -1,5 +1,4 @@
-import { DEFAULTS as SERVER } from "../server/config.js";
-import { configInvalid } from "../server/errors.js";
+import { configInvalid } from "../../lib/errors.js";
 import {
   checkAll,
   flagOn,
@@ -8,22 +7,21 @@ import {
   integer,
   listOf,
   memberOf,
-  nonEmpty,
   type OptionTable,
   oneOf,
   parseOptions,
   subsetOf,
-  text,
   urlWithScheme,
   usageText,
-} from "../server/option-table.js";
+} from "../../lib/option-table.js";
 import {
-  LOAD_MODES,
-  type LoadMode,
-  type LoadOptions,
-  SCENARIOS,
-  type Scenario,
-} from "./report/schema.js";
+  databaseUrlOption,
+  jsonOption,
+  outOption,
+  redisUrlOption,
+} from "../../lib/shared-options.js";
+import { DEFAULTS as SERVER } from "../../server/config.js";
+import { LOAD_MODES, type LoadMode, type LoadOptions, SCENARIOS, type Scenario } from "./schema.js";
 
 export interface LoadCommandOptions extends LoadOptions {
   json: boolean;
@@ -150,33 +148,18 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     parse: nullableText,
     show: showNullable,
   },
-  redisUrl: {
-    flag: "redis-url",
-    env: "REDIS_URL",
-    help: "Redis for the redis mode (a private redis-server is started when unreachable)",
-    parse: text,
-    check: urlWithScheme("redis:", "rediss:"),
-  },
-  databaseUrl: {
-    flag: "database-url",
-    env: "DATABASE_URL",
-    help: "PostgreSQL for --store postgres",
-    parse: text,
-    check: urlWithScheme("postgres:", "postgresql:"),
-  },
-  out: { flag: "out", help: "folder the report folders go to", parse: text, check: nonEmpty },
+  redisUrl: redisUrlOption(
+    "Redis for the redis mode (a private redis-server is started when unreachable)",
+  ),
+  databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
+  out: outOption(),
   saveBaseline: {
     flag: "save-baseline",
     help: "also write the results to FILE, as a baseline for npm run bench:compare",
     parse: nullableText,
     show: showNullable,
   },
-  json: {
-    flag: "json",
-    boolean: true,
-    help: "print the results JSON on stdout and nothing else",
-    parse: flagOn,
-  },
+  json: jsonOption(),
 };
 
 /** Options from the command line, with the defaults that depend on other options filled in. */

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { describeCause, postgresUnavailable } from "../../lib/errors.js";
 import { connectRedis, redisServerVersion } from "../../server/cache/redis-client.js";
-import { describeCause, postgresUnavailable } from "../../server/errors.js";
 import { track } from "./children.js";
 
 const run = promisify(execFile);

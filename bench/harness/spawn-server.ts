@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { dirname, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { serverFailed } from "../../server/errors.js";
+import { serverFailed } from "../../lib/errors.js";
 import { track } from "./children.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,7 +1,7 @@
-import { fmtTime } from "../../micro/render.js";
-import type { MicroResults, MicroTask, SuiteResult } from "../../micro/schema.js";
-import type { Figure } from "./figure.js";
-import { type Row, rowChart } from "./row-chart.js";
+import type { Figure } from "../report/svg/figure.js";
+import { type Row, rowChart } from "../report/svg/row-chart.js";
+import { fmtTime } from "./render.js";
+import type { MicroResults, MicroTask, SuiteResult } from "./schema.js";
 
 // One colour for every task: the suites mix modes, stores and steps, so a mode's colour would mislead.
 const BAR = "#56b4e9";

@@ -1,6 +1,6 @@
 import { access, readFile } from "node:fs/promises";
+import { describeCause, usageError } from "../../lib/errors.js";
 import { LOAD_USER_COST } from "../../server/config.js";
-import { describeCause, usageError } from "../../server/errors.js";
 import {
   generateUsers,
   type PlainCredentials,

@@ -1,10 +1,10 @@
-import type { Summary } from "../../stats/index.js";
-import { fmtPct, fmtRate, fmtUs } from "../format.js";
-import type { LoadResults, ModeSummary, RunResult } from "../schema.js";
-import type { Figure } from "./figure.js";
-import { type IntervalBar, intervalBarChart } from "./interval-bars.js";
-import { modeStyle } from "./palette.js";
-import { percentileChart } from "./percentile-lines.js";
+import { fmtPct, fmtRate, fmtUs } from "../report/format.js";
+import type { Figure } from "../report/svg/figure.js";
+import { type IntervalBar, intervalBarChart } from "../report/svg/interval-bars.js";
+import { modeStyle } from "../report/svg/palette.js";
+import { percentileChart } from "../report/svg/percentile-lines.js";
+import type { Summary } from "../stats/index.js";
+import type { LoadResults, ModeSummary, RunResult } from "./schema.js";
 
 const INTERVALS =
   "Bars are the median over each mode's valid runs, whiskers the 95% CI of that median" +

@@ -1,4 +1,4 @@
-import type { CacheMode } from "../../server/config.js";
+import type { CacheMode } from "../../server/cache/token-cache.js";
 
 /** What every server process of one benchmark shares: the store, Redis, the users, the cache settings. */
 export interface ServerSetup {

@@ -1,8 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { compareInput } from "../../server/errors.js";
-import type { LoadResults } from "../report/schema.js";
+import { compareInput } from "../../lib/errors.js";
 import { replaceFile } from "../report/write.js";
+import type { LoadResults } from "./schema.js";
 
 /**
  * Writes the results as a baseline for `npm run bench:compare`. A baseline is a results file like

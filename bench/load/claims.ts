@@ -1,7 +1,7 @@
+import { fmtComparison, fmtP } from "../report/format.js";
 import { type Comparison, compare } from "../stats/index.js";
-import { fmtComparison, fmtP } from "./format.js";
+import { pairedByRound } from "./derive.js";
 import type { LoadMode, LoadResults, RunResult } from "./schema.js";
-import { pairedByRound } from "./summarize.js";
 
 export type ClaimVerdict =
   | "holds"

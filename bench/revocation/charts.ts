@@ -1,11 +1,11 @@
-import type { LagSummary, RevocationMode, RevocationResults } from "../../revocation/schema.js";
-import { fmtRate, fmtUs } from "../format.js";
-import type { Figure } from "./figure.js";
-import { MUTED } from "./frame.js";
-import type { Marker } from "./marker.js";
-import { modeStyle } from "./palette.js";
-import { type Row, rowChart } from "./row-chart.js";
-import { scatterChart } from "./scatter.js";
+import { fmtRate, fmtUs } from "../report/format.js";
+import type { Figure } from "../report/svg/figure.js";
+import { MUTED } from "../report/svg/frame.js";
+import type { Marker } from "../report/svg/marker.js";
+import { modeStyle } from "../report/svg/palette.js";
+import { type Row, rowChart } from "../report/svg/row-chart.js";
+import { scatterChart } from "../report/svg/scatter.js";
+import type { LagSummary, RevocationMode, RevocationResults } from "./schema.js";
 
 /** Lag is kept in ms; the reports print every duration alike: "412 µs", "1.93 ms", "2.00 s". */
 const fmtMs = (ms: number): string => fmtUs(ms * 1000);

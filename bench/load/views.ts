@@ -1,12 +1,12 @@
+import type { ResultViews } from "../report/record.js";
+import { summarizeModes } from "./derive.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
-import type { ResultViews } from "./record.js";
 import type { LoadResults } from "./schema.js";
-import { summarizeModes } from "./summarize.js";
-import { renderTables } from "./table.js";
+import { renderTables } from "./terminal.js";
 
 export const loadViews: ResultViews<LoadResults> = {
-  summarize: (results) => {
+  derive: (results) => {
     results.summaries = summarizeModes(results);
   },
   markdown: renderMarkdown,

@@ -1,3 +1,5 @@
+import type { Provenance } from "../report/provenance.js";
+import type { BenchmarkStatus } from "../report/record.js";
 import type { Comparison, Summary } from "../stats/index.js";
 
 /**
@@ -125,28 +127,6 @@ export interface ModeSummary {
   spreadTooWide: boolean;
   saturatedRuns: number;
 }
-
-export interface Provenance {
-  tool: { name: string; version: string };
-  createdAt: string;
-  machine: {
-    cpuModel: string;
-    cores: number;
-    memoryBytes: number;
-    os: string;
-    kernel: string;
-    arch: string;
-  };
-  node: string;
-  packages: Record<string, string>;
-  services: { redis: string | null; postgres: string | null; sqlite: string | null };
-  git: { commit: string; dirty: boolean } | null;
-  /** scrypt cost of the users that logged in, as ln=..,r=..,p=.. */
-  passwordCost: string | null;
-}
-
-/** Where every benchmark's results file stands: written from the start, settled at the end. */
-export type BenchmarkStatus = "running" | "complete" | "interrupted";
 
 export interface LoadResults {
   schema: typeof LOAD_SCHEMA;

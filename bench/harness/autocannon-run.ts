@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import hdr from "hdr-histogram-js";
-import type { LatencyUs, LoadFigures } from "../report/schema.js";
+import type { LatencyUs, LoadFigures } from "../load/schema.js";
 import { mulberry32 } from "../stats/index.js";
 import type { RequestSpec, ScenarioPlan } from "./scenarios.js";
 

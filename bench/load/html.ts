@@ -1,5 +1,3 @@
-import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
-import { summaryRows, verdictLines, warningLines } from "./format.js";
 import {
   figureGrid,
   htmlPage,
@@ -9,11 +7,14 @@ import {
   RERENDER_FOOTER,
   type Section,
   table,
-} from "./html-page.js";
-import { methodLines, optionRows, provenanceRows, summaryParagraph } from "./markdown.js";
+} from "../report/html-page.js";
+import { optionRows, provenanceRows } from "../report/markdown.js";
+import { escapeMarkup } from "../report/svg/escape.js";
+import { loadFigures } from "./charts.js";
+import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
+import { methodLines, summaryParagraph } from "./markdown.js";
+import { summaryRows, verdictLines, warningLines } from "./rows.js";
 import type { LoadResults } from "./schema.js";
-import { escapeMarkup } from "./svg/escape.js";
-import { loadFigures } from "./svg/load-charts.js";
 
 function claimsHtml(found: readonly ClaimResult[]): string {
   if (found.length === 0) return `<p>${escapeMarkup(NO_CLAIMS)}</p>`;

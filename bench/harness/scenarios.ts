@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Scenario } from "../report/schema.js";
+import type { Scenario } from "../load/schema.js";
 
 /** A logged-in user the load can present. */
 export interface Session {

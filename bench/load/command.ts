@@ -1,0 +1,55 @@
+import type { BenchmarkCommand } from "../harness/command.js";
+import { saveBaseline } from "./baseline.js";
+import { type LoadCommandOptions, loadCommandOptions, loadUsage } from "./options.js";
+import { type Progress, runLoadBenchmark } from "./run-load.js";
+import type { LoadResults } from "./schema.js";
+import { loadViews } from "./views.js";
+
+const seconds = (ms: number) => {
+  const total = Math.round(ms / 1000);
+  return total >= 60
+    ? `${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s`
+    : `${total}s`;
+};
+
+/** Progress goes to stderr: stdout carries only the tables, or only the JSON with --json. */
+function progressPrinter(): (event: Progress) => void {
+  const tty = process.stderr.isTTY === true;
+  let lineOpen = false;
+  const line = (text: string) => {
+    if (lineOpen) process.stderr.write("\n");
+    lineOpen = false;
+    process.stderr.write(`${text}\n`);
+  };
+  return (event) => {
+    if (event.kind === "note") line(event.message);
+    else if (event.kind === "run") {
+      const text = `[${event.done + 1}/${event.total}] ${event.mode}, run ${event.round} of ${event.rounds} · ${seconds(event.elapsedMs)} elapsed · ETA ${seconds(event.etaMs)}`;
+      if (tty) {
+        process.stderr.write(`\r\x1b[2K${text}`);
+        lineOpen = true;
+      } else line(text);
+    } else {
+      const run = event.run;
+      const figure =
+        run.status === "ok"
+          ? `${Math.round(run.rps)} req/s`
+          : `${run.status.toUpperCase()}: ${run.reasons.join("; ")}`;
+      if (!tty || run.status !== "ok") line(`  ${run.mode} run ${run.round}: ${figure}`);
+    }
+  };
+}
+
+/** `npm run bench`: exit 1 when any run was invalid or failed. */
+export const loadCommand: BenchmarkCommand<LoadCommandOptions, LoadResults> = {
+  usage: loadUsage,
+  parse: loadCommandOptions,
+  run: (options, signal) => runLoadBenchmark(options, progressPrinter(), signal),
+  after: async (options, results, signal) => {
+    if (options.saveBaseline === null || signal.aborted) return;
+    await saveBaseline(results, options.saveBaseline);
+    process.stderr.write(`baseline: ${options.saveBaseline}\n`);
+  },
+  tables: loadViews.tables,
+  exitCode: (results) => (results.runs.some((run) => run.status !== "ok") ? 1 : 0),
+};

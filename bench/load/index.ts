@@ -1,0 +1,19 @@
+// The load benchmark's public face: what composite kinds (the gate, the store-distance map, an
+// A/B run) and the dispatcher may use. Nothing else in bench/load/ is imported from outside it.
+import { readResults } from "../report/read.js";
+import { loadKind } from "./kind.js";
+import type { LoadResults } from "./schema.js";
+
+export { loadCommand } from "./command.js";
+export { loadKind } from "./kind.js";
+export { type LoadBenchmark, type Progress, runLoadBenchmark } from "./run-load.js";
+export type {
+  LoadMode,
+  LoadOptions,
+  LoadResults,
+  ModeSummary,
+  RunResult,
+} from "./schema.js";
+
+/** Reads and checks a load benchmark's results.json; throws ACB_RESULTS_INVALID naming the file. */
+export const readLoadResults = (file: string): Promise<LoadResults> => readResults(file, loadKind);

@@ -1,0 +1,98 @@
+import {
+  bullets,
+  listWords,
+  mdTable,
+  optionRows,
+  plural,
+  provenanceRows,
+} from "../report/markdown.js";
+import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
+import { summaryRows, verdictLines, warningLines } from "./rows.js";
+import type { LoadResults } from "./schema.js";
+
+/** What ran, in one paragraph; `code` and **bold** are Markdown, which the HTML page also reads. */
+export function summaryParagraph({ options, runs, skipped, status }: LoadResults): string {
+  const ran = options.modes.filter((mode) => !skipped.some((s) => s.mode === mode));
+  const against = options.target
+    ? `the external target ${options.target}`
+    : `the reference server on ${options.store === "sqlite" ? "SQLite" : "PostgreSQL"}`;
+  const valid = runs.filter((run) => run.status === "ok").length;
+  const sentences = [
+    `Modes ${listWords(ran.map((mode) => `\`${mode}\``))} each ran ${plural(options.runs, "round")}` +
+      ` of the \`${options.scenario}\` scenario against ${against}, interleaved round by round:` +
+      ` ${options.connections} connections for ${options.duration} s after a ${options.warmup} s` +
+      ` warm-up per run${options.quick ? " (quick mode)" : ""}.`,
+    `The server had ${options.users} users, ${options.originLatencyMs} ms of added origin latency` +
+      ` and a cache TTL of ${options.cacheTtl} s with at most ${options.cacheMax} entries.`,
+    `${valid} of ${plural(runs.length, "run")} were valid.`,
+  ];
+  if (skipped.length > 0) {
+    sentences.push(`Skipped: ${listWords(skipped.map((s) => `\`${s.mode}\``))}.`);
+  }
+  if (status !== "complete") sentences.push(`The run is **${status}**: results are partial.`);
+  return sentences.join(" ");
+}
+
+export function methodLines({ options }: LoadResults): string[] {
+  return [
+    "Each run is a fresh server process, so no run inherits another's caches, heap or JIT state.",
+    `The first ${options.warmup} s of load on each process are a warm-up and are discarded.`,
+    "Runs are interleaved: every round runs each mode once, so slow drift of the machine" +
+      " (heat, background work, noisy neighbours) hits all modes alike instead of one; each round" +
+      " starts one mode later (A B C, B C A, C A B …), so no mode always runs first or last.",
+    "Every figure is the median over a mode's valid runs, with a distribution-free 95% CI from" +
+      " order statistics. With fewer than 6 runs that interval is min–max, which covers less" +
+      " than 95%.",
+    "Ratios (× ceiling, × none) are medians of per-round ratios, which cancels drift shared by" +
+      " a round; when rounds cannot be paired, the ratio of medians with a bootstrap CI.",
+    "A difference is significant when a two-sided Mann-Whitney U test over the runs gives" +
+      " p < 0.05 and the ratio's 95% CI excludes 1; both must agree.",
+    "Latency percentiles are in µs from the harness's own HDR histogram, not autocannon's" +
+      " whole-millisecond ones.",
+    "Server CPU per request, RSS, event-loop delay, hit ratio and store lookups come from the" +
+      " server's /metrics, scraped right before and right after the measured window.",
+    "The load generator shares the machine with the server. Its CPU share (1.0 is one core) is" +
+      " shown, and a run where it saturates its core is flagged: there, throughput may measure" +
+      " the generator rather than the server.",
+  ];
+}
+
+/** Claim, the figure that tests it, then the verdict and its evidence per cache mode. */
+function claimRows(found: readonly ClaimResult[]): { header: string[]; rows: string[][] } {
+  const modes = found[0]?.verdicts.map((v) => v.mode) ?? [];
+  return {
+    header: ["claim", "tested by", ...modes],
+    rows: found.map(({ id, by, claim, figure, verdicts }) => [
+      `(${id}) ${claim}${by === "reader" ? " (a reader's objection)" : ""}`,
+      figure,
+      ...verdicts.map((v) => `**${v.verdict}**: ${v.evidence.join("; ")}`),
+    ]),
+  };
+}
+
+function claimsSection(results: LoadResults): string {
+  const found = claims(results);
+  if (found.length === 0) return `## Claims\n\n${NO_CLAIMS}`;
+  const { header, rows } = claimRows(found);
+  return `## Claims\n\n${CLAIMS_RULE}\n\n${mdTable(header, rows)}`;
+}
+
+/** The Markdown view, for a README or a pull request. */
+export function renderMarkdown(results: LoadResults): string {
+  const { options } = results;
+  const tables = summaryRows(results).map(
+    ({ title, header, rows }) => `## ${title}\n\n${mdTable(header, rows, true)}`,
+  );
+  const sections = [
+    `# auth-cache-bench: ${options.scenario} scenario, ${options.target ? "external target" : `${options.store} store`}`,
+    summaryParagraph(results),
+    ...tables,
+    `## Verdict (throughput)\n\n${bullets(verdictLines(results), "No modes to compare.")}`,
+    claimsSection(results),
+    `## Warnings\n\n${bullets(warningLines(results), "None.")}`,
+    `## Method\n\n${bullets(methodLines(results), "")}`,
+    `## Provenance\n\n${mdTable(["item", "value"], provenanceRows(results.provenance))}`,
+    `## Options\n\n${mdTable(["option", "value"], optionRows(options))}`,
+  ];
+  return `${sections.join("\n\n")}\n`;
+}

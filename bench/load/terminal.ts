@@ -1,0 +1,30 @@
+import { renderTable, section, WIDTH, wrap } from "../report/table.js";
+import { claimLines, claims } from "./claims.js";
+import { summaryRows, verdictLines, warningLines } from "./rows.js";
+import type { LoadResults } from "./schema.js";
+
+function titleLine({ options, status }: LoadResults): string {
+  const where = options.target ? `target ${options.target}` : `${options.store} store`;
+  const parts = [
+    `auth-cache-bench: ${options.scenario} scenario`,
+    where,
+    `${options.connections} connections`,
+    `${options.duration} s × ${options.runs} runs (${options.warmup} s warm-up)`,
+  ];
+  return `${parts.join(", ")}${status === "complete" ? "" : ` [${status}]`}`;
+}
+
+/** The terminal view: plain text without colours, 100 columns wide. */
+export function renderTables(results: LoadResults): string {
+  const verdicts = verdictLines(results);
+  const warnings = warningLines(results);
+  const claimed = claimLines(claims(results));
+  const blocks = [
+    wrap(titleLine(results), WIDTH),
+    ...summaryRows(results).map(renderTable),
+    ...(verdicts.length > 0 ? [section("Verdict (throughput)", verdicts)] : []),
+    ...(claimed.length > 0 ? [section("Claims (each cache mode against none)", claimed)] : []),
+    ...(warnings.length > 0 ? [section("Warnings", warnings)] : []),
+  ];
+  return `${blocks.join("\n\n")}\n`;
+}

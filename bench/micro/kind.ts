@@ -1,0 +1,17 @@
+import { isObject, type Json, notArrays, type ResultKind } from "../report/read.js";
+import { MICRO_SCHEMA, MICRO_SCHEMA_VERSION, type MicroResults } from "./schema.js";
+import { microViews } from "./views.js";
+
+function problem(json: Json): string | undefined {
+  if (!isObject(json.options) || !Array.isArray(json.options.suites)) return "no options.suites";
+  if (!isObject(json.method) || !Array.isArray(json.method.order)) return "no method.order";
+  return notArrays(json, ["suites", "skipped", "requestCost"]);
+}
+
+export const microKind: ResultKind<MicroResults> = {
+  schema: MICRO_SCHEMA,
+  version: MICRO_SCHEMA_VERSION,
+  title: "micro benchmark",
+  problem,
+  views: microViews,
+};

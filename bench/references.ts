@@ -1,0 +1,56 @@
+import { CACHE_MODES } from "../server/cache/token-cache.js";
+import { readLoadResults } from "./load/index.js";
+import type { LoadResults } from "./load/schema.js";
+import type { LoadReference } from "./micro/schema.js";
+import { newestReport } from "./report/newest.js";
+import type { ThroughputReference } from "./revocation/index.js";
+
+// What one kind's report shows of another's results. The base kinds never import each other:
+// each declares what it wants, and these read it from the load benchmark's public file.
+
+/** The scenarios whose requests are one authenticated read: their CPU per request is comparable. */
+const READ_SCENARIOS = new Set(["read", "zipf"]);
+
+function reference(folder: string, results: LoadResults): LoadReference | null {
+  const cpu: Record<string, number> = {};
+  const hits: Record<string, number> = {};
+  for (const summary of results.summaries) {
+    if (summary.serverCpuUsPerRequest) cpu[summary.mode] = summary.serverCpuUsPerRequest.median;
+    if (summary.hitRatio) hits[summary.mode] = summary.hitRatio.median;
+  }
+  // A run of the ceiling alone says nothing about any cache mode.
+  if (!CACHE_MODES.some((mode) => cpu[mode] !== undefined)) return null;
+  return {
+    folder,
+    createdAt: results.provenance.createdAt,
+    scenario: results.options.scenario,
+    store: results.options.store,
+    originLatencyMs: results.options.originLatencyMs,
+    cpuUsPerRequest: cpu,
+    hitRatio: hits,
+  };
+}
+
+/**
+ * For the micro benchmark: the newest load report under `out` of a read scenario that measured a
+ * cache mode of the reference server, or null.
+ */
+export const latestLoadReference = (out: string): Promise<LoadReference | null> =>
+  newestReport(out, async (file, folder) => {
+    const results = await readLoadResults(file);
+    if (results.options.target !== null || !READ_SCENARIOS.has(results.options.scenario)) {
+      return null;
+    }
+    return reference(folder, results);
+  });
+
+/** For the revocation benchmark: each mode's throughput in the newest complete load report of `store`. */
+export const latestThroughput = (out: string, store: string): Promise<ThroughputReference | null> =>
+  newestReport(out, async (file) => {
+    const results = await readLoadResults(file);
+    if (results.options.store !== store || results.status !== "complete") return null;
+    const rps: Record<string, number> = {};
+    for (const summary of results.summaries)
+      if (summary.rps) rps[summary.mode] = summary.rps.median;
+    return { file, rps };
+  });

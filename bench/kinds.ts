@@ -1,7 +1,7 @@
-import { loadKind } from "./load/kind.js";
-import { microKind } from "./micro/kind.js";
+import { loadKind } from "./load/index.js";
+import { microKind } from "./micro/index.js";
 import type { AnyKind } from "./report/read.js";
-import { revocationKind } from "./revocation/kind.js";
+import { revocationKind } from "./revocation/index.js";
 
 /** Every kind of results the tool writes and reads again; `npm run report` renders any of them. */
 export const KINDS: readonly AnyKind[] = [loadKind, revocationKind, microKind];

@@ -1,7 +1,6 @@
 import { CACHE_MODES } from "../server/cache/token-cache.js";
-import { readLoadResults } from "./load/index.js";
-import type { LoadResults } from "./load/schema.js";
-import type { LoadReference } from "./micro/schema.js";
+import { type LoadResults, readLoadResults } from "./load/index.js";
+import type { LoadReference } from "./micro/index.js";
 import { newestReport } from "./report/newest.js";
 import type { ThroughputReference } from "./revocation/index.js";
 

@@ -162,3 +162,17 @@ export function usageText<T>(
   });
   return [`Usage: ${command} [options]`, "", ...rows].join("\n");
 }
+
+/**
+ * The command line that gives `values` to a command whose options are `table`, each value checked
+ * first: how the harness starts a server with exactly the flags the server itself declares.
+ */
+export function commandLine<T>(table: OptionTable<T>, values: Partial<T>): string[] {
+  return (Object.keys(values) as (keyof T & string)[]).flatMap((key) => {
+    const spec = table[key];
+    const value = values[key] as T[typeof key];
+    checkOne(spec, value, `--${spec.flag}`);
+    if (spec.boolean) return value ? [`--${spec.flag}`] : [];
+    return [`--${spec.flag}`, shown(spec, value)];
+  });
+}

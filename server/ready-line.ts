@@ -1,10 +1,11 @@
+import type { ReadyLine } from "../lib/ready-line.js";
 import { formatCost } from "./auth/password.js";
 import type { Config } from "./config.js";
 
 /** The one line a server prints on stdout: the harness waits for it instead of sleeping. */
 export function readyLine(config: Config, port: number, pids: number[]): string {
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  return JSON.stringify({
+  const line: ReadyLine = {
     event: "ready",
     url: `http://${host}:${port}`,
     port,
@@ -21,5 +22,6 @@ export function readyLine(config: Config, port: number, pids: number[]): string 
     cacheTtl: config.cacheTtl,
     tokenTtl: config.tokenTtl,
     passwordCost: formatCost(config.passwordCost),
-  });
+  };
+  return JSON.stringify(line);
 }

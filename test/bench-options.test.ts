@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { roundOrder } from "../bench/harness/rounds.js";
 import { LOAD_DEFAULTS, loadCommandOptions } from "../bench/load/options.js";
-import { roundOrder } from "../bench/load/run-load.js";
 
 describe("bench options", () => {
   it("defaults to every mode of the read scenario, with enough runs for a 95% CI", () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { serverArgs } from "../bench/harness/server-args.js";
+import { commandLine } from "../lib/option-table.js";
 import { DEFAULTS, loadConfig, makeConfig, OPTIONS, usage } from "../server/config.js";
 
 describe("configuration", () => {
@@ -62,5 +64,37 @@ describe("configuration", () => {
       expect(text).toContain(`--${spec.flag}`);
       expect(text).toContain(spec.env);
     }
+  });
+
+  it("writes back, as a command line, exactly the configuration the server then reads", () => {
+    const setup = {
+      store: "postgres" as const,
+      sqlitePath: "data/x.sqlite",
+      pgSchema: "acb_bench_1",
+      databaseUrl: "postgres://u:p@127.0.0.1:5432/db",
+      redisUrl: "redis://127.0.0.1:6390",
+      redisKeyPrefix: "acb:bench:1:",
+      cacheTtl: 7,
+      cacheMax: 1234,
+      originLatencyMs: 3,
+      localCacheTtl: 2,
+      credentials: ["data/users.json"],
+    };
+    const { credentials, ...shared } = setup;
+    expect(loadConfig(serverArgs("tiered", setup), {})).toEqual({
+      ...DEFAULTS,
+      ...shared,
+      port: 0,
+      tokenTtl: 86_400,
+      cache: "tiered",
+      credentials: ["credentials.json", ...credentials],
+    });
+    expect(loadConfig(serverArgs("ceiling", setup), {})).toMatchObject({
+      auth: "off",
+      cache: "none",
+    });
+    const cost = { ln: 12, r: 8, p: 2 };
+    expect(loadConfig(commandLine(OPTIONS, { passwordCost: cost }), {}).passwordCost).toEqual(cost);
+    expect(() => commandLine(OPTIONS, { cacheTtl: 0 })).toThrow(/--cache-ttl must be an integer/);
   });
 });

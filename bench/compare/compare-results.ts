@@ -1,5 +1,5 @@
 import { compareInput, compareSetupMismatch } from "../../lib/errors.js";
-import type { LoadMode, LoadResults } from "../load/schema.js";
+import type { LoadMode, LoadResults } from "../load/index.js";
 import { fmtP, fmtPct } from "../report/format.js";
 import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
 import { METRICS, type MetricId } from "./metrics.js";

@@ -1,4 +1,4 @@
-import type { RunResult } from "../load/schema.js";
+import type { RunResult } from "../load/index.js";
 import { fmtBytes, fmtRate, fmtUs } from "../report/format.js";
 
 export interface Metric {

@@ -1,4 +1,4 @@
-import type { LoadOptions, LoadResults } from "../load/schema.js";
+import type { LoadOptions, LoadResults } from "../load/index.js";
 
 // Options that change what is measured. The rest (out, json, URLs of the services, runs, quick)
 // change where results go, where services are found or how many samples there are: not the setup.

@@ -1,9 +1,37 @@
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import hdr from "hdr-histogram-js";
-import type { LatencyUs, LoadFigures } from "../load/schema.js";
 import { mulberry32 } from "../stats/index.js";
 import type { RequestSpec, ScenarioPlan } from "./scenarios.js";
+
+export interface LatencyUs {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+export interface GeneratorSample {
+  cpuSeconds: number;
+  /** CPU seconds per wall second: 1.0 is one core fully busy. */
+  coreShare: number;
+  saturated: boolean;
+}
+
+export interface LoadFigures {
+  durationSeconds: number;
+  requests: number;
+  rps: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  /** Responses with another status than the request expected, plus errors and timeouts. */
+  unexpected: number;
+  latencyUs: LatencyUs | null;
+  generator: GeneratorSample;
+}
 
 export interface LoadSettings {
   connections: number;

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Scenario } from "../load/schema.js";
+
+export const SCENARIOS = ["read", "zipf", "mixed", "login", "invalid"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
 
 /** A logged-in user the load can present. */
 export interface Session {

@@ -1,52 +1,36 @@
+import { commandLine } from "../../lib/option-table.js";
 import type { CacheMode } from "../../server/cache/token-cache.js";
+import { type Config, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 
 /** What every server process of one benchmark shares: the store, Redis, the users, the cache settings. */
-export interface ServerSetup {
-  store: "sqlite" | "postgres";
-  sqlitePath: string;
-  pgSchema: string;
-  databaseUrl: string;
-  redisUrl: string;
-  redisKeyPrefix: string;
-  credentials: readonly string[];
-  cacheTtl: number;
-  cacheMax: number;
-  originLatencyMs: number;
-  localCacheTtl?: number;
-}
+export type ServerSetup = Pick<
+  Config,
+  | "store"
+  | "sqlitePath"
+  | "pgSchema"
+  | "databaseUrl"
+  | "redisUrl"
+  | "redisKeyPrefix"
+  | "cacheTtl"
+  | "cacheMax"
+  | "originLatencyMs"
+> &
+  Partial<Pick<Config, "localCacheTtl">> & {
+    /** Credentials files seeded besides the demo users' credentials.json. */
+    credentials: readonly string[];
+  };
+
+/** A benchmark's tokens must outlive every run it makes. */
+const TOKEN_TTL_SECONDS = 86_400;
 
 /** Command-line arguments of the reference server for one mode; `ceiling` is auth switched off. */
 export function serverArgs(mode: CacheMode | "ceiling", setup: ServerSetup): string[] {
-  return [
-    ...[
-      "--port",
-      "0",
-      "--store",
-      setup.store,
-      "--sqlite-path",
-      setup.sqlitePath,
-      "--pg-schema",
-      setup.pgSchema,
-    ],
-    ...[
-      "--database-url",
-      setup.databaseUrl,
-      "--redis-url",
-      setup.redisUrl,
-      "--redis-key-prefix",
-      setup.redisKeyPrefix,
-    ],
-    ...[
-      "--credentials",
-      ["credentials.json", ...setup.credentials].join(","),
-      "--token-ttl",
-      "86400",
-    ],
-    ...["--cache-ttl", String(setup.cacheTtl), "--cache-max", String(setup.cacheMax)],
-    ...["--origin-latency-ms", String(setup.originLatencyMs)],
-    ...(setup.localCacheTtl === undefined
-      ? []
-      : ["--local-cache-ttl", String(setup.localCacheTtl)]),
-    ...(mode === "ceiling" ? ["--auth", "off", "--cache", "none"] : ["--cache", mode]),
-  ];
+  const { credentials, ...shared } = setup;
+  return commandLine(SERVER_OPTIONS, {
+    port: 0,
+    ...shared,
+    credentials: ["credentials.json", ...credentials],
+    tokenTtl: TOKEN_TTL_SECONDS,
+    ...(mode === "ceiling" ? { auth: "off", cache: "none" } : { cache: mode }),
+  });
 }

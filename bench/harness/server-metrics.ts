@@ -1,4 +1,14 @@
-import type { ServerSample } from "../load/schema.js";
+export interface ServerSample {
+  cpuSeconds: number;
+  cpuUsPerRequest: number;
+  rssBytes: number;
+  eventLoopDelayP99Ms: number;
+  cache: { hit: number; miss: number; revoked: number; error: number; bypass: number };
+  /** hit / (hit + miss + error); null when the mode has no cache. */
+  hitRatio: number | null;
+  storeLookups: number;
+  storeLookupsPerRequest: number;
+}
 
 /** Sample name with its labels, exactly as exposed, mapped to its value. */
 export type MetricsSnapshot = Map<string, number>;

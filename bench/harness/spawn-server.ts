@@ -4,6 +4,7 @@ import { dirname, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { serverFailed } from "../../lib/errors.js";
+import type { ReadyLine } from "../../lib/ready-line.js";
 import { track } from "./children.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,16 +14,6 @@ const SERVER_MAIN = here.split(sep).includes("dist")
   : resolve(here, "../../dist/server/main.js");
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
-
-export interface ReadyLine {
-  event: "ready";
-  url: string;
-  port: number;
-  pid: number;
-  cache: string;
-  store: string;
-  auth: string;
-}
 
 export interface RunningServer {
   ready: ReadyLine;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
+import type { StoreKind } from "../../server/store/store.js";
 import { deleteRedisKeys, dropPostgresSchema } from "./services.js";
 
 /**
@@ -15,7 +16,7 @@ export interface Workspace {
 }
 
 export function createWorkspace(
-  store: "sqlite" | "postgres",
+  store: StoreKind,
   databaseUrl: string,
   redisUrl: string | undefined,
 ): Workspace {

@@ -6,6 +6,7 @@ import type { LoadResults } from "./schema.js";
 
 export { loadCommand } from "./command.js";
 export { loadKind } from "./kind.js";
+export { loadUsage } from "./options.js";
 export { type LoadBenchmark, type Progress, runLoadBenchmark } from "./run-load.js";
 export type {
   LoadMode,

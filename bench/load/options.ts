@@ -21,7 +21,9 @@ import {
   redisUrlOption,
 } from "../../lib/shared-options.js";
 import { DEFAULTS as SERVER } from "../../server/config.js";
-import { LOAD_MODES, type LoadMode, type LoadOptions, SCENARIOS, type Scenario } from "./schema.js";
+import { STORE_KINDS } from "../../server/store/store.js";
+import { SCENARIOS, type Scenario } from "../harness/scenarios.js";
+import { LOAD_MODES, type LoadMode, type LoadOptions } from "./schema.js";
 
 export interface LoadCommandOptions extends LoadOptions {
   json: boolean;
@@ -73,7 +75,7 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     flag: "store",
     help: "source of truth of the server: sqlite | postgres",
     parse: oneOf<LoadOptions["store"]>(),
-    check: memberOf(["sqlite", "postgres"] as const),
+    check: memberOf(STORE_KINDS),
   },
   scenario: {
     flag: "scenario",

@@ -3,6 +3,7 @@ import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
 import { runAutocannon } from "../harness/autocannon-run.js";
 import { busyShare, machineCpu } from "../harness/machine-cpu.js";
+import { runRounds } from "../harness/rounds.js";
 import { planScenario, type ScenarioPlan } from "../harness/scenarios.js";
 import { type ServerSetup, serverArgs } from "../harness/server-args.js";
 import { scrapeMetrics, serverSample } from "../harness/server-metrics.js";
@@ -162,44 +163,25 @@ export async function runLoadBenchmark(
       admin: sessions.find((session) => session.role === "admin"),
     });
 
-    const total = modes.length * options.runs;
-    const perRun = options.warmup + options.duration + RUN_OVERHEAD_SECONDS;
-    const started = Date.now();
-    for (let round = 1; round <= options.runs && !signal.aborted; round++) {
-      for (const mode of roundOrder(modes, round)) {
-        if (signal.aborted) break;
-        const done = results.runs.length;
-        progress({
-          kind: "run",
-          mode,
-          round,
-          rounds: options.runs,
-          done,
-          total,
-          elapsedMs: Date.now() - started,
-          etaMs: (total - done) * perRun * 1000,
-        });
-        const run = await withServer(mode, round, (url, server) =>
+    await runRounds({
+      arms: modes,
+      rounds: options.runs,
+      secondsPerRun: options.warmup + options.duration + RUN_OVERHEAD_SECONDS,
+      signal,
+      onStart: ({ arm, ...start }) => progress({ kind: "run", mode: arm, ...start }),
+      run: (mode, round) =>
+        withServer(mode, round, (url, server) =>
           measure(url, server, mode, round, plan, options, signal),
-        ).catch((error: unknown) => failedRun(mode, round, describeCause(error)));
+        ).catch((error: unknown) => failedRun(mode, round, describeCause(error))),
+      onResult: async (run) => {
         results.runs.push(run);
         progress({ kind: "result", run });
         await save();
-      }
-    }
+      },
+    });
   });
   return { results, folder };
 }
-
-/**
- * Each round starts one mode later (A B C, B C A, C A B …): every mode takes every position in a
- * round equally often, so whatever the position costs (a machine still busy with the previous
- * run) is not always paid by the same mode.
- */
-export const roundOrder = <T>(modes: readonly T[], round: number): T[] => {
-  const shift = (round - 1) % Math.max(1, modes.length);
-  return [...modes.slice(shift), ...modes.slice(0, shift)];
-};
 
 const serverMode = (mode: LoadMode) =>
   mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;

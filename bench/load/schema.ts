@@ -1,3 +1,7 @@
+import type { StoreKind } from "../../server/store/store.js";
+import type { LoadFigures } from "../harness/autocannon-run.js";
+import type { Scenario } from "../harness/scenarios.js";
+import type { ServerSample } from "../harness/server-metrics.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
 import type { Comparison, Summary } from "../stats/index.js";
@@ -9,8 +13,6 @@ import type { Comparison, Summary } from "../stats/index.js";
 export const LOAD_SCHEMA = "auth-cache-bench/load";
 export const LOAD_SCHEMA_VERSION = 1;
 
-export const SCENARIOS = ["read", "zipf", "mixed", "login", "invalid"] as const;
-export type Scenario = (typeof SCENARIOS)[number];
 /** `ceiling` is the route with authentication off; `target` an external server. */
 export const LOAD_MODES = [
   "ceiling",
@@ -29,7 +31,7 @@ export type LoadMode = (typeof LOAD_MODES)[number] | "target";
 
 export interface LoadOptions {
   modes: LoadMode[];
-  store: "sqlite" | "postgres";
+  store: StoreKind;
   scenario: Scenario;
   connections: number;
   /** Seconds measured per run. */
@@ -49,52 +51,11 @@ export interface LoadOptions {
   out: string;
 }
 
-export interface LatencyUs {
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
-}
-
 /** From the server's /metrics, scraped right before and right after the measured window. */
-export interface ServerSample {
-  cpuSeconds: number;
-  cpuUsPerRequest: number;
-  rssBytes: number;
-  eventLoopDelayP99Ms: number;
-  cache: { hit: number; miss: number; revoked: number; error: number; bypass: number };
-  /** hit / (hit + miss + error); null when the mode has no cache. */
-  hitRatio: number | null;
-  storeLookups: number;
-  storeLookupsPerRequest: number;
-}
-
 /** The load generator runs in the harness process and shares the machine with the server. */
-export interface GeneratorSample {
-  cpuSeconds: number;
-  /** CPU seconds per wall second: 1.0 is one core fully busy. */
-  coreShare: number;
-  saturated: boolean;
-}
-
 export type RunStatus = "ok" | "invalid" | "failed";
 
 /** What one autocannon run measured from the generator's side. */
-export interface LoadFigures {
-  durationSeconds: number;
-  requests: number;
-  rps: number;
-  statuses: Record<string, number>;
-  errors: number;
-  timeouts: number;
-  /** Responses with another status than the request expected, plus errors and timeouts. */
-  unexpected: number;
-  latencyUs: LatencyUs | null;
-  generator: GeneratorSample;
-}
-
 export interface RunResult extends LoadFigures {
   mode: LoadMode;
   /** 1-based; runs of one round are interleaved across modes. */

@@ -16,6 +16,7 @@ import {
   redisUrlOption,
 } from "../../lib/shared-options.js";
 import { DEFAULTS as SERVER } from "../../server/config.js";
+import { STORE_KINDS } from "../../server/store/store.js";
 import {
   EVENTS,
   REVOCATION_MODES,
@@ -113,7 +114,7 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     flag: "store",
     help: "sqlite | postgres",
     parse: oneOf<RevocationOptions["store"]>(),
-    check: memberOf(["sqlite", "postgres"] as const),
+    check: memberOf(STORE_KINDS),
   },
   redisUrl: redisUrlOption("Redis for redis and tiered"),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),

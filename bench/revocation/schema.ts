@@ -1,3 +1,4 @@
+import type { StoreKind } from "../../server/store/store.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
 
@@ -20,7 +21,7 @@ export interface RevocationOptions {
   cacheTtl: number;
   localCacheTtl: number;
   loadConnections: number;
-  store: "sqlite" | "postgres";
+  store: StoreKind;
   redisUrl: string;
   databaseUrl: string;
   out: string;

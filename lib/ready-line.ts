@@ -1,0 +1,21 @@
+/**
+ * The one line a server prints on stdout when it listens, as JSON: the harness waits for it
+ * instead of sleeping, and learns from it where the server is and how it runs.
+ */
+export interface ReadyLine {
+  event: "ready";
+  url: string;
+  port: number;
+  pid: number;
+  instances: number;
+  pids: number[];
+  cache: string;
+  store: string;
+  auth: string;
+  /** Present only with authentication off. */
+  warning?: string;
+  originLatencyMs: number;
+  cacheTtl: number;
+  tokenTtl: number;
+  passwordCost: string;
+}

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../server/app.js";
 import { costOf } from "../server/auth/password.js";
 import { makeConfig } from "../server/config.js";
+import { eventually } from "./helpers/eventually.js";
 import { run, startServer } from "./helpers/process.js";
 
 let dir: string;
@@ -52,6 +53,31 @@ describe("npm run server", () => {
     const [code] = await once(child, "exit");
     expect(code).toBe(0);
   });
+
+  it("is the process npm runs: SIGTERM sent to npm's pid stops the server, none is left on the port", async () => {
+    const { child, ready } = await startServer(
+      ["--", ...serverArgs()],
+      ["npm", "run", "--silent", "server"],
+    );
+    const pid = ready.pid as number;
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      expect(pid).not.toBe(child.pid);
+      child.kill("SIGTERM");
+      await once(child, "exit");
+      await eventually(async () => !alive());
+      await expect(fetch(`http://127.0.0.1:${ready.port}/health`)).rejects.toThrow();
+    } finally {
+      if (alive()) process.kill(pid, "SIGKILL");
+    }
+  }, 60_000);
 
   it("with --auth off says so and serves protected routes without a token", async () => {
     const { child, ready } = await startServer([...serverArgs(), "--auth", "off"]);

@@ -24,13 +24,13 @@ export async function run(script: string, args: string[], input = ""): Promise<F
   return { code, stdout, stderr };
 }
 
-/** Starts the built server and resolves with its ready line. */
+/** Starts the built server (or `command`, which starts it) and resolves with its ready line. */
 export async function startServer(
   args: string[],
+  command: readonly string[] = [process.execPath, "dist/server/main.js"],
 ): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
-  const child = spawn(process.execPath, ["dist/server/main.js", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const [program = "", ...before] = command;
+  const child = spawn(program, [...before, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk) => {
     stderr += chunk;

@@ -1,11 +1,13 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { CacheEvents, CacheOp, Lookup } from "./cache/token-cache.js";
 
 type LookupKind = Lookup["kind"];
 const LOOKUP_KINDS: readonly LookupKind[] = ["hit", "miss", "revoked", "error", "bypass"];
 const CACHE_OPS: readonly CacheOp[] = ["get", "fill", "invalidate"];
+const STORE_OPS = ["session", "user"] as const;
+export type StoreOp = (typeof STORE_OPS)[number];
 const LOOP_RESOLUTION_MS = 10;
-export type StoreOp = "session" | "user";
 
 export interface Metrics extends CacheEvents {
   request(method: string, route: string, status: number): void;
@@ -13,35 +15,138 @@ export interface Metrics extends CacheEvents {
   storeLookup(op: StoreOp): void;
   storeError(): void;
   /** Prometheus text exposition; the event-loop delay window restarts at every scrape. */
-  render(): string;
+  render(): Promise<string>;
+  /** The Content-Type of render()'s text. */
+  readonly contentType: string;
   close(): void;
 }
 
-const escapeLabel = (value: string) =>
-  value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-const labels = (pairs: Record<string, string>) =>
-  `{${Object.entries(pairs)
-    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-    .join(",")}}`;
+let processRegistry: Registry | undefined;
+/**
+ * prom-client's default process and Node metrics (process_cpu_seconds_total, RSS, heap, GC …):
+ * one set per process, however many apps it builds, since each set starts monitors that are
+ * never stopped.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
 
-function family(name: string, type: string, help: string, samples: readonly string[]): string {
-  return [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples].join("\n");
+type Tally<K> = Map<K, number>;
+const bump = <K>(tally: Tally<K>, key: K) => tally.set(key, (tally.get(key) ?? 0) + 1);
+const tallyOf = <K>(keys: readonly K[]): Tally<K> => new Map(keys.map((key) => [key, 0]));
+
+/**
+ * A counter whose value is read from a tally at scrape time. The request path only bumps a Map
+ * entry (0.05 µs for the two a cached request pays, measured in bench:micro); prom-client's own
+ * labelled inc() hashes its labels on every call, 0.28 µs each, which would have doubled what the
+ * counters cost a request against the 0.5 µs budget.
+ */
+function tallyCounter<K>(
+  registry: Registry,
+  spec: { name: string; help: string; labelNames: string[] },
+  tally: Tally<K>,
+  labelsOf: (key: K) => Record<string, string>,
+): void {
+  new Counter({
+    ...spec,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, count] of tally) this.inc(labelsOf(key), count);
+    },
+  });
 }
 
 export function createMetrics(info: Record<string, string>): Metrics {
   // Keyed by "METHOD route status": one string concatenation per request, no label objects.
-  const requests = new Map<string, number>();
-  const lookups = new Map<LookupKind, number>(LOOKUP_KINDS.map((kind) => [kind, 0]));
-  const cacheErrors = new Map<CacheOp, number>(CACHE_OPS.map((op) => [op, 0]));
-  const storeLookups = new Map<StoreOp, number>([
-    ["session", 0],
-    ["user", 0],
-  ]);
+  const requests: Tally<string> = new Map();
+  const lookups = tallyOf(LOOKUP_KINDS);
+  const cacheErrors = tallyOf(CACHE_OPS);
+  const storeLookups = tallyOf(STORE_OPS);
   let storeErrors = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
 
-  const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+  const app = new Registry();
+  new Gauge({
+    name: "acb_info",
+    help: "Configuration of this server.",
+    labelNames: Object.keys(info),
+    registers: [app],
+  }).set(info, 1);
+  tallyCounter(
+    app,
+    {
+      name: "acb_http_requests_total",
+      help: "HTTP requests answered, by method, route and status.",
+      labelNames: ["method", "route", "status"],
+    },
+    requests,
+    (key) => {
+      const [method = "", route = "", status = ""] = key.split(" ");
+      return { method, route, status };
+    },
+  );
+  tallyCounter(
+    app,
+    {
+      name: "acb_cache_lookups_total",
+      help: "Token cache reads by outcome: hit, miss, revoked, error (fell through to the store), bypass (cache off or not trusted).",
+      labelNames: ["result"],
+    },
+    lookups,
+    (result) => ({ result }),
+  );
+  tallyCounter(
+    app,
+    {
+      name: "acb_cache_errors_total",
+      help: "Token cache operations that failed, by operation.",
+      labelNames: ["op"],
+    },
+    cacheErrors,
+    (op) => ({ op }),
+  );
+  tallyCounter(
+    app,
+    {
+      name: "acb_store_lookups_total",
+      help: "Reads from the source of truth, by what was looked up.",
+      labelNames: ["op"],
+    },
+    storeLookups,
+    (op) => ({ op }),
+  );
+  new Counter({
+    name: "acb_store_errors_total",
+    help: "Store operations that failed.",
+    registers: [app],
+    collect() {
+      this.reset();
+      this.inc(storeErrors);
+    },
+  });
+  // prom-client's nodejs_eventloop_lag_* include the monitor's own resolution; this one does not.
+  new Gauge({
+    name: "acb_eventloop_delay_seconds",
+    help: "Event-loop delay since the previous scrape of this endpoint, by quantile.",
+    labelNames: ["quantile"],
+    registers: [app],
+    collect() {
+      // The histogram records whole timer intervals; the delay is what exceeds the resolution.
+      const seconds = (ns: number) => Math.max(0, ns - LOOP_RESOLUTION_MS * 1e6) / 1e9;
+      for (const q of [0.5, 0.9, 0.99]) {
+        this.set({ quantile: String(q) }, seconds(loopDelay.percentile(q * 100)));
+      }
+      this.set({ quantile: "1" }, seconds(loopDelay.max));
+      loopDelay.reset();
+    },
+  });
+  const registry = Registry.merge([processMetrics(), app]);
 
   return {
     request: (method, route, status) => bump(requests, `${method} ${route} ${status}`),
@@ -51,80 +156,8 @@ export function createMetrics(info: Record<string, string>): Metrics {
       storeErrors += 1;
     },
     error: (op) => bump(cacheErrors, op),
-    render: () => {
-      const cpu = process.cpuUsage();
-      const seconds = (ns: number) => (ns / 1e9).toString();
-      // The histogram records whole timer intervals; the delay is what exceeds the resolution.
-      const delaySeconds = (ns: number) => seconds(Math.max(0, ns - LOOP_RESOLUTION_MS * 1e6));
-      const delay = [0.5, 0.9, 0.99].map(
-        (q) =>
-          `acb_eventloop_delay_seconds${labels({ quantile: String(q) })} ${delaySeconds(loopDelay.percentile(q * 100))}`,
-      );
-      delay.push(`acb_eventloop_delay_seconds_max ${delaySeconds(loopDelay.max)}`);
-      delay.push(
-        `acb_eventloop_delay_seconds_mean ${Number.isNaN(loopDelay.mean) ? 0 : delaySeconds(loopDelay.mean)}`,
-      );
-      loopDelay.reset();
-      const text = [
-        family("acb_info", "gauge", "Configuration of this server.", [`acb_info${labels(info)} 1`]),
-        family(
-          "acb_http_requests_total",
-          "counter",
-          "HTTP requests answered, by method, route and status.",
-          [...requests].map(([key, count]) => {
-            const [method = "", route = "", status = ""] = key.split(" ");
-            return `acb_http_requests_total${labels({ method, route, status })} ${count}`;
-          }),
-        ),
-        family(
-          "acb_cache_lookups_total",
-          "counter",
-          "Token cache reads by outcome: hit, miss, revoked, error (fell through to the store), bypass (cache off or not trusted).",
-          [...lookups].map(
-            ([result, count]) => `acb_cache_lookups_total${labels({ result })} ${count}`,
-          ),
-        ),
-        family(
-          "acb_cache_errors_total",
-          "counter",
-          "Token cache operations that failed, by operation.",
-          [...cacheErrors].map(([op, count]) => `acb_cache_errors_total${labels({ op })} ${count}`),
-        ),
-        family(
-          "acb_store_lookups_total",
-          "counter",
-          "Reads from the source of truth, by what was looked up.",
-          [...storeLookups].map(
-            ([op, count]) => `acb_store_lookups_total${labels({ op })} ${count}`,
-          ),
-        ),
-        family("acb_store_errors_total", "counter", "Store operations that failed.", [
-          `acb_store_errors_total ${storeErrors}`,
-        ]),
-        family("process_cpu_user_seconds_total", "counter", "User CPU time of this process.", [
-          `process_cpu_user_seconds_total ${cpu.user / 1e6}`,
-        ]),
-        family("process_cpu_system_seconds_total", "counter", "System CPU time of this process.", [
-          `process_cpu_system_seconds_total ${cpu.system / 1e6}`,
-        ]),
-        family(
-          "process_cpu_seconds_total",
-          "counter",
-          "User and system CPU time of this process.",
-          [`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`],
-        ),
-        family("process_resident_memory_bytes", "gauge", "Resident set size.", [
-          `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
-        ]),
-        family(
-          "acb_eventloop_delay_seconds",
-          "summary",
-          "Event-loop delay since the previous scrape of this endpoint.",
-          delay,
-        ),
-      ];
-      return `${text.join("\n")}\n`;
-    },
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
     close: () => loopDelay.disable(),
   };
 }

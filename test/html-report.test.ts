@@ -455,6 +455,22 @@ describe("npm run report: any benchmark's results.json", () => {
     });
   });
 
+  it("renders an older version of a kind's results through its upgrades", async () => {
+    const results = handMadeMicro();
+    const v1 = { ...results, version: 1 };
+    expect(await rerender("micro-v1", v1)).toEqual({
+      code: 0,
+      out: renderMicroTables(results),
+      markdown: renderMicroMarkdown(results),
+      html: renderMicroHtml(results),
+    });
+    const folder = await folderWith("micro-v0", { ...results, version: 0 });
+    await expect(reportCommand(KINDS, [folder], quiet)).rejects.toMatchObject({
+      code: "ACB_RESULTS_INVALID",
+      message: expect.stringContaining("results version 0; this tool reads version 2"),
+    });
+  });
+
   it("refuses an unknown schema, and results it cannot render whole, naming the file", async () => {
     const revocation = handMadeRevocation();
     const { suites: _, ...noSuites } = handMadeMicro();

@@ -152,7 +152,9 @@ describe("the in-process suites", () => {
     ({
       results,
       folder: { dir },
-    } = await run(quick(["token", "store", "origin", "password"], { originLatencyMs: 2 })));
+    } = await run(
+      quick(["token", "store", "origin", "metrics", "password"], { originLatencyMs: 2 }),
+    ));
   }, 60_000);
 
   it("runs the token functions, the SQLite store and scrypt, each checking what it got", () => {
@@ -165,6 +167,9 @@ describe("the in-process suites", () => {
       "sqlite.find-miss",
       "password.verify",
       "password.verify-load-users",
+      "metrics.request",
+      "metrics.prom-inc",
+      "metrics.scrape",
     ]) {
       expect(completed(taskOf(results, id))).toEqual([id, "completed", null]);
       expect(taskOf(results, id).stats?.calls).toBeGreaterThan(0);
@@ -185,7 +190,7 @@ describe("the in-process suites", () => {
       schema: MICRO_SCHEMA,
       version: MICRO_SCHEMA_VERSION,
       status: "complete",
-      method: { process: "single", order: ["token", "store", "origin", "password"] },
+      method: { process: "single", order: ["token", "store", "origin", "metrics", "password"] },
     });
     expect(Object.keys(written.provenance).sort()).toEqual(
       [

@@ -13,5 +13,6 @@ export const microKind: ResultKind<MicroResults> = {
   version: MICRO_SCHEMA_VERSION,
   title: "micro benchmark",
   problem,
+  upgrades: { 1: (json) => ({ ...json, version: 2 }) },
   views: microViews,
 };

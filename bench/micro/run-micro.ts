@@ -17,6 +17,7 @@ import {
   type SuiteName,
 } from "./schema.js";
 import { cacheSuite, TOKENS_PER_USER } from "./suites/cache.js";
+import { metricsSuite } from "./suites/metrics.js";
 import { passwordSuite } from "./suites/password.js";
 import { requestSuite } from "./suites/request.js";
 import { originSuite, storeSuite } from "./suites/store.js";
@@ -38,6 +39,7 @@ const NEEDS: Record<SuiteName, Service[]> = {
   store: ["sqlite", "postgres"],
   request: ["sqlite", "redis"],
   origin: ["sqlite", "postgres"],
+  metrics: [],
   password: [],
 };
 
@@ -53,6 +55,8 @@ function buildSuite(name: SuiteName, fixtures: Fixtures, options: MicroOptions) 
       return requestSuite(fixtures);
     case "origin":
       return Promise.resolve(originSuite(fixtures, options.originLatencyMs, options.time));
+    case "metrics":
+      return Promise.resolve(metricsSuite());
     case "password":
       return passwordSuite(options.passwordCost);
   }

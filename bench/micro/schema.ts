@@ -8,10 +8,19 @@ import type { BenchmarkStatus } from "../report/record.js";
  * Markdown views are rendered from this alone. Bump MICRO_SCHEMA_VERSION on any breaking change.
  */
 export const MICRO_SCHEMA = "auth-cache-bench/micro";
-export const MICRO_SCHEMA_VERSION = 1;
+/** 2 added the metrics suite; a version 1 file is a valid version 2 file. */
+export const MICRO_SCHEMA_VERSION = 2;
 
 /** In the order they run: the scrypt-heavy suite last, so its heat does not slow the others. */
-export const SUITES = ["token", "cache", "store", "request", "origin", "password"] as const;
+export const SUITES = [
+  "token",
+  "cache",
+  "store",
+  "request",
+  "origin",
+  "metrics",
+  "password",
+] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface MicroOptions {

@@ -36,6 +36,7 @@ const TRACKED_PACKAGES = [
   "hdr-histogram-js",
   "cli-table3",
   "tinybench",
+  "prom-client",
 ] as const;
 
 const run = promisify(execFile);

@@ -26,8 +26,8 @@ interface ModeUnderTest {
 }
 
 /** The verifier's own counters, as /metrics shows them: which path each call really took. */
-function lookups(metrics: Metrics): Counters {
-  const text = parsePrometheus(metrics.render());
+async function lookups(metrics: Metrics): Promise<Counters> {
+  const text = parsePrometheus(await metrics.render());
   const cache = (result: string) => text.get(`acb_cache_lookups_total{result="${result}"}`) ?? 0;
   return {
     "cache hit": cache("hit"),

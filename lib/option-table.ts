@@ -176,3 +176,17 @@ export function commandLine<T>(table: OptionTable<T>, values: Partial<T>): strin
     return [`--${spec.flag}`, shown(spec, value)];
   });
 }
+
+/**
+ * A server option that a benchmark takes and passes on: the server's flag, parser and check, with
+ * the benchmark's own help. No environment variable: the server's ACB_* variables configure a
+ * server, not a benchmark that starts many.
+ */
+export function passedOn<T, K extends keyof T, U, L extends keyof U>(
+  spec: OptionSpec<T, K>,
+  help: string,
+): OptionSpec<U, L> {
+  const { env: _, ...rest } = spec;
+  // The caller's field holds the same type as the server's (U[L] is T[K]); TypeScript cannot see it.
+  return { ...rest, help } as unknown as OptionSpec<U, L>;
+}

@@ -10,6 +10,7 @@ import {
   type OptionTable,
   oneOf,
   parseOptions,
+  passedOn,
   subsetOf,
   urlWithScheme,
   usageText,
@@ -20,8 +21,7 @@ import {
   outOption,
   redisUrlOption,
 } from "../../lib/shared-options.js";
-import { DEFAULTS as SERVER } from "../../server/config.js";
-import { STORE_KINDS } from "../../server/store/store.js";
+import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { SCENARIOS, type Scenario } from "../harness/scenarios.js";
 import { LOAD_MODES, type LoadMode, type LoadOptions } from "./schema.js";
 
@@ -71,12 +71,7 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     // "target" is set by --target, never asked for by name.
     check: subsetOf<LoadMode>([...LOAD_MODES, "target"], LOAD_MODES),
   },
-  store: {
-    flag: "store",
-    help: "source of truth of the server: sqlite | postgres",
-    parse: oneOf<LoadOptions["store"]>(),
-    check: memberOf(STORE_KINDS),
-  },
+  store: passedOn(SERVER_OPTIONS.store, "source of truth of the server: sqlite | postgres"),
   scenario: {
     flag: "scenario",
     help: `traffic: ${SCENARIOS.join(" | ")}`,
@@ -113,24 +108,15 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     parse: integer,
     check: inRange(1, 1_000_000),
   },
-  originLatencyMs: {
-    flag: "origin-latency-ms",
-    help: "delay added to every store read, to model a store further away",
-    parse: integer,
-    check: inRange(0, 60_000),
-  },
-  cacheTtl: {
-    flag: "cache-ttl",
-    help: "cache entry lifetime in seconds",
-    parse: integer,
-    check: inRange(1, 86_400),
-  },
-  cacheMax: {
-    flag: "cache-max",
-    help: `memory cache entries at most (zipf: default ${ZIPF.cacheShare * 100}% of --users)`,
-    parse: integer,
-    check: inRange(1, 100_000_000),
-  },
+  originLatencyMs: passedOn(
+    SERVER_OPTIONS.originLatencyMs,
+    "delay added to every store read, to model a store further away",
+  ),
+  cacheTtl: passedOn(SERVER_OPTIONS.cacheTtl, "cache entry lifetime in seconds"),
+  cacheMax: passedOn(
+    SERVER_OPTIONS.cacheMax,
+    `memory cache entries at most (zipf: default ${ZIPF.cacheShare * 100}% of --users)`,
+  ),
   quick: {
     flag: "quick",
     boolean: true,

@@ -3,7 +3,7 @@ import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
 import { runAutocannon } from "../harness/autocannon-run.js";
 import { busyShare, machineCpu } from "../harness/machine-cpu.js";
-import { runRounds } from "../harness/rounds.js";
+import { type RunStart, runRounds } from "../harness/rounds.js";
 import { planScenario, type ScenarioPlan } from "../harness/scenarios.js";
 import { type ServerSetup, serverArgs } from "../harness/server-args.js";
 import { scrapeMetrics, serverSample } from "../harness/server-metrics.js";
@@ -27,16 +27,7 @@ import { loadViews } from "./views.js";
 
 export type Progress =
   | { kind: "note"; message: string }
-  | {
-      kind: "run";
-      mode: LoadMode;
-      round: number;
-      rounds: number;
-      done: number;
-      total: number;
-      elapsedMs: number;
-      etaMs: number;
-    }
+  | ({ kind: "run"; mode: LoadMode } & Omit<RunStart<LoadMode>, "arm">)
   | { kind: "result"; run: RunResult };
 
 export interface LoadBenchmark {

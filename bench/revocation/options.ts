@@ -2,10 +2,9 @@ import {
   inRange,
   integer,
   listOf,
-  memberOf,
   type OptionTable,
-  oneOf,
   parseOptions,
+  passedOn,
   subsetOf,
   usageText,
 } from "../../lib/option-table.js";
@@ -15,8 +14,7 @@ import {
   outOption,
   redisUrlOption,
 } from "../../lib/shared-options.js";
-import { DEFAULTS as SERVER } from "../../server/config.js";
-import { STORE_KINDS } from "../../server/store/store.js";
+import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import {
   EVENTS,
   REVOCATION_MODES,
@@ -92,30 +90,18 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     parse: integer,
     check: inRange(1, 1000),
   },
-  cacheTtl: {
-    flag: "cache-ttl",
-    help: "cache TTL of the servers in seconds",
-    parse: integer,
-    check: inRange(1, 600),
-  },
-  localCacheTtl: {
-    flag: "local-cache-ttl",
-    help: "tiered: TTL of the in-process tier in seconds",
-    parse: integer,
-    check: inRange(1, 600),
-  },
+  cacheTtl: passedOn(SERVER_OPTIONS.cacheTtl, "cache TTL of the servers in seconds"),
+  localCacheTtl: passedOn(
+    SERVER_OPTIONS.localCacheTtl,
+    "tiered: TTL of the in-process tier in seconds",
+  ),
   loadConnections: {
     flag: "load-connections",
     help: "connections of background load per instance during the trials (0: none)",
     parse: integer,
     check: inRange(0, 256),
   },
-  store: {
-    flag: "store",
-    help: "sqlite | postgres",
-    parse: oneOf<RevocationOptions["store"]>(),
-    check: memberOf(STORE_KINDS),
-  },
+  store: passedOn(SERVER_OPTIONS.store, "sqlite | postgres"),
   redisUrl: redisUrlOption("Redis for redis and tiered"),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),

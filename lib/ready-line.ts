@@ -18,4 +18,9 @@ export interface ReadyLine {
   cacheTtl: number;
   tokenTtl: number;
   passwordCost: string;
+  /** Password hashes computed at once at most, and logins that may wait for one. */
+  hashConcurrency: number;
+  hashQueue: number;
+  /** The login throttling in force, in words, or "off". */
+  loginLimits: string;
 }

@@ -1,6 +1,9 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { configInvalid } from "../lib/errors.js";
+import { createHashGate } from "./auth/hash-gate.js";
 import { bearerAuthentication, fixedPrincipal } from "./auth/hooks.js";
+import type { LoginGuard } from "./auth/login-guard.js";
+import { describeLoginLimits, openLoginGuard } from "./auth/open-login-guard.js";
 import { formatCost } from "./auth/password.js";
 import { createSessions } from "./auth/sessions.js";
 import { createVerifier } from "./auth/verify.js";
@@ -65,35 +68,50 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     origin_latency_ms: String(config.originLatencyMs),
     cache_ttl_seconds: String(config.cacheTtl),
     password_cost: formatCost(config.passwordCost),
+    hash_concurrency: String(config.hashConcurrency),
+    login_limits: describeLoginLimits(config),
   });
 
   let store: Store | undefined;
   let cache: TokenCache | undefined;
+  let limits: { guard: LoginGuard; close: () => void } | undefined;
   try {
     store = await openStore(config);
     await store.seedUsers(users);
     await store.purgeExpired(clock());
     cache = await createCache(config, metrics);
+    limits = await openLoginGuard(config, metrics);
     const authenticate = authOffUser
       ? fixedPrincipal(await ceilingPrincipal(store, authOffUser))
       : bearerAuthentication(createVerifier({ cache, store, metrics, clock }));
-    return assemble(config, clock, {
+    return assemble(
       config,
-      metrics,
-      store,
-      cache,
-      authenticate,
-      catalog: createCatalog(),
-      sessions: createSessions({
+      clock,
+      {
+        config,
+        metrics,
         store,
         cache,
-        metrics,
-        clock,
-        tokenTtlSeconds: config.tokenTtl,
-        passwordCost: config.passwordCost,
-      }),
-    });
+        authenticate,
+        catalog: createCatalog(),
+        sessions: createSessions({
+          store,
+          cache,
+          metrics,
+          clock,
+          tokenTtlSeconds: config.tokenTtl,
+          passwordCost: config.passwordCost,
+          hashing: createHashGate(
+            { concurrency: config.hashConcurrency, queue: config.hashQueue },
+            metrics,
+          ),
+          guard: limits.guard,
+        }),
+      },
+      limits.close,
+    );
   } catch (error) {
+    limits?.close();
     await cache?.close();
     await store?.close();
     metrics.close();
@@ -101,7 +119,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   }
 }
 
-function assemble(config: Config, clock: () => number, deps: RouteDeps): FastifyInstance {
+/** `closeLimits` closes what the login guard opened, with everything else, when the app closes. */
+function assemble(
+  config: Config,
+  clock: () => number,
+  deps: RouteDeps,
+  closeLimits: () => void,
+): FastifyInstance {
   const app = Fastify({
     logger:
       config.logLevel === "silent" ? false : { level: config.logLevel, stream: process.stderr },
@@ -139,6 +163,7 @@ function assemble(config: Config, clock: () => number, deps: RouteDeps): Fastify
   }, PURGE_INTERVAL_MS).unref();
   app.addHook("onClose", async () => {
     clearInterval(purge);
+    closeLimits();
     await deps.cache.close();
     await deps.store.close();
     deps.metrics.close();

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import {
   checkAll,
   inRange,
@@ -17,6 +18,8 @@ import { CACHE_MODES, type CacheMode } from "./cache/token-cache.js";
 import { STORE_KINDS, type StoreKind } from "./store/store.js";
 
 export const AUTH_SWITCH = ["on", "off"] as const;
+export const LIMITS_SWITCH = ["on", "off"] as const;
+export const LIMITS_STORES = ["auto", "memory", "redis"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "silent"] as const;
 
 export interface Config {
@@ -38,6 +41,15 @@ export interface Config {
   sqlitePath: string;
   credentials: string[];
   passwordCost: ScryptCost;
+  hashConcurrency: number;
+  hashQueue: number;
+  loginLimits: (typeof LIMITS_SWITCH)[number];
+  loginLimitsStore: (typeof LIMITS_STORES)[number];
+  loginAddressLimit: number;
+  loginAddressWindow: number;
+  loginFreeFailures: number;
+  loginBackoffMax: number;
+  loginHoldMs: number;
   auth: (typeof AUTH_SWITCH)[number];
   authOffUser: string;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -66,6 +78,18 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   // OWASP Password Storage Cheat Sheet: N=2^15, r=8, p=3 is one of its equivalent minimums,
   // chosen over N=2^17, p=1 because it needs 32 MiB per hash instead of 128 MiB.
   passwordCost: Object.freeze({ ln: 15, r: 8, p: 3 }),
+  // One core is left to the token path whatever the logins do.
+  hashConcurrency: Math.max(1, availableParallelism() - 1),
+  // At the default cost a queued login waits at most about half a second.
+  hashQueue: 2,
+  loginLimits: "on",
+  loginLimitsStore: "auto",
+  loginAddressLimit: 30,
+  loginAddressWindow: 60,
+  loginFreeFailures: 5,
+  // OWASP: back off, do not lock out; a quarter of an hour is the longest wait.
+  loginBackoffMax: 900,
+  loginHoldMs: 1000,
   auth: "on",
   authOffUser: "",
   logLevel: "warn",
@@ -194,6 +218,71 @@ export const OPTIONS: OptionTable<Config> = {
     check: (value) =>
       Number.isNaN(value.ln) ? "must look like ln=15,r=8,p=3 (ln 1-20, r 1-32, p 1-16)" : undefined,
     show: formatCost,
+  },
+  hashConcurrency: {
+    flag: "hash-concurrency",
+    env: "ACB_HASH_CONCURRENCY",
+    help: "password hashes computed at once at most",
+    parse: integer,
+    check: inRange(1, 64),
+    // The default depends on the machine; --help (and the docs made from it) say how.
+    show: () => "cores - 1, at least 1",
+  },
+  hashQueue: {
+    flag: "hash-queue",
+    env: "ACB_HASH_QUEUE",
+    help: "logins that may wait for a hashing slot; beyond them 503 with Retry-After at once",
+    parse: integer,
+    check: inRange(0, 1000),
+  },
+  loginLimits: {
+    flag: "login-limits",
+    env: "ACB_LOGIN_LIMITS",
+    help: "throttle logins per client address and per account; off only to benchmark login cost",
+    parse: oneOf<(typeof LIMITS_SWITCH)[number]>(),
+    check: memberOf(LIMITS_SWITCH),
+  },
+  loginLimitsStore: {
+    flag: "login-limits-store",
+    env: "ACB_LOGIN_LIMITS_STORE",
+    help: "where login counts live: memory (per instance) | redis (shared) | auto (redis when the cache uses Redis)",
+    parse: oneOf<(typeof LIMITS_STORES)[number]>(),
+    check: memberOf(LIMITS_STORES),
+  },
+  loginAddressLimit: {
+    flag: "login-address-limit",
+    env: "ACB_LOGIN_ADDRESS_LIMIT",
+    help: "login attempts per client address per --login-address-window; beyond them 429",
+    parse: integer,
+    check: inRange(1, 1_000_000),
+  },
+  loginAddressWindow: {
+    flag: "login-address-window",
+    env: "ACB_LOGIN_ADDRESS_WINDOW",
+    help: "seconds over which a client address's login attempts are counted",
+    parse: integer,
+    check: inRange(1, 86_400),
+  },
+  loginFreeFailures: {
+    flag: "login-free-failures",
+    env: "ACB_LOGIN_FREE_FAILURES",
+    help: "failed logins of an account before it waits 1 s, doubling with each further failure",
+    parse: integer,
+    check: inRange(0, 1000),
+  },
+  loginBackoffMax: {
+    flag: "login-backoff-max",
+    env: "ACB_LOGIN_BACKOFF_MAX",
+    help: "seconds an account waits at most; a successful login resets its failures",
+    parse: integer,
+    check: inRange(1, 86_400),
+  },
+  loginHoldMs: {
+    flag: "login-hold-ms",
+    env: "ACB_LOGIN_HOLD_MS",
+    help: "milliseconds a throttled login is held before its 429, so a retry loop cannot flood",
+    parse: integer,
+    check: inRange(0, 60_000),
   },
   auth: {
     flag: "auth",

@@ -35,3 +35,18 @@ export const storeUnavailable = (cause: unknown) =>
   });
 export const notFound = (method: string, url: string) =>
   new AcbError("ACB_NOT_FOUND", `Route ${method} ${url} not found`, { statusCode: 404 });
+/** Password hashing is at its bound and its queue is full: the server, not the client, is busy. */
+export const loginBusy = () =>
+  new AcbError("ACB_LOGIN_BUSY", "Too many logins are being checked right now; retry shortly", {
+    statusCode: 503,
+    retryAfterSeconds: 1,
+  });
+/** This client address or account must wait before trying again (RFC 6585 section 4). */
+export const loginThrottled = (by: "address" | "account", retryAfterSeconds: number) =>
+  new AcbError(
+    "ACB_LOGIN_THROTTLED",
+    by === "address"
+      ? "Too many login attempts from this address; retry later"
+      : "Too many failed logins for this account; retry later",
+    { statusCode: 429, retryAfterSeconds },
+  );

@@ -1,5 +1,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { HashGateEvents } from "./auth/hash-gate.js";
+import type { LoginGuardEvents } from "./auth/login-guard.js";
 import type { CacheEvents, CacheOp, Lookup } from "./cache/token-cache.js";
 
 type LookupKind = Lookup["kind"];
@@ -9,7 +11,7 @@ const STORE_OPS = ["session", "user"] as const;
 export type StoreOp = (typeof STORE_OPS)[number];
 const LOOP_RESOLUTION_MS = 10;
 
-export interface Metrics extends CacheEvents {
+export interface Metrics extends CacheEvents, HashGateEvents, LoginGuardEvents {
   request(method: string, route: string, status: number): void;
   cacheLookup(kind: LookupKind): void;
   storeLookup(op: StoreOp): void;
@@ -68,6 +70,8 @@ export function createMetrics(info: Record<string, string>): Metrics {
   const cacheErrors = tallyOf(CACHE_OPS);
   const storeLookups = tallyOf(STORE_OPS);
   let storeErrors = 0;
+  const hashing = { running: 0, peak: 0, rejected: 0 };
+  const throttled = tallyOf(["address", "account"] as const);
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
 
@@ -130,6 +134,41 @@ export function createMetrics(info: Record<string, string>): Metrics {
       this.inc(storeErrors);
     },
   });
+  new Gauge({
+    name: "acb_password_hashes_running",
+    help: "Password hashes (scrypt) being computed now.",
+    registers: [app],
+    collect() {
+      this.set(hashing.running);
+    },
+  });
+  new Gauge({
+    name: "acb_password_hashes_peak",
+    help: "The most password hashes ever computed at once by this process (bounded by --hash-concurrency).",
+    registers: [app],
+    collect() {
+      this.set(hashing.peak);
+    },
+  });
+  new Counter({
+    name: "acb_password_hashes_rejected_total",
+    help: "Logins answered 503 because hashing was at its bound and its queue full.",
+    registers: [app],
+    collect() {
+      this.reset();
+      this.inc(hashing.rejected);
+    },
+  });
+  tallyCounter(
+    app,
+    {
+      name: "acb_logins_throttled_total",
+      help: "Logins answered 429, by what was throttled: the client address or the account.",
+      labelNames: ["by"],
+    },
+    throttled,
+    (by) => ({ by }),
+  );
   // prom-client's nodejs_eventloop_lag_* include the monitor's own resolution; this one does not.
   new Gauge({
     name: "acb_eventloop_delay_seconds",
@@ -156,6 +195,17 @@ export function createMetrics(info: Record<string, string>): Metrics {
       storeErrors += 1;
     },
     error: (op) => bump(cacheErrors, op),
+    hashStarted: (running) => {
+      hashing.running = running;
+      hashing.peak = Math.max(hashing.peak, running);
+    },
+    hashFinished: (running) => {
+      hashing.running = running;
+    },
+    hashRejected: () => {
+      hashing.rejected += 1;
+    },
+    loginThrottled: (by) => bump(throttled, by),
     render: () => registry.metrics(),
     contentType: registry.contentType,
     close: () => loopDelay.disable(),

@@ -1,4 +1,5 @@
 import type { ReadyLine } from "../lib/ready-line.js";
+import { describeLoginLimits } from "./auth/open-login-guard.js";
 import { formatCost } from "./auth/password.js";
 import type { Config } from "./config.js";
 
@@ -22,6 +23,9 @@ export function readyLine(config: Config, port: number, pids: number[]): string 
     cacheTtl: config.cacheTtl,
     tokenTtl: config.tokenTtl,
     passwordCost: formatCost(config.passwordCost),
+    hashConcurrency: config.hashConcurrency,
+    hashQueue: config.hashQueue,
+    loginLimits: describeLoginLimits(config),
   };
   return JSON.stringify(line);
 }

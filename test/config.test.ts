@@ -86,6 +86,8 @@ describe("configuration", () => {
       ...shared,
       port: 0,
       tokenTtl: 86_400,
+      loginLimits: "off",
+      hashQueue: 1000,
       cache: "tiered",
       credentials: ["credentials.json", ...credentials],
     });

@@ -3,6 +3,8 @@ import type { TokenCache } from "../cache/token-cache.js";
 import { badCredentials, wrongPassword } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { Principal, Store } from "../store/store.js";
+import type { HashGate } from "./hash-gate.js";
+import type { LoginGuard } from "./login-guard.js";
 import { hashPassword, type ScryptCost, verifyPassword } from "./password.js";
 import { hashToken, newToken } from "./token.js";
 
@@ -13,6 +15,9 @@ export interface SessionsDeps {
   clock: () => number;
   tokenTtlSeconds: number;
   passwordCost: ScryptCost;
+  /** Every scrypt computation, verification or new hash, goes through it. */
+  hashing: HashGate;
+  guard: LoginGuard;
 }
 
 export interface IssuedToken {
@@ -21,7 +26,8 @@ export interface IssuedToken {
 }
 
 export interface Sessions {
-  login(username: string, password: string): Promise<IssuedToken>;
+  /** `address` is the client's, for throttling. */
+  login(username: string, password: string, address: string): Promise<IssuedToken>;
   logout(tokenHash: string): Promise<void>;
   /** Replaces the password, revokes every token of the user, and issues a new one. */
   changePassword(
@@ -32,11 +38,13 @@ export interface Sessions {
 }
 
 export function createSessions(deps: SessionsDeps): Sessions {
-  const { store, cache, metrics, clock } = deps;
+  const { store, cache, metrics, clock, hashing, guard } = deps;
   // Unknown users are verified against this hash, so they cost what a wrong password costs.
   let dummyHash: Promise<string> | undefined;
   const dummy = () => {
-    dummyHash ??= hashPassword(randomBytes(16).toString("hex"), deps.passwordCost);
+    dummyHash ??= hashing.run(() =>
+      hashPassword(randomBytes(16).toString("hex"), deps.passwordCost),
+    );
     return dummyHash;
   };
 
@@ -51,11 +59,17 @@ export function createSessions(deps: SessionsDeps): Sessions {
   };
 
   return {
-    login: async (username, password) => {
+    login: async (username, password, address) => {
+      await guard.admit(address, username);
       metrics.storeLookup("user");
       const user = await store.findUser(username);
-      const valid = await verifyPassword(password, user?.passwordHash ?? (await dummy()));
-      if (!user || !valid) throw badCredentials();
+      const phc = user?.passwordHash ?? (await dummy());
+      const valid = await hashing.run(() => verifyPassword(password, phc));
+      if (!user || !valid) {
+        await guard.failed(username);
+        throw badCredentials();
+      }
+      await guard.succeeded(username);
       return issue(user.id);
     },
     logout: async (tokenHash) => {
@@ -65,11 +79,15 @@ export function createSessions(deps: SessionsDeps): Sessions {
     changePassword: async (principal, oldPassword, newPassword) => {
       metrics.storeLookup("user");
       const user = await store.findUser(principal.username);
-      if (!user || !(await verifyPassword(oldPassword, user.passwordHash))) throw wrongPassword();
-      const newHash = await hashPassword(newPassword, deps.passwordCost);
-      const revoked = await store.changePassword(user.id, newHash);
+      if (!user) throw wrongPassword();
+      const { id, passwordHash } = user;
+      if (!(await hashing.run(() => verifyPassword(oldPassword, passwordHash)))) {
+        throw wrongPassword();
+      }
+      const newHash = await hashing.run(() => hashPassword(newPassword, deps.passwordCost));
+      const revoked = await store.changePassword(id, newHash);
       await cache.invalidate(revoked);
-      return issue(user.id);
+      return issue(id);
     },
   };
 }

@@ -22,6 +22,9 @@ export function tokenRoutes(app: FastifyInstance, { sessions }: RouteDeps): void
       },
     },
     async (request, reply) =>
-      sendToken(reply, await sessions.login(request.body.username, request.body.password)),
+      sendToken(
+        reply,
+        await sessions.login(request.body.username, request.body.password, request.ip),
+      ),
   );
 }

@@ -56,6 +56,8 @@ export async function testEnv(store: StoreKind, overrides: Partial<Config> = {})
     credentials: [credentials],
     passwordCost: TEST_COST,
     logLevel: "silent",
+    // Tests log in many times from one address; test/login-limits.test.ts turns the limits on.
+    loginLimits: "off",
     ...(redisUrl ? { redisUrl } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...overrides,

@@ -220,3 +220,54 @@ describe("process cleanup", () => {
     expect(results.runs[0]).toMatchObject({ mode: "none", round: 1, status: "ok" });
   }, 90_000);
 });
+
+describe("the login-flood scenario", () => {
+  it("defaults to none and memory, and checks its flood flags", () => {
+    const options = (more: Partial<typeof LOAD_DEFAULTS>, given: string[] = []) =>
+      withDerivedDefaults(
+        { ...LOAD_DEFAULTS, scenario: "login-flood", ...more },
+        new Set(given as (keyof typeof LOAD_DEFAULTS)[]),
+      );
+    expect(options({}).modes).toEqual(["none", "memory"]);
+    expect(options({ modes: ["redis"] }, ["modes"]).modes).toEqual(["redis"]);
+    expect(() => options({ floodConnections: 0 })).toThrow(/floodConnections/);
+  });
+
+  it("runs each mode alone, flooded with limits and without, and judges each flood against its own baseline", async () => {
+    const out = join(dir, "flood");
+    const { results } = await runLoadBenchmark(
+      {
+        ...LOAD_DEFAULTS,
+        scenario: "login-flood",
+        modes: ["memory"],
+        duration: 1,
+        warmup: 1,
+        runs: 1,
+        users: 20,
+        floodConnections: 4,
+        out,
+      },
+      () => {},
+      new AbortController().signal,
+    );
+    expect(results.runs.map((run) => run.variant).sort()).toEqual([
+      "baseline",
+      "flood",
+      "flood-unlimited",
+    ]);
+    for (const run of results.runs)
+      expect([run.variant, run.status, run.reasons]).toEqual([run.variant, "ok", []]);
+    const byVariant = new Map(results.runs.map((run) => [run.variant, run]));
+    expect(byVariant.get("baseline")?.flood).toBeNull();
+    // With the limits on, the address is throttled at once; without them, nothing is.
+    expect(byVariant.get("flood")?.flood?.statuses["429"]).toBeGreaterThan(0);
+    expect(byVariant.get("flood-unlimited")?.flood?.statuses["429"] ?? 0).toBe(0);
+    expect(results.summaries.map((s) => [s.mode, s.validRuns])).toEqual([["memory", 1]]);
+    expect(results.floods.map((f) => [f.mode, f.variant, f.validRuns])).toEqual([
+      ["memory", "flood", 1],
+      ["memory", "flood-unlimited", 1],
+    ]);
+    expect(results.floods[0]?.rpsVsBaseline?.ratio).toBeGreaterThan(0);
+    expect(results.floods[0]?.loginsPerSecond?.median).toBeGreaterThan(0);
+  }, 90_000);
+});

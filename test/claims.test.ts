@@ -1,14 +1,12 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type ClaimResult, claimLines, claims, NO_CLAIMS } from "../bench/load/claims.js";
 import { renderMarkdown } from "../bench/load/markdown.js";
 import type { LoadMode, LoadResults } from "../bench/load/schema.js";
 import { renderTables } from "../bench/load/terminal.js";
 import { handMadeResults, NONE, steady } from "./fixtures/hand-made-results.js";
+import { loadFixture } from "./fixtures/load-fixture.js";
 
-const FIXTURE: LoadResults = JSON.parse(
-  readFileSync(new URL("./fixtures/load-results.json", import.meta.url), "utf8"),
-);
+const FIXTURE: LoadResults = loadFixture();
 
 function verdict(found: readonly ClaimResult[], id: number, mode: LoadMode) {
   const claim = found.find((c) => c.id === id);

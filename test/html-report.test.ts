@@ -16,6 +16,7 @@ import { reportCommand } from "../bench/report/command.js";
 import { summarizeRevocation } from "../bench/revocation/derive.js";
 import { renderRevocationHtml } from "../bench/revocation/html.js";
 import { renderRevocationMarkdown, renderRevocationTable } from "../bench/revocation/render.js";
+import { loadFixture } from "./fixtures/load-fixture.js";
 import { handMadeMicro } from "./fixtures/micro-results.js";
 import { handMadeRevocation } from "./fixtures/revocation-results.js";
 
@@ -49,9 +50,7 @@ if (!PRESENT && !REQUIRED) {
   );
 }
 
-const FIXTURE: LoadResults = JSON.parse(
-  readFileSync(new URL("./fixtures/load-results.json", import.meta.url), "utf8"),
-);
+const FIXTURE: LoadResults = loadFixture();
 
 const quiet = { out: () => {}, err: () => {} };
 
@@ -443,6 +442,19 @@ describe("npm run report: any benchmark's results.json", () => {
     expect(await rerender("revocation-killed", { ...killed, summaries: [] })).toEqual(
       views(killed),
     );
+  });
+
+  it("renders a version 1 load results file as the upgraded results", async () => {
+    const v1 = JSON.parse(
+      readFileSync(new URL("./fixtures/load-results.json", import.meta.url), "utf8"),
+    );
+    expect(v1.version).toBe(1);
+    expect(await rerender("load-v1", v1)).toEqual({
+      code: 0,
+      out: `${renderTables(FIXTURE)}\n`,
+      markdown: renderMarkdown(FIXTURE),
+      html: renderHtml(FIXTURE),
+    });
   });
 
   it("renders a micro benchmark's", async () => {

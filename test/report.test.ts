@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,10 +9,9 @@ import { renderTables } from "../bench/load/terminal.js";
 import { fmtCi, fmtComparison, fmtPct, fmtRate, fmtRatio, fmtUs } from "../bench/report/format.js";
 import { collectProvenance } from "../bench/report/provenance.js";
 import { compare, summarize } from "../bench/stats/index.js";
+import { loadFixture } from "./fixtures/load-fixture.js";
 
-const FIXTURE: LoadResults = JSON.parse(
-  readFileSync(new URL("./fixtures/load-results.json", import.meta.url), "utf8"),
-);
+const FIXTURE: LoadResults = loadFixture();
 const MODES: LoadMode[] = ["ceiling", "none", "memory", "redis"];
 
 const fixture = (): LoadResults => structuredClone(FIXTURE);

@@ -1,5 +1,5 @@
 import { compareInput, compareSetupMismatch } from "../../lib/errors.js";
-import type { LoadMode, LoadResults } from "../load/index.js";
+import { isPlain, type LoadMode, type LoadResults } from "../load/index.js";
 import { fmtP, fmtPct } from "../report/format.js";
 import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
 import { METRICS, type MetricId } from "./metrics.js";
@@ -68,7 +68,8 @@ export function smallestP(m: number, n: number): number {
 
 function validValues(results: LoadResults, mode: LoadMode, metric: MetricId): number[] {
   return results.runs.flatMap((run) => {
-    if (run.mode !== mode || run.status !== "ok") return [];
+    // The gate compares the runs without a flood, as every summary does.
+    if (run.mode !== mode || !isPlain(run) || run.status !== "ok") return [];
     const value = METRICS[metric].value(run);
     return typeof value === "number" && Number.isFinite(value) ? [value] : [];
   });

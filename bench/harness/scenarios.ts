@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 
-export const SCENARIOS = ["read", "zipf", "mixed", "login", "invalid"] as const;
+export const SCENARIOS = ["read", "zipf", "mixed", "login", "invalid", "login-flood"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** A logged-in user the load can present. */
@@ -21,7 +21,8 @@ export interface RequestSpec {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  expect: number;
+  /** The status that proves it was answered correctly, or every status that may. */
+  expect: number | readonly number[];
 }
 
 export interface ScenarioPlan {
@@ -96,6 +97,8 @@ function mixed(input: ScenarioInput): RequestSpec[] {
 export function planScenario(scenario: Scenario, input: ScenarioInput): ScenarioPlan {
   switch (scenario) {
     case "read":
+    // The read path is what a login flood is measured on; the flood is a plan of its own.
+    case "login-flood":
       return { describe: "GET /items/", requests: input.sessions.map(getItems) };
     case "zipf": {
       const rank = zipfSampler(input.sessions.length);
@@ -128,4 +131,23 @@ export function planScenario(scenario: Scenario, input: ScenarioInput): Scenario
       return { describe: "GET /items/ (unknown tokens)", requests: [forged()], pick: forged };
     }
   }
+}
+
+/**
+ * What an attacker guessing one account's password sends. 401 (wrong password), 429 (throttled)
+ * and 503 (hashing at its bound) are all answers the server may rightly give it.
+ */
+export function loginFloodPlan(username: string): ScenarioPlan {
+  return {
+    describe: "POST /token (wrong password)",
+    requests: [
+      {
+        method: "POST",
+        path: "/token",
+        headers: json,
+        body: JSON.stringify({ username, password: "not-the-password" }),
+        expect: [401, 429, 503],
+      },
+    ],
+  };
 }

@@ -1,3 +1,4 @@
+/** From the server's /metrics, scraped right before and right after the measured window. */
 export interface ServerSample {
   cpuSeconds: number;
   cpuUsPerRequest: number;

@@ -4,7 +4,9 @@ import { type IntervalBar, intervalBarChart } from "../report/svg/interval-bars.
 import { modeStyle } from "../report/svg/palette.js";
 import { percentileChart } from "../report/svg/percentile-lines.js";
 import type { Summary } from "../stats/index.js";
-import type { LoadResults, ModeSummary, RunResult } from "./schema.js";
+import { isPlain } from "./derive.js";
+import { VARIANT_LABELS } from "./rows.js";
+import type { FloodVariant, LoadResults, ModeSummary, RunResult } from "./schema.js";
 
 const INTERVALS =
   "Bars are the median over each mode's valid runs, whiskers the 95% CI of that median" +
@@ -21,7 +23,7 @@ function bars(
     color: modeStyle(s.mode, i).color,
     summary: summary(s),
     runs: results.runs
-      .filter((run) => run.mode === s.mode && run.status === "ok")
+      .filter((run) => run.mode === s.mode && isPlain(run) && run.status === "ok")
       .flatMap((run) => {
         const x = value(run);
         return typeof x === "number" && Number.isFinite(x) ? [x] : [];
@@ -123,7 +125,53 @@ function hitRatio(results: LoadResults): Figure {
   };
 }
 
+const finite = (x: number | undefined): number[] =>
+  typeof x === "number" && Number.isFinite(x) ? [x] : [];
+
+/** login-flood: each mode's read throughput without the flood, and under it with and without limits. */
+function readUnderFlood(results: LoadResults): Figure {
+  const armBars = results.summaries.flatMap((s, i) => {
+    const { color } = modeStyle(s.mode, i);
+    const runsOf = (variant: FloodVariant) =>
+      results.runs
+        .filter((run) => run.mode === s.mode && run.variant === variant && run.status === "ok")
+        .flatMap((run) => finite(run.rps));
+    const arms: { variant: FloodVariant; summary: Summary | null }[] = [
+      { variant: "baseline", summary: s.rps },
+      ...results.floods
+        .filter((f) => f.mode === s.mode)
+        .map((f) => ({ variant: f.variant, summary: f.rps })),
+    ];
+    return arms.map(({ variant, summary }) => ({
+      label: `${s.mode}, ${VARIANT_LABELS[variant]}`,
+      color,
+      summary,
+      runs: runsOf(variant),
+      missing: "no valid runs",
+    }));
+  });
+  return {
+    id: "fig-flood",
+    title: "Read throughput under a login flood",
+    caption:
+      "Requests per second of the read path per mode: alone, beside a flood of wrong-password" +
+      ` logins with the login limits on, and with them off; higher is better. ${INTERVALS}`,
+    svg: intervalBarChart({
+      label: "Read throughput per mode without and with a login flood, median with 95% CI",
+      axisTitle: "read requests per second (higher is better)",
+      format: fmtRate,
+      bars: armBars,
+    }),
+  };
+}
+
 /** The charts of a load benchmark, in the order the page shows them. */
 export function loadFigures(results: LoadResults): Figure[] {
-  return [throughput(results), latency(results), serverCpu(results), hitRatio(results)];
+  return [
+    throughput(results),
+    ...(results.floods.length > 0 ? [readUnderFlood(results)] : []),
+    latency(results),
+    serverCpu(results),
+    hitRatio(results),
+  ];
 }

@@ -1,6 +1,7 @@
 import type { BenchmarkCommand } from "../harness/command.js";
 import { saveBaseline } from "./baseline.js";
 import { type LoadCommandOptions, loadCommandOptions, loadUsage } from "./options.js";
+import { armLabel } from "./rows.js";
 import { type Progress, runLoadBenchmark } from "./run-load.js";
 import type { LoadResults } from "./schema.js";
 import { loadViews } from "./views.js";
@@ -24,7 +25,7 @@ function progressPrinter(): (event: Progress) => void {
   return (event) => {
     if (event.kind === "note") line(event.message);
     else if (event.kind === "run") {
-      const text = `[${event.done + 1}/${event.total}] ${event.mode}, run ${event.round} of ${event.rounds} · ${seconds(event.elapsedMs)} elapsed · ETA ${seconds(event.etaMs)}`;
+      const text = `[${event.done + 1}/${event.total}] ${armLabel(event)}, run ${event.round} of ${event.rounds} · ${seconds(event.elapsedMs)} elapsed · ETA ${seconds(event.etaMs)}`;
       if (tty) {
         process.stderr.write(`\r\x1b[2K${text}`);
         lineOpen = true;
@@ -35,7 +36,7 @@ function progressPrinter(): (event: Progress) => void {
         run.status === "ok"
           ? `${Math.round(run.rps)} req/s`
           : `${run.status.toUpperCase()}: ${run.reasons.join("; ")}`;
-      if (!tty || run.status !== "ok") line(`  ${run.mode} run ${run.round}: ${figure}`);
+      if (!tty || run.status !== "ok") line(`  ${armLabel(run)} run ${run.round}: ${figure}`);
     }
   };
 }

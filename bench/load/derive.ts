@@ -1,11 +1,25 @@
 import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
-import type { LoadMode, LoadResults, ModeSummary, RunResult } from "./schema.js";
+import {
+  FLOOD_VARIANTS,
+  type FloodFigures,
+  type FloodSummary,
+  type LoadMode,
+  type LoadResults,
+  type ModeSummary,
+  type RunResult,
+} from "./schema.js";
 
 /** Throughput CV above this: the runs disagree too much for a ratio to mean anything. */
 export const MAX_CV = 0.1;
 
 const summaryOf = (values: number[]): Summary | null =>
   values.length > 0 ? summarize(values) : null;
+
+/**
+ * A run without a flood beside it: what every table, claim and gate compares. (A login-flood
+ * baseline run is one; v1 files, and every other scenario, have no variant.)
+ */
+export const isPlain = (run: RunResult): boolean => !run.variant || run.variant === "baseline";
 
 /**
  * One figure of `mode` and of `baseline`, from the rounds where both runs are valid and have it,
@@ -16,17 +30,19 @@ export function pairedByRound(
   mode: LoadMode,
   baseline: LoadMode,
   value: (run: RunResult) => number | null | undefined,
+  /** Which of `mode`'s runs: by default those without a flood, like the baseline's. */
+  ofArm: (run: RunResult) => boolean = isPlain,
 ): [number[], number[]] {
-  const byRound = (m: LoadMode) => {
+  const byRound = (m: LoadMode, of: (run: RunResult) => boolean) => {
     const values = new Map<number, number>();
     for (const run of runs) {
-      const x = run.mode === m && run.status === "ok" ? value(run) : null;
+      const x = run.mode === m && of(run) && run.status === "ok" ? value(run) : null;
       if (typeof x === "number" && Number.isFinite(x)) values.set(run.round, x);
     }
     return values;
   };
-  const ours = byRound(mode);
-  const theirs = byRound(baseline);
+  const ours = byRound(mode, ofArm);
+  const theirs = byRound(baseline, isPlain);
   const rounds = [...ours.keys()].filter((round) => theirs.has(round)).sort((a, b) => a - b);
   return [
     rounds.map((round) => ours.get(round) as number),
@@ -34,18 +50,20 @@ export function pairedByRound(
   ];
 }
 
+/** a ÷ b over paired rounds; null without pairs, or with a zero to divide by. */
+const ratio = (a: number[], b: number[]): Comparison | null =>
+  a.length > 0 && b.every((value) => value > 0) ? compare(a, b) : null;
+
 function against(
   runs: readonly RunResult[],
   mode: LoadMode,
   baseline: LoadMode,
 ): Comparison | null {
-  if (mode === baseline) return null;
-  const [a, b] = pairedByRound(runs, mode, baseline, (run) => run.rps);
-  return a.length > 0 && b.every((value) => value > 0) ? compare(a, b) : null;
+  return mode === baseline ? null : ratio(...pairedByRound(runs, mode, baseline, (r) => r.rps));
 }
 
 export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary {
-  const all = results.runs.filter((run) => run.mode === mode);
+  const all = results.runs.filter((run) => run.mode === mode && isPlain(run));
   const valid = all.filter((run) => run.status === "ok");
   const servers = valid.flatMap((run) => (run.server ? [run.server] : []));
   const latencies = valid.flatMap((run) => (run.latencyUs ? [run.latencyUs] : []));
@@ -87,4 +105,46 @@ export function summarizeModes(results: LoadResults): ModeSummary[] {
   return results.options.modes
     .filter((mode) => ran.has(mode))
     .map((mode) => summarizeMode(results, mode));
+}
+
+/** Each flood arm of each mode against that mode's baseline in the same round. */
+export function summarizeFloods(results: LoadResults): FloodSummary[] {
+  const arms = FLOOD_VARIANTS.filter((v) => v !== "baseline");
+  return results.options.modes.flatMap((mode) =>
+    arms.flatMap((variant) => {
+      const ofArm = (run: RunResult) => run.variant === variant;
+      const all = results.runs.filter((run) => run.mode === mode && ofArm(run));
+      if (all.length === 0) return [];
+      const valid = all.filter((run) => run.status === "ok");
+      const floods = valid.flatMap((run) => (run.flood ? [run.flood] : []));
+      const perSecond = (count: (flood: FloodFigures) => number) =>
+        summaryOf(floods.map((f) => (f.durationSeconds > 0 ? count(f) / f.durationSeconds : 0)));
+      const statuses = [...new Set(floods.flatMap((f) => Object.keys(f.statuses)))].sort();
+      const p99 = (run: RunResult) => run.latencyUs?.p99;
+      return [
+        {
+          mode,
+          variant,
+          validRuns: valid.length,
+          totalRuns: all.length,
+          rps: summaryOf(valid.map((run) => run.rps)),
+          rpsVsBaseline: ratio(...pairedByRound(results.runs, mode, mode, (r) => r.rps, ofArm)),
+          p99Us: summaryOf(valid.flatMap((run) => p99(run) ?? [])),
+          p99VsBaseline: ratio(...pairedByRound(results.runs, mode, mode, p99, ofArm)),
+          serverCpuUsPerRequest: summaryOf(
+            valid.flatMap((run) => (run.server ? [run.server.cpuUsPerRequest] : [])),
+          ),
+          loginsPerSecond: perSecond((f) => f.requests),
+          statusesPerSecond: Object.fromEntries(
+            statuses.flatMap((status) => {
+              const summary = perSecond((f) => f.statuses[status] ?? 0);
+              return summary ? [[status, summary]] : [];
+            }),
+          ),
+          loginP50Us: summaryOf(floods.flatMap((f) => f.latencyUs?.p50 ?? [])),
+          loginP99Us: summaryOf(floods.flatMap((f) => f.latencyUs?.p99 ?? [])),
+        },
+      ];
+    }),
+  );
 }

@@ -4,7 +4,7 @@ import { loadViews } from "./views.js";
 
 function problem(json: Json): string | undefined {
   if (!isObject(json.options) || !Array.isArray(json.options.modes)) return "no options.modes";
-  const arrays = notArrays(json, ["runs", "summaries", "skipped"]);
+  const arrays = notArrays(json, ["runs", "summaries", "skipped", "floods"]);
   if (arrays !== undefined) return arrays;
   const badRun = (json.runs as unknown[]).findIndex(
     (run) =>
@@ -23,5 +23,15 @@ export const loadKind: ResultKind<LoadResults> = {
   version: LOAD_SCHEMA_VERSION,
   title: "load benchmark",
   problem,
+  upgrades: {
+    // Version 1 had no login-flood scenario: no run had a variant or a flood.
+    1: (json) => ({
+      ...json,
+      version: 2,
+      options: { ...(json.options as Json), floodConnections: 20, floodRate: 0 },
+      runs: (json.runs as Json[]).map((run) => ({ ...run, variant: null, flood: null })),
+      floods: [],
+    }),
+  },
   views: loadViews,
 };

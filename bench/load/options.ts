@@ -51,12 +51,20 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   redisUrl: SERVER.redisUrl,
   databaseUrl: SERVER.databaseUrl,
   out: "reports",
+  // The issue this scenario answers: a wrong-password client over 20 connections.
+  floodConnections: 20,
+  floodRate: 0,
   json: false,
   saveBaseline: null,
 });
 
 /** --quick: a smoke run for CI, seconds per mode; its figures say that the modes work, not how fast. */
 const QUICK = { duration: 2, warmup: 1, runs: 2 } as const;
+/**
+ * login-flood runs three arms per mode (no flood, flood with limits, flood without): by default
+ * only the two modes whose token path differs, so that a default run stays near four minutes.
+ */
+const FLOOD_MODES: LoadMode[] = ["none", "memory"];
 /** zipf needs a population larger than the cache, so that the hit ratio is something to measure. */
 const ZIPF = { users: 10_000, cacheShare: 0.1 } as const;
 
@@ -141,6 +149,18 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
   ),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
+  floodConnections: {
+    flag: "flood-connections",
+    help: "login-flood: connections sending wrong-password logins beside the measured reads",
+    parse: integer,
+    check: inRange(1, 1000),
+  },
+  floodRate: {
+    flag: "flood-rate",
+    help: "login-flood: logins per second over all flood connections (0: as fast as they go)",
+    parse: integer,
+    check: inRange(0, 1_000_000),
+  },
   saveBaseline: {
     flag: "save-baseline",
     help: "also write the results to FILE, as a baseline for npm run bench:compare",
@@ -169,6 +189,7 @@ export function withDerivedDefaults(
     for (const key of ["duration", "warmup", "runs"] as const)
       if (!given.has(key)) out[key] = QUICK[key];
   }
+  if (out.scenario === "login-flood" && !given.has("modes")) out.modes = [...FLOOD_MODES];
   if (out.scenario === "zipf") {
     if (!given.has("users")) out.users = ZIPF.users;
     if (!given.has("cacheMax")) out.cacheMax = Math.max(1, Math.round(out.users * ZIPF.cacheShare));

@@ -14,7 +14,14 @@ import {
   missing,
   type TableData,
 } from "../report/format.js";
-import type { LoadMode, LoadResults, ModeSummary } from "./schema.js";
+import type {
+  FloodSummary,
+  FloodVariant,
+  LoadMode,
+  LoadResults,
+  ModeSummary,
+  RunResult,
+} from "./schema.js";
 
 const fmtMB: Fmt = (bytes) => (missing(bytes) ? DASH : fmtNum(bytes / 1e6));
 
@@ -68,9 +75,65 @@ function costTable(summaries: readonly ModeSummary[]): TableData {
   };
 }
 
-/** The two summary tables, shared by every renderer so they cannot disagree. */
+/** How each arm of the login-flood scenario is named in tables, lines and charts. */
+export const VARIANT_LABELS: Record<FloodVariant, string> = {
+  baseline: "no flood",
+  flood: "flood, limits on",
+  "flood-unlimited": "flood, limits off",
+};
+
+/** A mode, with its login-flood arm when it has one. */
+export const armLabel = ({ mode, variant }: Pick<RunResult, "mode" | "variant">) =>
+  variant ? `${mode} (${VARIANT_LABELS[variant]})` : mode;
+
+function readUnderFloodTable(floods: readonly FloodSummary[]): TableData {
+  return {
+    title: "The read path under a login flood (× the same mode without it, same round)",
+    header: ["mode", "arm", "valid runs", "req/s [95% CI]", "× no flood", "p99", "p99 × no flood"],
+    rows: floods.map((f) => [
+      f.mode,
+      VARIANT_LABELS[f.variant],
+      `${f.validRuns}/${f.totalRuns}`,
+      fmtCi(f.rps, fmtRate),
+      fmtComparison(f.rpsVsBaseline),
+      fmtUs(f.p99Us?.median),
+      fmtComparison(f.p99VsBaseline),
+    ]),
+  };
+}
+
+function floodTable(floods: readonly FloodSummary[]): TableData {
+  const statuses = [...new Set(floods.flatMap((f) => Object.keys(f.statusesPerSecond)))].sort();
+  return {
+    title: "The flood: wrong-password logins, per second, and the login path's latency",
+    header: ["mode", "arm", "logins/s", ...statuses.map((s) => `${s}/s`), "login p50", "login p99"],
+    rows: floods.map((f) => [
+      f.mode,
+      VARIANT_LABELS[f.variant],
+      fmtRate(f.loginsPerSecond?.median),
+      ...statuses.map((s) => fmtRate(f.statusesPerSecond[s]?.median ?? 0)),
+      fmtUs(f.loginP50Us?.median),
+      fmtUs(f.loginP99Us?.median),
+    ]),
+  };
+}
+
+/** The summary tables, shared by every renderer so they cannot disagree. */
 export function summaryRows(results: LoadResults): TableData[] {
-  return [throughputTable(results.summaries), costTable(results.summaries)];
+  const floods =
+    results.floods.length > 0
+      ? [readUnderFloodTable(results.floods), floodTable(results.floods)]
+      : [];
+  return [throughputTable(results.summaries), costTable(results.summaries), ...floods];
+}
+
+function floodVerdictLine(f: FloodSummary): string {
+  const under = `${f.mode} under a login flood, ${VARIANT_LABELS[f.variant].replace("flood, ", "")}`;
+  if (!f.rpsVsBaseline) return `${under}: no rounds to compare with its no-flood runs`;
+  return (
+    `${under}: ${fmtComparison(f.rpsVsBaseline)} of its no-flood read throughput` +
+    ` (p=${fmtP(f.rpsVsBaseline.p)}), p99 ${fmtComparison(f.p99VsBaseline)}`
+  );
 }
 
 function verdictLine(s: ModeSummary): string {
@@ -87,7 +150,10 @@ function verdictLine(s: ModeSummary): string {
 
 /** Throughput of `none` against the ceiling, and of every cache against `none`. */
 export function verdictLines(results: LoadResults): string[] {
-  return results.summaries.filter((s) => s.mode !== "ceiling").map(verdictLine);
+  return [
+    ...results.summaries.filter((s) => s.mode !== "ceiling").map(verdictLine),
+    ...results.floods.map(floodVerdictLine),
+  ];
 }
 
 function joinRounds(rounds: readonly number[]): string {
@@ -115,7 +181,7 @@ export function warningLines(results: LoadResults): string[] {
   for (const run of results.runs) {
     if (run.status === "ok") continue;
     const why = run.reasons.length > 0 ? run.reasons.join("; ") : "no reason recorded";
-    lines.push(`${run.mode} round ${run.round} ${run.status}: ${why}`);
+    lines.push(`${armLabel(run)} round ${run.round} ${run.status}: ${why}`);
   }
   for (const { mode, reason } of results.skipped) lines.push(`${mode} skipped: ${reason}`);
   for (const s of results.summaries) {

@@ -1,10 +1,10 @@
 import { describeCause } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
-import { LOAD_USER_COST } from "../../server/config.js";
-import { runAutocannon } from "../harness/autocannon-run.js";
+import { LOAD_USER_COST, DEFAULTS as SERVER_DEFAULTS } from "../../server/config.js";
+import { type LoadFigures, runAutocannon } from "../harness/autocannon-run.js";
 import { busyShare, machineCpu } from "../harness/machine-cpu.js";
 import { type RunStart, runRounds } from "../harness/rounds.js";
-import { planScenario, type ScenarioPlan } from "../harness/scenarios.js";
+import { loginFloodPlan, planScenario, type ScenarioPlan } from "../harness/scenarios.js";
 import { type ServerSetup, serverArgs } from "../harness/server-args.js";
 import { scrapeMetrics, serverSample } from "../harness/server-metrics.js";
 import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
@@ -15,6 +15,9 @@ import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import {
+  FLOOD_VARIANTS,
+  type FloodFigures,
+  type FloodVariant,
   LOAD_SCHEMA,
   LOAD_SCHEMA_VERSION,
   type LoadMode,
@@ -27,7 +30,7 @@ import { loadViews } from "./views.js";
 
 export type Progress =
   | { kind: "note"; message: string }
-  | ({ kind: "run"; mode: LoadMode } & Omit<RunStart<LoadMode>, "arm">)
+  | ({ kind: "run"; mode: LoadMode; variant: FloodVariant | null } & Omit<RunStart<Arm>, "arm">)
   | { kind: "result"; run: RunResult };
 
 export interface LoadBenchmark {
@@ -118,6 +121,7 @@ export async function runLoadBenchmark(
     skipped,
     runs: [],
     summaries: [],
+    floods: [],
   };
   const folder = await createReportFolder(options.out, options.scenario);
   const recording = {
@@ -133,12 +137,13 @@ export async function runLoadBenchmark(
   };
   await recordBenchmark(recording, async (save) => {
     const withServer = async <T>(
-      mode: LoadMode,
+      { mode, variant }: Arm,
       round: number,
       work: (url: string, server?: RunningServer) => Promise<T>,
     ) => {
       if (options.target) return work(options.target);
-      const server = await spawnServer(serverArgs(serverMode(mode), setup(round)));
+      const args = serverArgs(serverMode(mode), { ...setup(round), ...loginSettings(variant) });
+      const server = await spawnServer(args);
       try {
         return await work(server.ready.url, server);
       } finally {
@@ -147,23 +152,34 @@ export async function runLoadBenchmark(
     };
     progress({ kind: "note", message: `logging in ${users.length} users` });
     // Sessions live in the store, so one login serves every later server process.
-    const sessions = await withServer("none", 0, (url) => loginAll(url, users));
+    const sessions = await withServer({ mode: "none", variant: null }, 0, (url) =>
+      loginAll(url, users),
+    );
     const plan = planScenario(options.scenario, {
       sessions: sessions.filter((session) => session.role !== "admin"),
       credentials: users.filter((user) => user.role !== "admin"),
       admin: sessions.find((session) => session.role === "admin"),
     });
 
+    // The flood guesses a real account's password; the reads never log in, so the account's
+    // back-off cannot touch them.
+    const victim = users.find((user) => user.role !== "admin")?.username ?? "nobody";
+    const variants = options.scenario === "login-flood" ? FLOOD_VARIANTS : [null];
     await runRounds({
-      arms: modes,
+      arms: modes.flatMap((mode) => variants.map((variant) => ({ mode, variant }))),
       rounds: options.runs,
       secondsPerRun: options.warmup + options.duration + RUN_OVERHEAD_SECONDS,
       signal,
-      onStart: ({ arm, ...start }) => progress({ kind: "run", mode: arm, ...start }),
-      run: (mode, round) =>
-        withServer(mode, round, (url, server) =>
-          measure(url, server, mode, round, plan, options, signal),
-        ).catch((error: unknown) => failedRun(mode, round, describeCause(error))),
+      onStart: ({ arm, ...start }) => progress({ kind: "run", ...arm, ...start }),
+      run: (arm, round) =>
+        withServer(arm, round, (url, server) =>
+          measure(url, server, arm, round, {
+            plan,
+            flood: arm.variant && arm.variant !== "baseline" ? loginFloodPlan(victim) : null,
+            options,
+            signal,
+          }),
+        ).catch((error: unknown) => failedRun(arm, round, describeCause(error))),
       onResult: async (run) => {
         results.runs.push(run);
         progress({ kind: "result", run });
@@ -174,12 +190,30 @@ export async function runLoadBenchmark(
   return { results, folder };
 }
 
+/** One arm of the interleaved rounds: a mode, and in the login-flood scenario one of its variants. */
+interface Arm {
+  mode: LoadMode;
+  variant: FloodVariant | null;
+}
+
+/** The baseline and the limited flood run the server as shipped; the unlimited one without limits. */
+const loginSettings = (variant: FloodVariant | null): Partial<ServerSetup> =>
+  variant === null
+    ? {}
+    : {
+        loginLimits: variant === "flood-unlimited" ? "off" : "on",
+        hashQueue: SERVER_DEFAULTS.hashQueue,
+      };
+/** How long the flood may outlast the measured window before it is stopped. */
+const FLOOD_SLACK_SECONDS = 30;
+
 const serverMode = (mode: LoadMode) =>
   mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;
 
-function failedRun(mode: LoadMode, round: number, reason: string): RunResult {
+function failedRun({ mode, variant }: Arm, round: number, reason: string): RunResult {
   return {
     mode,
+    variant,
     round,
     status: "failed",
     reasons: [reason],
@@ -195,20 +229,45 @@ function failedRun(mode: LoadMode, round: number, reason: string): RunResult {
     server: null,
     generator: { cpuSeconds: 0, coreShare: 0, saturated: false },
     machineBusyShare: null,
+    flood: null,
   };
+}
+
+const unexpectedLine = (what: string, figures: FloodFigures) =>
+  `${what}${figures.unexpected} unexpected: statuses ${JSON.stringify(figures.statuses)}, ${figures.errors} errors, ${figures.timeouts} timeouts`;
+
+interface Measurement {
+  plan: ScenarioPlan;
+  /** Sent beside the reads from before the warm-up to the end of the measured window. */
+  flood: ScenarioPlan | null;
+  options: LoadOptions;
+  signal: AbortSignal;
 }
 
 async function measure(
   url: string,
   server: RunningServer | undefined,
-  mode: LoadMode,
+  { mode, variant }: Arm,
   round: number,
-  plan: ScenarioPlan,
-  options: LoadOptions,
-  signal: AbortSignal,
+  { plan, flood, options, signal }: Measurement,
 ): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const load = { connections: options.connections };
+  const stopFlood = new AbortController();
+  const flooding = flood
+    ? runAutocannon(
+        url,
+        flood,
+        {
+          connections: options.floodConnections,
+          rate: options.floodRate,
+          // Until it is stopped, right after the measured window.
+          seconds: options.warmup + options.duration + FLOOD_SLACK_SECONDS,
+          record: true,
+        },
+        AbortSignal.any([signal, stopFlood.signal]),
+      )
+    : null;
   if (options.warmup > 0)
     await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal);
   const before = await scrapeMetrics(url);
@@ -222,19 +281,19 @@ async function measure(
   );
   const machineBusy = busyShare(cpuBefore, machineCpu());
   const after = await scrapeMetrics(url);
+  stopFlood.abort();
+  const flooded = flooding ? withoutGenerator(await flooding) : null;
 
   const crashed = server?.crashed();
   const reasons: string[] = [];
   if (crashed) reasons.push(crashed);
-  if (outcome.unexpected > 0) {
-    reasons.push(
-      `${outcome.unexpected} unexpected: statuses ${JSON.stringify(outcome.statuses)}, ${outcome.errors} errors, ${outcome.timeouts} timeouts`,
-    );
-  }
+  if (outcome.unexpected > 0) reasons.push(unexpectedLine("", outcome));
+  if (flooded && flooded.unexpected > 0) reasons.push(unexpectedLine("flood: ", flooded));
   if (outcome.requests === 0) reasons.push("no responses");
   if (signal.aborted) reasons.push("interrupted");
   return {
     mode,
+    variant,
     round,
     status: crashed ? "failed" : reasons.length > 0 ? "invalid" : "ok",
     reasons,
@@ -242,5 +301,11 @@ async function measure(
     ...outcome,
     server: before && after ? serverSample(before, after) : null,
     machineBusyShare: machineBusy,
+    flood: flooded,
   };
+}
+
+/** The flood's generator CPU is the harness process's, already in the reads' own figure. */
+function withoutGenerator({ generator: _, ...figures }: LoadFigures): FloodFigures {
+  return figures;
 }

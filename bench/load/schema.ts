@@ -11,7 +11,8 @@ import type { Comparison, Summary } from "../stats/index.js";
  * Markdown, HTML) is rendered from this alone. Bump LOAD_SCHEMA_VERSION on any breaking change.
  */
 export const LOAD_SCHEMA = "auth-cache-bench/load";
-export const LOAD_SCHEMA_VERSION = 1;
+/** 2 added the login-flood scenario: runs' variant and flood, options.flood*, floods. */
+export const LOAD_SCHEMA_VERSION = 2;
 
 /** `ceiling` is the route with authentication off; `target` an external server. */
 export const LOAD_MODES = [
@@ -49,13 +50,23 @@ export interface LoadOptions {
   redisUrl: string;
   databaseUrl: string;
   out: string;
+  /** login-flood: connections of the flood generator, and its rate (0: as fast as they go). */
+  floodConnections: number;
+  floodRate: number;
 }
 
-/** From the server's /metrics, scraped right before and right after the measured window. */
-/** The load generator runs in the harness process and shares the machine with the server. */
 export type RunStatus = "ok" | "invalid" | "failed";
 
-/** What one autocannon run measured from the generator's side. */
+/**
+ * The arms of the login-flood scenario, for each mode: the read path alone (`baseline`), under a
+ * flood of wrong-password logins with the login limits on (`flood`), and with them off.
+ */
+export const FLOOD_VARIANTS = ["baseline", "flood", "flood-unlimited"] as const;
+export type FloodVariant = (typeof FLOOD_VARIANTS)[number];
+
+/** What the flood generator saw: its statuses and the login path's latency. */
+export type FloodFigures = Omit<LoadFigures, "generator">;
+
 export interface RunResult extends LoadFigures {
   mode: LoadMode;
   /** 1-based; runs of one round are interleaved across modes. */
@@ -67,6 +78,10 @@ export interface RunResult extends LoadFigures {
   server: ServerSample | null;
   /** Fraction of all the machine's cores busy during the window (server, generator and the rest). */
   machineBusyShare: number | null;
+  /** The login-flood arm of this run; null in every other scenario. */
+  variant: FloodVariant | null;
+  /** The flood sent beside the measured reads, for the flood arms. */
+  flood: FloodFigures | null;
 }
 
 export interface ModeSummary {
@@ -98,5 +113,26 @@ export interface LoadResults {
   /** Modes that could not run at all (a service missing), with why. */
   skipped: { mode: LoadMode; reason: string }[];
   runs: RunResult[];
+  /** Of the runs without a flood; every table, claim and gate compares these. */
   summaries: ModeSummary[];
+  /** login-flood: each flood arm against its mode's baseline; empty in other scenarios. */
+  floods: FloodSummary[];
+}
+
+export interface FloodSummary {
+  mode: LoadMode;
+  variant: Exclude<FloodVariant, "baseline">;
+  validRuns: number;
+  totalRuns: number;
+  /** The read path under the flood, and as a ratio to the same mode's baseline of the same round. */
+  rps: Summary | null;
+  rpsVsBaseline: Comparison | null;
+  p99Us: Summary | null;
+  p99VsBaseline: Comparison | null;
+  serverCpuUsPerRequest: Summary | null;
+  /** The flood itself: logins per second, each status per second, the login path's latency. */
+  loginsPerSecond: Summary | null;
+  statusesPerSecond: Record<string, Summary>;
+  loginP50Us: Summary | null;
+  loginP99Us: Summary | null;
 }

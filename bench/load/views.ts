@@ -1,5 +1,5 @@
 import type { ResultViews } from "../report/record.js";
-import { summarizeModes } from "./derive.js";
+import { summarizeFloods, summarizeModes } from "./derive.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import type { LoadResults } from "./schema.js";
@@ -8,6 +8,7 @@ import { renderTables } from "./terminal.js";
 export const loadViews: ResultViews<LoadResults> = {
   derive: (results) => {
     results.summaries = summarizeModes(results);
+    results.floods = summarizeFloods(results);
   },
   markdown: renderMarkdown,
   html: renderHtml,

@@ -48,6 +48,13 @@ function upgraded(kind: AnyKind, json: Json): Json | string {
   return current;
 }
 
+/** A parsed results object of `kind` brought up to its current version; throws when it cannot be. */
+export function upgradeResults<R>(kind: ResultKind<R>, json: Json): R {
+  const current = upgraded(kind, json);
+  if (typeof current === "string") throw resultsInvalid(`a ${kind.title} results object`, current);
+  return current as R;
+}
+
 function checked(kind: AnyKind, json: Json): Json | string {
   const current = upgraded(kind, json);
   if (typeof current === "string") return current;

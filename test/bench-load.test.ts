@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planScenario, type Session } from "../bench/harness/scenarios.js";
 import { parsePrometheus, serverSample } from "../bench/harness/server-metrics.js";
+import { renderMarkdown } from "../bench/load/markdown.js";
 import { LOAD_DEFAULTS, withDerivedDefaults } from "../bench/load/options.js";
 import { runLoadBenchmark } from "../bench/load/run-load.js";
 import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "../bench/load/schema.js";
@@ -262,6 +263,9 @@ describe("the login-flood scenario", () => {
     // With the limits on, the address is throttled at once; without them, nothing is.
     expect(byVariant.get("flood")?.flood?.statuses["429"]).toBeGreaterThan(0);
     expect(byVariant.get("flood-unlimited")?.flood?.statuses["429"] ?? 0).toBe(0);
+    expect(byVariant.get("flood")?.logins?.limits).toMatch(/per address/);
+    expect(byVariant.get("flood-unlimited")?.logins?.limits).toBe("off");
+    expect(renderMarkdown(results)).toContain("Servers of the flood, limits off arm: logins off;");
     expect(results.summaries.map((s) => [s.mode, s.validRuns])).toEqual([["memory", 1]]);
     expect(results.floods.map((f) => [f.mode, f.variant, f.validRuns])).toEqual([
       ["memory", "flood", 1],

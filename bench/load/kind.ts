@@ -29,7 +29,12 @@ export const loadKind: ResultKind<LoadResults> = {
       ...json,
       version: 2,
       options: { ...(json.options as Json), floodConnections: 20, floodRate: 0 },
-      runs: (json.runs as Json[]).map((run) => ({ ...run, variant: null, flood: null })),
+      runs: (json.runs as Json[]).map((run) => ({
+        ...run,
+        variant: null,
+        flood: null,
+        logins: null,
+      })),
       floods: [],
     }),
   },

@@ -7,8 +7,8 @@ import {
   provenanceRows,
 } from "../report/markdown.js";
 import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
-import { summaryRows, verdictLines, warningLines } from "./rows.js";
-import type { LoadResults } from "./schema.js";
+import { summaryRows, VARIANT_LABELS, verdictLines, warningLines } from "./rows.js";
+import { FLOOD_VARIANTS, type LoadResults } from "./schema.js";
 
 /** What ran, in one paragraph; `code` and **bold** are Markdown, which the HTML page also reads. */
 export function summaryParagraph({ options, runs, skipped, status }: LoadResults): string {
@@ -33,7 +33,33 @@ export function summaryParagraph({ options, runs, skipped, status }: LoadResults
   return sentences.join(" ");
 }
 
-export function methodLines({ options }: LoadResults): string[] {
+/** login-flood: what each arm's servers said of their login settings, from their ready lines. */
+function loginLines({ options, runs }: LoadResults): string[] {
+  if (options.scenario !== "login-flood") return [];
+  const flood =
+    `The flood: ${options.floodConnections} connections sending wrong-password logins for one` +
+    ` account ${options.floodRate > 0 ? `at ${options.floodRate} per second` : "as fast as they are answered"},` +
+    " from before the warm-up to the end of the measured window; 401, 429 and 503 are the answers it may get.";
+  const settings = FLOOD_VARIANTS.flatMap((variant) => {
+    const stated = new Set(
+      runs.flatMap((run) =>
+        run.variant === variant && run.logins
+          ? [
+              `${run.logins.limits}; ${run.logins.hashConcurrency} password hashes at once,` +
+                ` ${run.logins.hashQueue} queued`,
+            ]
+          : [],
+      ),
+    );
+    return [...stated].map(
+      (text) => `Servers of the ${VARIANT_LABELS[variant]} arm: logins ${text}.`,
+    );
+  });
+  return [flood, ...settings];
+}
+
+export function methodLines(results: LoadResults): string[] {
+  const { options } = results;
   return [
     "Each run is a fresh server process, so no run inherits another's caches, heap or JIT state.",
     `The first ${options.warmup} s of load on each process are a warm-up and are discarded.`,
@@ -54,6 +80,7 @@ export function methodLines({ options }: LoadResults): string[] {
     "The load generator shares the machine with the server. Its CPU share (1.0 is one core) is" +
       " shown, and a run where it saturates its core is flagged: there, throughput may measure" +
       " the generator rather than the server.",
+    ...loginLines(results),
   ];
 }
 

@@ -230,6 +230,7 @@ function failedRun({ mode, variant }: Arm, round: number, reason: string): RunRe
     generator: { cpuSeconds: 0, coreShare: 0, saturated: false },
     machineBusyShare: null,
     flood: null,
+    logins: null,
   };
 }
 
@@ -302,6 +303,13 @@ async function measure(
     server: before && after ? serverSample(before, after) : null,
     machineBusyShare: machineBusy,
     flood: flooded,
+    logins: server
+      ? {
+          limits: server.ready.loginLimits,
+          hashConcurrency: server.ready.hashConcurrency,
+          hashQueue: server.ready.hashQueue,
+        }
+      : null,
   };
 }
 

@@ -82,6 +82,8 @@ export interface RunResult extends LoadFigures {
   variant: FloodVariant | null;
   /** The flood sent beside the measured reads, for the flood arms. */
   flood: FloodFigures | null;
+  /** The server's login settings as its ready line stated them; null for an external target. */
+  logins: { limits: string; hashConcurrency: number; hashQueue: number } | null;
 }
 
 export interface ModeSummary {

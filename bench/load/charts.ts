@@ -12,6 +12,20 @@ const INTERVALS =
   "Bars are the median over each mode's valid runs, whiskers the 95% CI of that median" +
   " (min–max with fewer than 6 runs, which covers less: see Warnings), dots the single runs.";
 
+/** One figure of each valid run of an arm: the dots beside its bar. */
+function runDots(
+  results: LoadResults,
+  ofArm: (run: RunResult) => boolean,
+  value: (run: RunResult) => number | null | undefined,
+): number[] {
+  return results.runs
+    .filter((run) => ofArm(run) && run.status === "ok")
+    .flatMap((run) => {
+      const x = value(run);
+      return typeof x === "number" && Number.isFinite(x) ? [x] : [];
+    });
+}
+
 function bars(
   results: LoadResults,
   summary: (s: ModeSummary) => Summary | null,
@@ -22,12 +36,7 @@ function bars(
     label: s.mode,
     color: modeStyle(s.mode, i).color,
     summary: summary(s),
-    runs: results.runs
-      .filter((run) => run.mode === s.mode && isPlain(run) && run.status === "ok")
-      .flatMap((run) => {
-        const x = value(run);
-        return typeof x === "number" && Number.isFinite(x) ? [x] : [];
-      }),
+    runs: runDots(results, (run) => run.mode === s.mode && isPlain(run), value),
     missing: missing(s),
   }));
 }
@@ -125,17 +134,16 @@ function hitRatio(results: LoadResults): Figure {
   };
 }
 
-const finite = (x: number | undefined): number[] =>
-  typeof x === "number" && Number.isFinite(x) ? [x] : [];
-
 /** login-flood: each mode's read throughput without the flood, and under it with and without limits. */
 function readUnderFlood(results: LoadResults): Figure {
   const armBars = results.summaries.flatMap((s, i) => {
     const { color } = modeStyle(s.mode, i);
     const runsOf = (variant: FloodVariant) =>
-      results.runs
-        .filter((run) => run.mode === s.mode && run.variant === variant && run.status === "ok")
-        .flatMap((run) => finite(run.rps));
+      runDots(
+        results,
+        (run) => run.mode === s.mode && run.variant === variant,
+        (run) => run.rps,
+      );
     const arms: { variant: FloodVariant; summary: Summary | null }[] = [
       { variant: "baseline", summary: s.rps },
       ...results.floods

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { connect } from "node:net";
 import type { TestProject } from "vitest/node";
 
@@ -34,7 +35,23 @@ function reachable(url: string): Promise<boolean> {
  * Finds Redis and PostgreSQL once for the whole run. CI sets REQUIRE_REDIS=1 and REQUIRE_POSTGRES=1
  * so a missing service fails the run; elsewhere the tests that need it are skipped, loudly.
  */
-export default async function setup(project: TestProject): Promise<void> {
+/** Processes a test starts and must stop: private Redis and PostgreSQL, reference servers. */
+const STARTED_BY_TESTS = /redis-server \S+:(?!6379\b)\d+|acb-postgres-|dist\/server\/main\.js/;
+
+function startedByTests(): Map<number, string> {
+  const lines = execFileSync("ps", ["-eo", "pid=,stat=,args="], { encoding: "utf8" }).split("\n");
+  return new Map(
+    lines.flatMap((line) => {
+      const [, pid, stat, args] = /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(line) ?? [];
+      // A zombie is already stopped; it only waits for a parent to collect it.
+      if (!pid || !args || stat?.startsWith("Z") || !STARTED_BY_TESTS.test(args)) return [];
+      return [[Number(pid), args] as const];
+    }),
+  );
+}
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const before = startedByTests();
   const services = [
     {
       name: "Redis",
@@ -66,4 +83,15 @@ export default async function setup(project: TestProject): Promise<void> {
     }
     project.provide(service.key, ok ? service.url : null);
   }
+  // Every test stops what it starts: whatever is left now, and was not running before, fails the run.
+  return () => {
+    const left = [...startedByTests()].filter(([pid]) => !before.has(pid));
+    if (left.length > 0) {
+      // vitest reports an error thrown here but still exits 0: the exit code is set by hand.
+      process.exitCode = 1;
+      throw new Error(
+        `the tests left processes running: ${left.map(([pid, args]) => `${pid} ${args}`).join("; ")}`,
+      );
+    }
+  };
 }

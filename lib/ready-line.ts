@@ -23,4 +23,6 @@ export interface ReadyLine {
   hashQueue: number;
   /** The login throttling in force, in words, or "off". */
   loginLimits: string;
+  /** CPU µs spent on purpose on every authenticated request (--inject-cpu-us); 0 normally. */
+  injectCpuUs: number;
 }

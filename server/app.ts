@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { configInvalid } from "../lib/errors.js";
 import { createHashGate } from "./auth/hash-gate.js";
 import { bearerAuthentication, fixedPrincipal } from "./auth/hooks.js";
+import { withInjectedCpu } from "./auth/inject-cpu.js";
 import type { LoginGuard } from "./auth/login-guard.js";
 import { describeLoginLimits, openLoginGuard } from "./auth/open-login-guard.js";
 import { formatCost } from "./auth/password.js";
@@ -60,6 +61,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const clock = options.clock ?? Date.now;
   const users = await loadCredentials(config.credentials);
   if (users.length === 0) throw configInvalid(`${config.credentials.join(", ")}: no users`);
+  if (config.auth === "off" && config.injectCpuUs > 0) {
+    throw configInvalid("--inject-cpu-us costs authenticated requests: it needs --auth on");
+  }
   const authOffUser = config.auth === "off" ? ceilingUser(config, users) : undefined;
   const metrics = createMetrics({
     cache: config.cache,
@@ -70,6 +74,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     password_cost: formatCost(config.passwordCost),
     hash_concurrency: String(config.hashConcurrency),
     login_limits: describeLoginLimits(config),
+    inject_cpu_us: String(config.injectCpuUs),
   });
 
   let store: Store | undefined;
@@ -83,7 +88,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     limits = await openLoginGuard(config, metrics);
     const authenticate = authOffUser
       ? fixedPrincipal(await ceilingPrincipal(store, authOffUser))
-      : bearerAuthentication(createVerifier({ cache, store, metrics, clock }));
+      : withInjectedCpu(
+          bearerAuthentication(createVerifier({ cache, store, metrics, clock })),
+          config.injectCpuUs,
+        );
     return assemble(
       config,
       clock,

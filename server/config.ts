@@ -51,6 +51,7 @@ export interface Config {
   loginBackoffMax: number;
   loginHoldMs: number;
   auth: (typeof AUTH_SWITCH)[number];
+  injectCpuUs: number;
   authOffUser: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -91,6 +92,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   loginBackoffMax: 900,
   loginHoldMs: 1000,
   auth: "on",
+  injectCpuUs: 0,
   authOffUser: "",
   logLevel: "warn",
 });
@@ -290,6 +292,13 @@ export const OPTIONS: OptionTable<Config> = {
     help: "off serves protected routes without checking tokens (the ceiling); never the default",
     parse: oneOf<(typeof AUTH_SWITCH)[number]>(),
     check: memberOf(AUTH_SWITCH),
+  },
+  injectCpuUs: {
+    flag: "inject-cpu-us",
+    env: "ACB_INJECT_CPU_US",
+    help: "spend this many µs of CPU on every authenticated request: a known cost, for calibration; never in use",
+    parse: integer,
+    check: inRange(0, 1_000_000),
   },
   authOffUser: {
     flag: "auth-off-user",

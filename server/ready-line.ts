@@ -26,6 +26,7 @@ export function readyLine(config: Config, port: number, pids: number[]): string 
     hashConcurrency: config.hashConcurrency,
     hashQueue: config.hashQueue,
     loginLimits: describeLoginLimits(config),
+    injectCpuUs: config.injectCpuUs,
   };
   return JSON.stringify(line);
 }

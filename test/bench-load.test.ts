@@ -263,8 +263,8 @@ describe("the login-flood scenario", () => {
     // With the limits on, the address is throttled at once; without them, nothing is.
     expect(byVariant.get("flood")?.flood?.statuses["429"]).toBeGreaterThan(0);
     expect(byVariant.get("flood-unlimited")?.flood?.statuses["429"] ?? 0).toBe(0);
-    expect(byVariant.get("flood")?.logins?.limits).toMatch(/per address/);
-    expect(byVariant.get("flood-unlimited")?.logins?.limits).toBe("off");
+    expect(byVariant.get("flood")?.settings?.loginLimits).toMatch(/per address/);
+    expect(byVariant.get("flood-unlimited")?.settings?.loginLimits).toBe("off");
     expect(renderMarkdown(results)).toContain("Servers of the flood, limits off arm: logins off;");
     expect(results.summaries.map((s) => [s.mode, s.validRuns])).toEqual([["memory", 1]]);
     expect(results.floods.map((f) => [f.mode, f.variant, f.validRuns])).toEqual([

@@ -123,6 +123,20 @@ describe("npm run server", () => {
     expect(result.stdout).toBe("");
   });
 
+  it("refuses --inject-cpu-us with authentication off: it costs authenticated requests", async () => {
+    const result = await run("dist/server/main.js", [
+      ...serverArgs(),
+      "--auth",
+      "off",
+      "--inject-cpu-us",
+      "100",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^auth-cache-bench server: ACB_CONFIG_INVALID: --inject-cpu-us .*--auth on\n$/,
+    );
+  });
+
   it("refuses a malformed credentials file, naming it, without a stack trace", async () => {
     const file = join(dir, "bad.json");
     await writeFile(file, '{"bob": {"role": "user", "password": "plain"}}');

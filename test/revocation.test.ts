@@ -45,21 +45,26 @@ describe("revocation benchmark", () => {
     }
   });
 
-  it.each(["none", "redis", "tiered"])("%s: no instance ever accepts a revoked token", (mode) => {
-    if (!results.options.modes.includes(mode as "none")) return;
+  const noStaleAccepts = (mode: string) => {
     for (const event of ["logout", "password"]) {
       for (const role of ["revoking", "other"]) {
         expect(summary(mode, event, role)).toMatchObject({
           staleAccepts: 0,
           unrevoked: 0,
-          raceStale: role === "other" ? 0 : 0,
+          raceStale: 0,
         });
       }
     }
-    expect(results.races.filter((r) => r.mode === mode).every((r) => r.staleAfter === 0)).toBe(
-      true,
-    );
-  });
+    const races = results.races.filter((r) => r.mode === mode);
+    expect(races.length).toBeGreaterThan(0);
+    expect(races.every((r) => r.staleAfter === 0)).toBe(true);
+  };
+  it("none: no instance ever accepts a revoked token", () => noStaleAccepts("none"));
+  // Without Redis these two are skipped, and said to be: never passed without running.
+  it.skipIf(!redisUrl).each(["redis", "tiered"])(
+    "%s: no instance ever accepts a revoked token",
+    noStaleAccepts,
+  );
 
   it("memory: the revoking instance rejects at once, the others keep accepting until their entry expires", () => {
     for (const event of ["logout", "password"]) {

@@ -33,7 +33,7 @@ export const loadKind: ResultKind<LoadResults> = {
         ...run,
         variant: null,
         flood: null,
-        logins: null,
+        settings: null,
       })),
       floods: [],
     }),

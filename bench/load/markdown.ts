@@ -43,10 +43,10 @@ function loginLines({ options, runs }: LoadResults): string[] {
   const settings = FLOOD_VARIANTS.flatMap((variant) => {
     const stated = new Set(
       runs.flatMap((run) =>
-        run.variant === variant && run.logins
+        run.variant === variant && run.settings
           ? [
-              `${run.logins.limits}; ${run.logins.hashConcurrency} password hashes at once,` +
-                ` ${run.logins.hashQueue} queued`,
+              `${run.settings.loginLimits}; ${run.settings.hashConcurrency} password hashes at` +
+                ` once, ${run.settings.hashQueue} queued`,
             ]
           : [],
       ),
@@ -56,6 +56,18 @@ function loginLines({ options, runs }: LoadResults): string[] {
     );
   });
   return [flood, ...settings];
+}
+
+/** A known CPU cost injected on purpose must never pass for the server's own. */
+function injectedLines({ runs }: LoadResults): string[] {
+  const injected = new Set(
+    runs.flatMap((run) => (run.settings?.injectCpuUs ? [run.settings.injectCpuUs] : [])),
+  );
+  return [...injected].map(
+    (us) =>
+      `Servers spent an injected ${us} µs of CPU on every authenticated request` +
+      " (--inject-cpu-us): a known cost, for calibration, in every figure above.",
+  );
 }
 
 export function methodLines(results: LoadResults): string[] {
@@ -81,6 +93,7 @@ export function methodLines(results: LoadResults): string[] {
       " shown, and a run where it saturates its core is flagged: there, throughput may measure" +
       " the generator rather than the server.",
     ...loginLines(results),
+    ...injectedLines(results),
   ];
 }
 

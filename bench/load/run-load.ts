@@ -1,4 +1,5 @@
 import { describeCause } from "../../lib/errors.js";
+import type { ReadyLine } from "../../lib/ready-line.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST, DEFAULTS as SERVER_DEFAULTS } from "../../server/config.js";
 import { type LoadFigures, runAutocannon } from "../harness/autocannon-run.js";
@@ -24,6 +25,7 @@ import {
   type LoadOptions,
   type LoadResults,
   type RunResult,
+  type ServerSettings,
   UNRECORDED,
 } from "./schema.js";
 import { loadViews } from "./views.js";
@@ -230,7 +232,7 @@ function failedRun({ mode, variant }: Arm, round: number, reason: string): RunRe
     generator: { cpuSeconds: 0, coreShare: 0, saturated: false },
     machineBusyShare: null,
     flood: null,
-    logins: null,
+    settings: null,
   };
 }
 
@@ -303,15 +305,16 @@ async function measure(
     server: before && after ? serverSample(before, after) : null,
     machineBusyShare: machineBusy,
     flood: flooded,
-    logins: server
-      ? {
-          limits: server.ready.loginLimits,
-          hashConcurrency: server.ready.hashConcurrency,
-          hashQueue: server.ready.hashQueue,
-        }
-      : null,
+    settings: server ? settingsOf(server.ready) : null,
   };
 }
+
+const settingsOf = ({
+  loginLimits,
+  hashConcurrency,
+  hashQueue,
+  injectCpuUs,
+}: ReadyLine): ServerSettings => ({ loginLimits, hashConcurrency, hashQueue, injectCpuUs });
 
 /** The flood's generator CPU is the harness process's, already in the reads' own figure. */
 function withoutGenerator({ generator: _, ...figures }: LoadFigures): FloodFigures {

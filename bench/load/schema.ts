@@ -1,3 +1,4 @@
+import type { ReadyLine } from "../../lib/ready-line.js";
 import type { StoreKind } from "../../server/store/store.js";
 import type { LoadFigures } from "../harness/autocannon-run.js";
 import type { Scenario } from "../harness/scenarios.js";
@@ -67,6 +68,11 @@ export type FloodVariant = (typeof FLOOD_VARIANTS)[number];
 /** What the flood generator saw: its statuses and the login path's latency. */
 export type FloodFigures = Omit<LoadFigures, "generator">;
 
+export type ServerSettings = Pick<
+  ReadyLine,
+  "loginLimits" | "hashConcurrency" | "hashQueue" | "injectCpuUs"
+>;
+
 export interface RunResult extends LoadFigures {
   mode: LoadMode;
   /** 1-based; runs of one round are interleaved across modes. */
@@ -82,8 +88,8 @@ export interface RunResult extends LoadFigures {
   variant: FloodVariant | null;
   /** The flood sent beside the measured reads, for the flood arms. */
   flood: FloodFigures | null;
-  /** The server's login settings as its ready line stated them; null for an external target. */
-  logins: { limits: string; hashConcurrency: number; hashQueue: number } | null;
+  /** Settings the server's ready line stated that change what a run measures; null for a target. */
+  settings: ServerSettings | null;
 }
 
 export interface ModeSummary {

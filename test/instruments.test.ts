@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAutocannon } from "../bench/harness/autocannon-run.js";
+import { planScenario } from "../bench/harness/scenarios.js";
+import { scrapeMetrics, serverSample } from "../bench/harness/server-metrics.js";
+import { type RunningServer, spawnServer } from "../bench/harness/spawn-server.js";
+import { login } from "../bench/harness/users.js";
+import { USERS } from "./helpers/app.js";
+
+// The harness's instruments against known quantities: a figure in µs must be µs, and the server
+// CPU per request must move by exactly what is spent on purpose. Not speed: the units.
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "acb-instruments-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function measured(flags: string[], connections: number) {
+  const server: RunningServer = await spawnServer([
+    ...["--port", "0", "--sqlite-path", join(dir, "auth.sqlite"), "--log-level", "silent"],
+    ...flags,
+  ]);
+  try {
+    const url = server.ready.url;
+    const jane = { username: "jane", password: USERS.jane.password, role: "user" };
+    const session = await login(url, jane);
+    const plan = planScenario("read", { sessions: [session], credentials: [], admin: undefined });
+    await runAutocannon(url, plan, { connections, seconds: 1, record: false });
+    const before = await scrapeMetrics(url);
+    const outcome = await runAutocannon(url, plan, { connections, seconds: 2, record: true });
+    const after = await scrapeMetrics(url);
+    if (!before || !after) throw new Error("no /metrics");
+    return { outcome, server: serverSample(before, after) };
+  } finally {
+    await server.stop();
+  }
+}
+
+describe("the harness's instruments", () => {
+  it("reports latency in µs: a 2 ms store read gives a p50 of 2 to 3.5 ms", async () => {
+    const { outcome } = await measured(["--cache", "none", "--origin-latency-ms", "2"], 1);
+    expect(outcome.unexpected).toBe(0);
+    // A timer waits at least its delay and, at Node's 1 ms resolution, rarely 1.5 ms more.
+    expect(outcome.latencyUs?.p50).toBeGreaterThanOrEqual(2000);
+    expect(outcome.latencyUs?.p50).toBeLessThanOrEqual(3500);
+  }, 60_000);
+
+  it("reports server CPU per request: 1000 µs more injected reads 1000 µs more", async () => {
+    // Both injected, so that both run at a few hundred requests per second: the server's own
+    // cost per request is higher at a low rate than at full speed, and would not cancel out.
+    const less = await measured(["--cache", "memory", "--inject-cpu-us", "1000"], 2);
+    const more = await measured(["--cache", "memory", "--inject-cpu-us", "2000"], 2);
+    expect(more.outcome.unexpected).toBe(0);
+    expect(less.server.cpuUsPerRequest).toBeGreaterThanOrEqual(1000);
+    const added = more.server.cpuUsPerRequest - less.server.cpuUsPerRequest;
+    // Measured here: 1,080 to 1,200 µs; the server's own cost per request still moves a little
+    // with the rate. A unit slip (ms, ns, per second) would be off by orders of magnitude.
+    expect(added).toBeGreaterThanOrEqual(850);
+    expect(added).toBeLessThanOrEqual(1500);
+  }, 60_000);
+});

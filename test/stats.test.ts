@@ -176,22 +176,50 @@ describe("mannWhitneyU", () => {
     expect(r.effect).toBe(0.7);
   });
 
-  it("uses the tie-corrected normal approximation when there are ties", () => {
+  it("is exact with ties at small sizes: every assignment of the pooled midranks counted", () => {
     // a = 1 2 2 3 5, b = 2 4 4 6 7. Pooled ranks: 1 -> 1; the three 2s share (2 + 3 + 4) / 3 = 3;
     // 3 -> 5; the two 4s share 6.5; 5 -> 8; 6 -> 9; 7 -> 10.
     // R_A = 1 + 3 + 3 + 5 + 8 = 20, uA = 20 - 5 * 6 / 2 = 5, uB = 25 - 5 = 20, mean 12.5.
     // Ties: t = 3 and t = 2, so sum(t^3 - t) = 24 + 6 = 30, N = 10:
     //   var = (25 / 12) * (11 - 30 / (10 * 9)) = (25 / 12) * (32 / 3) = 200 / 9, sd = 10 sqrt(2) / 3.
-    // Continuity correction: z = -(7.5 - 0.5) / sd = -21 / (10 sqrt(2)) = -1.4849242.
-    // p = 2 * Phi(-1.4849242) = 0.1375639 (as R's wilcox.test(a, b, exact = FALSE, correct = TRUE)).
+    // Continuity correction: z = -(7.5 - 0.5) / sd = -21 / (10 sqrt(2)) = -1.4849242, reported.
+    // p is the exact permutation p: of the C(10, 5) = 252 ways to choose A's five midranks, 18
+    // have a rank sum <= 20, so p = 2 * 18 / 252 = 1/7. (The normal approximation said 0.1376.)
     const r = mannWhitneyU([1, 2, 2, 3, 5], [2, 4, 4, 6, 7]);
-    expect(r.exact).toBe(false);
+    expect(r.exact).toBe(true);
     expect(r.uA).toBe(5);
     expect(r.uB).toBe(20);
     expect(r.u).toBe(5);
     expect(r.z).toBeCloseTo(-21 / (10 * Math.SQRT2), 12);
-    expect(r.p).toBeCloseTo(0.1375639, 6);
+    expect(r.p).toBeCloseTo(1 / 7, 12);
     expect(r.effect).toBe(0.2);
+  });
+
+  it.each([
+    // Exhaustive enumeration of every split of the pooled values (what scipy's permutation_test
+    // does exactly at these sizes), done independently in exact fractions.
+    [[0, 0, 0], [1, 1, 1], 1 / 10],
+    [[1, 1, 2, 2], [2, 3, 3, 4], 3 / 35],
+    [[5, 5, 5, 6], [5, 5, 7, 7, 7], 5 / 21],
+    [[1, 2, 3, 3, 3, 4], [3, 3, 5, 6, 7, 8], 8 / 231],
+  ])("with ties, %j against %j has the exact permutation p %d", (a, b, p) => {
+    const r = mannWhitneyU(a, b);
+    expect(r.exact).toBe(true);
+    expect(r.p).toBeCloseTo(p, 12);
+  });
+
+  it("3 against 3, fully separated and tied, cannot reach p < 0.05", () => {
+    // Store lookups per request are exactly 1 in none and 0 in a cache: tied within each mode.
+    expect(mannWhitneyU([0, 0, 0], [1, 1, 1]).p).toBeCloseTo(0.1, 12);
+    expect(mannWhitneyU([0, 0, 0, 0], [1, 1, 1, 1]).p).toBeCloseTo(2 / 70, 12);
+  });
+
+  it("uses the tie-corrected normal approximation beyond 30 per side", () => {
+    const a = Array.from({ length: 31 }, (_, i) => i % 5);
+    const b = Array.from({ length: 31 }, (_, i) => (i % 5) + 1);
+    const r = mannWhitneyU(a, b);
+    expect(r.exact).toBe(false);
+    expect(r.p).toBeCloseTo(2 * normalCdf(-Math.abs(r.z)), 12);
   });
 
   it("gives p = 1 for identical samples", () => {

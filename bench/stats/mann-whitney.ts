@@ -12,7 +12,7 @@ export interface MannWhitneyResult {
   z: number;
   /** Two-sided p-value in (0, 1]. */
   p: number;
-  /** True when p comes from the exact permutation distribution rather than the normal one. */
+  /** True when p comes from the exact permutation distribution (with ties too) rather than the normal one. */
   exact: boolean;
   /** Probability of superiority P(A > B) + P(A = B) / 2 = uA / (nA nB). */
   effect: number;
@@ -26,6 +26,8 @@ interface RankSums {
   rankSumA: number;
   /** Sum over tie groups of t^3 - t; 0 means no ties. */
   tieTerm: number;
+  /** Twice each pooled value's (mid)rank: integers, even with ties. */
+  doubledRanks: number[];
 }
 
 function rankSums(a: readonly number[], b: readonly number[]): RankSums {
@@ -35,6 +37,7 @@ function rankSums(a: readonly number[], b: readonly number[]): RankSums {
   ].sort((x, y) => x.value - y.value);
   let rankSumA = 0;
   let tieTerm = 0;
+  const doubledRanks: number[] = [];
   let start = 0;
   while (start < pooled.length) {
     let end = start + 1;
@@ -44,11 +47,12 @@ function rankSums(a: readonly number[], b: readonly number[]): RankSums {
     const averageRank = (start + 1 + end) / 2;
     for (let i = start; i < end; i++) {
       if (pooled[i]?.fromA) rankSumA += averageRank;
+      doubledRanks.push(2 * averageRank);
     }
     tieTerm += t * t * t - t;
     start = end;
   }
-  return { rankSumA, tieTerm };
+  return { rankSumA, tieTerm, doubledRanks };
 }
 
 /**
@@ -78,13 +82,38 @@ export function mannWhitneyUDistribution(m: number, n: number): Float64Array {
   return prev[m] ?? Float64Array.of(1);
 }
 
-function exactTwoSidedP(uA: number, nA: number, nB: number): number {
-  const dist = mannWhitneyUDistribution(nA, nB);
+/**
+ * P(2 rank sum of A = s) under H0 with ties: every choice of which m of the pooled (mid)ranks
+ * belong to A is equally likely, as in a permutation test. Counts subsets of each size and sum
+ * one pooled value at a time; counts past 2^53 lose only relative precision, which a p-value
+ * does not notice.
+ */
+function tiedRankSumDistribution(doubledRanks: readonly number[], m: number): Float64Array {
+  const maxSum = doubledRanks.reduce((total, r) => total + r, 0);
+  // ways[k][s]: subsets of size k, among the values seen so far, whose doubled ranks sum to s.
+  const ways = Array.from({ length: m + 1 }, () => new Float64Array(maxSum + 1));
+  (ways[0] as Float64Array)[0] = 1;
+  let seen = 0;
+  for (const rank of doubledRanks) {
+    seen += rank;
+    for (let k = m; k >= 1; k--) {
+      const from = ways[k - 1] as Float64Array;
+      const to = ways[k] as Float64Array;
+      for (let s = seen; s >= rank; s--) to[s] = at(to, s) + at(from, s - rank);
+    }
+  }
+  const counts = ways[m] as Float64Array;
+  const total = counts.reduce((sum, c) => sum + c, 0);
+  return counts.map((c) => c / total);
+}
+
+/** 2 min(P(X <= x), P(X >= x)) over a distribution indexed by x; a hair of slack for float sums. */
+function twoSidedTail(dist: Float64Array, x: number): number {
   let lower = 0;
   let upper = 0;
   for (let k = 0; k < dist.length; k++) {
-    if (k <= uA) lower += at(dist, k);
-    if (k >= uA) upper += at(dist, k);
+    if (k <= x + 1e-9) lower += at(dist, k);
+    if (k >= x - 1e-9) upper += at(dist, k);
   }
   return Math.min(1, 2 * Math.min(lower, upper));
 }
@@ -96,7 +125,7 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
   const nA = a.length;
   const nB = b.length;
   const pairs = nA * nB;
-  const { rankSumA, tieTerm } = rankSums(a, b);
+  const { rankSumA, tieTerm, doubledRanks } = rankSums(a, b);
   const uA = rankSumA - (nA * (nA + 1)) / 2;
   const uB = pairs - uA;
 
@@ -109,8 +138,14 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
   // variance is 0 only when every pooled value is tied, and then deviation is 0 too.
   const z = variance > 0 ? (Math.sign(deviation) * corrected) / Math.sqrt(variance) : 0;
 
-  const exact = tieTerm === 0 && nA <= EXACT_MAX_SIZE && nB <= EXACT_MAX_SIZE;
-  const p = exact ? exactTwoSidedP(uA, nA, nB) : 2 * normalCdf(-Math.abs(z));
+  // Exact whenever the samples are small, ties or not: with ties the normal approximation is
+  // badly off just where it matters, at 3 to 6 runs per side (3 vs 3 fully separated: 0.047
+  // against the exact 0.10).
+  const exact = nA <= EXACT_MAX_SIZE && nB <= EXACT_MAX_SIZE;
+  let p: number;
+  if (!exact) p = 2 * normalCdf(-Math.abs(z));
+  else if (tieTerm === 0) p = twoSidedTail(mannWhitneyUDistribution(nA, nB), uA);
+  else p = twoSidedTail(tiedRankSumDistribution(doubledRanks, nA), 2 * rankSumA);
   return {
     u: Math.min(uA, uB),
     uA,

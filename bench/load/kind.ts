@@ -28,7 +28,8 @@ export const loadKind: ResultKind<LoadResults> = {
     1: (json) => ({
       ...json,
       version: 2,
-      options: { ...(json.options as Json), floodConnections: 20, floodRate: 0 },
+      // Version 1 rotated the order (A B C, B C A …): no seed.
+      options: { ...(json.options as Json), orderSeed: null, floodConnections: 20, floodRate: 0 },
       runs: (json.runs as Json[]).map((run) => ({
         ...run,
         variant: null,

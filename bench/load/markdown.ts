@@ -76,8 +76,12 @@ export function methodLines(results: LoadResults): string[] {
     "Each run is a fresh server process, so no run inherits another's caches, heap or JIT state.",
     `The first ${options.warmup} s of load on each process are a warm-up and are discarded.`,
     "Runs are interleaved: every round runs each mode once, so slow drift of the machine" +
-      " (heat, background work, noisy neighbours) hits all modes alike instead of one; each round" +
-      " starts one mode later (A B C, B C A, C A B …), so no mode always runs first or last.",
+      " (heat, background work, noisy neighbours) hits all modes alike instead of one; " +
+      (options.orderSeed === null
+        ? "each round starts one mode later (A B C, B C A, C A B …), so no mode always runs first or last."
+        : `each round runs them in a random order (seed ${options.orderSeed}), balanced so that` +
+          " every mode takes every position once in each block of as many rounds as modes, and no" +
+          " mode always follows the same one."),
     "Every figure is the median over a mode's valid runs, with a distribution-free 95% CI from" +
       " order statistics. With fewer than 6 runs that interval is min–max, which covers less" +
       " than 95%.",

@@ -52,6 +52,7 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   databaseUrl: SERVER.databaseUrl,
   out: "reports",
   // The issue this scenario answers: a wrong-password client over 20 connections.
+  orderSeed: null,
   floodConnections: 20,
   floodRate: 0,
   json: false,
@@ -149,6 +150,13 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
   ),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
+  orderSeed: {
+    flag: "order-seed",
+    help: "seed of each round's random order of the modes, to repeat one (default: drawn and reported)",
+    parse: (raw) => integer(raw),
+    check: (value) => (value === null ? undefined : inRange(0, 4_294_967_295)(value)),
+    show: (value) => (value === null ? "random" : String(value)),
+  },
   floodConnections: {
     flag: "flood-connections",
     help: "login-flood: connections sending wrong-password logins beside the measured reads",

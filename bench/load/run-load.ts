@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { describeCause } from "../../lib/errors.js";
 import type { ReadyLine } from "../../lib/ready-line.js";
 import { formatCost } from "../../server/auth/password.js";
@@ -92,14 +93,14 @@ export async function runLoadBenchmark(
   const workspace = createWorkspace(options.store, databaseUrl, redis?.url);
   const sqlitePath = workspace.sqlitePath();
   const pgSchema = workspace.pgSchema();
-  const setup = (round: number): ServerSetup => ({
+  const setup = (round: number, { mode, variant }: Arm): ServerSetup => ({
     store: options.store,
     sqlitePath,
     pgSchema,
     databaseUrl,
     redisUrl: redis?.url ?? options.redisUrl,
     // A prefix per run: every redis run starts as cold as every memory run.
-    redisKeyPrefix: workspace.redisKeyPrefix(String(round)),
+    redisKeyPrefix: workspace.redisKeyPrefix([round, mode, variant].filter(Boolean).join("-")),
     credentials: serverFiles,
     cacheTtl: options.cacheTtl,
     cacheMax: options.cacheMax,
@@ -114,11 +115,12 @@ export async function runLoadBenchmark(
     },
     passwordCost: options.target ? null : formatCost(LOAD_USER_COST),
   });
+  const orderSeed = options.orderSeed ?? randomInt(2 ** 32);
   const results: LoadResults = {
     schema: LOAD_SCHEMA,
     version: LOAD_SCHEMA_VERSION,
     status: "running",
-    options: { ...options, modes },
+    options: { ...options, modes, orderSeed },
     provenance,
     skipped,
     runs: [],
@@ -144,7 +146,11 @@ export async function runLoadBenchmark(
       work: (url: string, server?: RunningServer) => Promise<T>,
     ) => {
       if (options.target) return work(options.target);
-      const args = serverArgs(serverMode(mode), { ...setup(round), ...loginSettings(variant) });
+      const arm = { mode, variant };
+      const args = serverArgs(serverMode(mode), {
+        ...setup(round, arm),
+        ...loginSettings(variant),
+      });
       const server = await spawnServer(args);
       try {
         return await work(server.ready.url, server);
@@ -170,6 +176,7 @@ export async function runLoadBenchmark(
     await runRounds({
       arms: modes.flatMap((mode) => variants.map((variant) => ({ mode, variant }))),
       rounds: options.runs,
+      seed: orderSeed,
       secondsPerRun: options.warmup + options.duration + RUN_OVERHEAD_SECONDS,
       signal,
       onStart: ({ arm, ...start }) => progress({ kind: "run", ...arm, ...start }),
@@ -271,8 +278,11 @@ async function measure(
         AbortSignal.any([signal, stopFlood.signal]),
       )
     : null;
-  if (options.warmup > 0)
-    await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal);
+  // A warm-up is thrown away, not unchecked: a server that answered it wrongly is not warm.
+  const warm =
+    options.warmup > 0
+      ? await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal)
+      : null;
   const before = await scrapeMetrics(url);
   const cpuBefore = machineCpu();
   const outcome = await runAutocannon(
@@ -290,6 +300,7 @@ async function measure(
   const crashed = server?.crashed();
   const reasons: string[] = [];
   if (crashed) reasons.push(crashed);
+  if (warm && warm.unexpected > 0) reasons.push(unexpectedLine("warm-up: ", warm));
   if (outcome.unexpected > 0) reasons.push(unexpectedLine("", outcome));
   if (flooded && flooded.unexpected > 0) reasons.push(unexpectedLine("flood: ", flooded));
   if (outcome.requests === 0) reasons.push("no responses");

@@ -51,6 +51,8 @@ export interface LoadOptions {
   redisUrl: string;
   databaseUrl: string;
   out: string;
+  /** Seeds each round's order of the modes; the results hold the one used (drawn when null). */
+  orderSeed: number | null;
   /** login-flood: connections of the flood generator, and its rate (0: as fast as they go). */
   floodConnections: number;
   floodRate: number;

@@ -1,4 +1,5 @@
 import {
+  coverageNote,
   DASH,
   type Fmt,
   fmtCi,
@@ -12,6 +13,7 @@ import {
   fmtRatio,
   fmtUs,
   missing,
+  NOMINAL_COVERAGE,
   type TableData,
 } from "../report/format.js";
 import type {
@@ -144,7 +146,7 @@ function verdictLine(s: ModeSummary): string {
   if (!comparison.significant) {
     return `${s.mode}: no significant difference from ${baseline} (${p}, ${fmtComparison(comparison)})`;
   }
-  const ci = fmtInterval(comparison.ci, fmtFixed2);
+  const ci = fmtInterval(comparison.ci, fmtFixed2) + coverageNote(comparison.ciCoverage);
   return `${s.mode}: ${fmtRatio(comparison.ratio)} ${baseline} throughput ${ci}, significant (${p})`;
 }
 
@@ -160,19 +162,21 @@ function joinRounds(rounds: readonly number[]): string {
   return `round${rounds.length === 1 ? "" : "s"} ${rounds.join(", ")}`;
 }
 
+/**
+ * A verdict rests on the rounds where both modes ran validly, which may be fewer than either
+ * mode's own runs: say so wherever that leaves its interval short of 95%.
+ */
 function smallSampleLines(summaries: readonly ModeSummary[]): string[] {
-  const byRuns = new Map<number, { modes: string[]; coverage: number }>();
-  for (const s of summaries) {
-    if (!s.rps || s.rps.ciCoverage >= 0.95 - 1e-9) continue;
-    const group = byRuns.get(s.rps.n) ?? { modes: [], coverage: s.rps.ciCoverage };
-    group.modes.push(s.mode);
-    byRuns.set(s.rps.n, group);
-  }
-  return [...byRuns].map(
-    ([n, { modes, coverage }]) =>
-      `${modes.join(", ")}: only ${n} valid run${n === 1 ? "" : "s"} (fewer than 6), so the ` +
-      `95% CI falls back to min–max, which covers the median ${fmtPct(coverage, 0)} of the time`,
-  );
+  return summaries.flatMap((s) => {
+    const baseline = s.mode === "none" ? "ceiling" : "none";
+    const comparison = s.mode === "none" ? s.vsCeiling : s.vsNone;
+    if (!comparison || comparison.ciCoverage >= NOMINAL_COVERAGE - 1e-9) return [];
+    const what = comparison.method === "paired" ? "paired rounds" : "valid runs";
+    return [
+      `${s.mode} against ${baseline}: only ${comparison.n} ${what}, so the interval of the ratio` +
+        ` covers the true ratio ${fmtPct(comparison.ciCoverage, 1)} of the time, not 95%`,
+    ];
+  });
 }
 
 /** Everything that limits what the numbers can be trusted for. */

@@ -81,14 +81,21 @@ export function fmtInterval([lo, hi]: readonly [number, number], fmt: Fmt): stri
   return `[${fmt(lo)}–${fmt(hi)}]`;
 }
 
-/** Median with its 95% CI: "31.2k [30.1k–32.0k]". */
+/** Intervals are labelled 95%; one that covers less (too few runs for 95%) says how much. */
+export const NOMINAL_COVERAGE = 0.95;
+export const coverageNote = (coverage: number): string =>
+  coverage < NOMINAL_COVERAGE - 1e-9 ? ` (${fmtPct(coverage, 0)})` : "";
+
+/** Median with its 95% CI: "31.2k [30.1k–32.0k]", or "… [30.1k–32.0k] (88%)" when it covers less. */
 export function fmtCi(summary: Summary | null | undefined, fmt: Fmt): string {
-  return summary ? `${fmt(summary.median)} ${fmtInterval(summary.ci, fmt)}` : DASH;
+  return summary
+    ? `${fmt(summary.median)} ${fmtInterval(summary.ci, fmt)}${coverageNote(summary.ciCoverage)}`
+    : DASH;
 }
 
-/** "0.94× [0.91–0.97]". */
+/** "0.94× [0.91–0.97]", or "0.94× [0.91–0.97] (88%)" when its interval covers less than 95%. */
 export function fmtComparison(comparison: Comparison | null | undefined): string {
   return comparison
-    ? `${fmtRatio(comparison.ratio)} ${fmtInterval(comparison.ci, fmtFixed2)}`
+    ? `${fmtRatio(comparison.ratio)} ${fmtInterval(comparison.ci, fmtFixed2)}${coverageNote(comparison.ciCoverage)}`
     : DASH;
 }

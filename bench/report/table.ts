@@ -7,7 +7,8 @@ const HANGING = "    ";
 
 // Putting each CI under its median, and wrapping headers to their column, is what keeps the
 // widest table inside 100 columns.
-const stack = (cell: string): string => cell.replace(" [", "\n[");
+// A CI's coverage, when it says one, goes on a line of its own below the interval.
+const stack = (cell: string): string => cell.replace(" [", "\n[").replace("] (", "]\n(");
 
 // A lone symbol such as "×" stays with the word it qualifies.
 const words = (text: string): string[] =>

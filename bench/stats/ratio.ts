@@ -13,6 +13,8 @@ export interface RatioResult {
   /** Exact coverage for "paired" (may fall short of the request at small n); nominal for "bootstrap". */
   ciCoverage: number;
   method: RatioMethod;
+  /** The rounds paired ("paired"), or the smaller sample ("bootstrap"): what the CI rests on. */
+  n: number;
 }
 
 export interface CompareOptions {
@@ -92,13 +94,14 @@ export function ratioOfMedians(
   if (paired) {
     const ratios = a.map((x, i) => x / at(b, i));
     const { ci, ciCoverage } = medianCi(ratios, confidence);
-    return { ratio: median(ratios), ci, ciCoverage, method: "paired" };
+    return { ratio: median(ratios), ci, ciCoverage, method: "paired", n: ratios.length };
   }
   return {
     ratio: median(a) / median(b),
     ci: bootstrapRatioCi(a, b, confidence),
     ciCoverage: confidence,
     method: "bootstrap",
+    n: Math.min(a.length, b.length),
   };
 }
 

@@ -490,9 +490,9 @@ describe("npm run report: any benchmark's results.json", () => {
       ["unknown", { schema: "auth-cache-bench/other", version: 1 }, "unknown schema"],
       ["no-schema", { version: 1 }, "unknown schema undefined"],
       [
-        "revocation-v2",
-        { ...revocation, version: 2 },
-        "results version 2; this tool reads version 1",
+        "revocation-v3",
+        { ...revocation, version: 3 },
+        "results version 3; this tool reads version 2",
       ],
       ["micro-no-suites", noSuites, "suites must be arrays"],
     ];

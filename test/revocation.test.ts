@@ -50,7 +50,9 @@ describe("revocation benchmark", () => {
       for (const role of ["revoking", "other"]) {
         expect(summary(mode, event, role)).toMatchObject({
           staleAccepts: 0,
+          exposureMaxMs: 0,
           unrevoked: 0,
+          resurrections: 0,
           raceStale: 0,
         });
       }
@@ -74,6 +76,11 @@ describe("revocation benchmark", () => {
     // A logout answers in milliseconds, well inside the 2 s TTL of the entries cached just before;
     // a password change spends a scrypt hash first, which on a loaded machine can outlast them.
     expect(summary("memory", "logout", "other").staleAccepts).toBeGreaterThan(0);
+    // Exposed until the entry expired: up to the TTL, however often the probes went.
+    const exposed = summary("memory", "logout", "other").exposureMaxMs ?? 0;
+    expect(exposed).toBeGreaterThan(0);
+    expect(exposed).toBeLessThanOrEqual(2000 + 500);
+    expect(summary("memory", "logout", "other").resurrections).toBe(0);
   });
 
   it("refuses bad options with the flag named", () => {

@@ -49,6 +49,7 @@ export function summarizeRevocation(results: RevocationResults): LagSummary[] {
         );
         if (probes.length === 0) continue;
         const lags = probes.flatMap((probe) => (probe.lagMs === null ? [] : [probe.lagMs]));
+        const exposures = probes.flatMap((probe) => probe.exposureMs ?? []);
         summaries.push({
           mode,
           event,
@@ -58,6 +59,8 @@ export function summarizeRevocation(results: RevocationResults): LagSummary[] {
           p99: lags.length > 0 ? quantile(lags, 0.99) : null,
           max: lags.length > 0 ? Math.max(...lags) : null,
           staleAccepts: probes.reduce((sum, probe) => sum + probe.staleAccepts, 0),
+          exposureMaxMs: exposures.length > 0 ? Math.max(...exposures) : null,
+          resurrections: probes.reduce((sum, probe) => sum + (probe.resurrections ?? 0), 0),
           unrevoked: probes.length - lags.length,
           ...promisedBound(mode, role, results.options),
           raceStale: races.reduce((sum, r) => sum + r.staleAfter, 0),

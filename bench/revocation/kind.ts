@@ -22,5 +22,21 @@ export const revocationKind: ResultKind<RevocationResults> = {
   version: REVOCATION_SCHEMA_VERSION,
   title: "revocation benchmark",
   problem,
+  upgrades: {
+    // Version 1 probed until the first 401 only: no exposure, no resurrections, no window.
+    1: (json) => ({
+      ...json,
+      version: 2,
+      options: { ...(json.options as Json), resurrectionWindowMs: 0 },
+      trials: (json.trials as Json[]).map((trial) => ({
+        ...trial,
+        instances: (trial.instances as Json[]).map((probe) => ({
+          ...probe,
+          exposureMs: null,
+          resurrections: null,
+        })),
+      })),
+    }),
+  },
   views: revocationViews,
 };

@@ -40,6 +40,7 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.fr
   cacheTtl: 2,
   localCacheTtl: 2,
   loadConnections: 2,
+  resurrectionWindowMs: 500,
   store: "sqlite",
   redisUrl: SERVER.redisUrl,
   databaseUrl: SERVER.databaseUrl,
@@ -95,6 +96,12 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     SERVER_OPTIONS.localCacheTtl,
     "tiered: TTL of the in-process tier in seconds",
   ),
+  resurrectionWindowMs: {
+    flag: "resurrection-window",
+    help: "milliseconds of probing after the first 401, to see a revoked token accepted again",
+    parse: integer,
+    check: inRange(0, 60_000),
+  },
   loadConnections: {
     flag: "load-connections",
     help: "connections of background load per instance during the trials (0: none)",

@@ -18,12 +18,18 @@ export interface ProbeOutcome {
   lagMs: number | null;
   staleAccepts: number;
   probes: number;
+  /** Revocation response → the answer to the last probe that was still accepted; 0 if none was. */
+  exposureMs: number;
+  /** Probes accepted again after one was answered 401: a token back from the dead. */
+  resurrections: number;
 }
 
 /**
- * Probes one instance at a fixed interval from the revocation response (t0) until it answers 401.
+ * Probes one instance at a fixed interval from the revocation response (t0) until it answers 401,
+ * then on for `windowMs`, so that a token put back into a cache after its revocation is seen.
  * The lag is taken at the sending of the first probe that got 401: the instance had learnt of the
- * revocation by then, to within one interval.
+ * revocation by then, to within one interval. The exposure is taken at the answer to the last
+ * probe accepted: it does not depend on how often the probes went, which stale counts do.
  */
 export async function probeUntilRevoked(
   baseUrl: string,
@@ -31,20 +37,32 @@ export async function probeUntilRevoked(
   t0: number,
   intervalMs: number,
   deadline: number,
+  windowMs: number,
 ): Promise<ProbeOutcome> {
   let staleAccepts = 0;
   let probes = 0;
-  while (performance.now() < deadline) {
+  let lagMs: number | null = null;
+  let exposureMs = 0;
+  let resurrections = 0;
+  let until = deadline;
+  while (performance.now() < until) {
     const sent = performance.now();
     const status = await itemsStatus(baseUrl, token);
     probes += 1;
-    if (status === 401) return { lagMs: Math.max(0, sent - t0), staleAccepts, probes };
-    if (status < 200 || status >= 300) throw unexpected(status);
-    staleAccepts += 1;
+    if (status === 401) {
+      if (lagMs === null) {
+        lagMs = Math.max(0, sent - t0);
+        until = performance.now() + windowMs;
+      }
+    } else if (status >= 200 && status < 300) {
+      exposureMs = performance.now() - t0;
+      if (lagMs === null) staleAccepts += 1;
+      else resurrections += 1;
+    } else throw unexpected(status);
     const wait = sent + intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
   }
-  return { lagMs: null, staleAccepts, probes };
+  return { lagMs, staleAccepts, probes, exposureMs, resurrections };
 }
 
 export interface RaceOutcome {

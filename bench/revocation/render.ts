@@ -6,7 +6,7 @@ const ms = (value: number | null) =>
 
 /** What the figures mean, for the Markdown and the HTML views. */
 export const LAG_METHOD =
-  "Lag is the time from a revocation's response (logout or password change) to the sending of the first request that got 401, per instance. Stale accepts are requests sent after the revocation response and answered 2xx. The race column counts 2xx answers to requests sent after the revocation while many connections hammered the token.";
+  "Lag is the time from a revocation's response (logout or password change) to the sending of the first request that got 401, per instance. Exposure is the time from the revocation's response to the answer of the last request still accepted (0 when none was): unlike the count of stale accepts (requests sent after the revocation response and answered 2xx), it does not depend on how often the probes went. Back counts requests accepted again after a 401, within the resurrection window. The race column counts 2xx answers to requests sent after the revocation while many connections hammered the token.";
 
 /** Rows shared by the terminal, Markdown and HTML views. */
 export function lagRows(results: RevocationResults): { header: string[]; rows: string[][] } {
@@ -17,9 +17,9 @@ export function lagRows(results: RevocationResults): { header: string[]; rows: s
       "role",
       "lag p50",
       "lag p99",
-      "lag max",
+      "exposed max",
       "stale",
-      "never 401",
+      "never 401 / back",
       "promised",
       "race: 2xx after",
     ],
@@ -29,9 +29,9 @@ export function lagRows(results: RevocationResults): { header: string[]; rows: s
       `${s.role} (${s.samples})`,
       ms(s.p50),
       ms(s.p99),
-      ms(s.max),
+      ms(s.exposureMaxMs),
       String(s.staleAccepts),
-      String(s.unrevoked),
+      `${s.unrevoked} / ${s.resurrections}`,
       s.boundMs === 0 && s.role === "other" && s.mode === "tiered" ? "delivery" : ms(s.boundMs),
       s.role === "other" || results.options.instances === 1
         ? `${s.raceStale} of ${s.raceRequests}`
@@ -69,7 +69,7 @@ export function renderRevocationTable(results: RevocationResults): string {
     head: header,
     style: { head: [], border: [] },
     wordWrap: true,
-    colWidths: [8, 10, 10, 9, 9, 9, 7, 7, 10, 10],
+    colWidths: [8, 10, 9, 9, 9, 9, 7, 8, 10, 10],
   });
   table.push(...rows);
   return [title(results), "", table.toString(), "", ...notes(results)].join("\n");

@@ -240,7 +240,16 @@ async function runMode(
         await revoke(event, urls[revoking] as string, token, user);
         const t0 = performance.now();
         const probes = await Promise.all(
-          urls.map((url) => probeUntilRevoked(url, token, t0, options.intervalMs, t0 + boundMs)),
+          urls.map((url) =>
+            probeUntilRevoked(
+              url,
+              token,
+              t0,
+              options.intervalMs,
+              t0 + boundMs,
+              options.resurrectionWindowMs,
+            ),
+          ),
         );
         const record: Trial = {
           mode,

@@ -3,7 +3,8 @@ import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
 
 export const REVOCATION_SCHEMA = "auth-cache-bench/revocation";
-export const REVOCATION_SCHEMA_VERSION = 1;
+/** 2 added each probe's exposure and resurrections, and the resurrection window. */
+export const REVOCATION_SCHEMA_VERSION = 2;
 
 export const REVOCATION_MODES = ["none", "memory", "redis", "tiered"] as const;
 export type RevocationMode = (typeof REVOCATION_MODES)[number];
@@ -21,6 +22,8 @@ export interface RevocationOptions {
   cacheTtl: number;
   localCacheTtl: number;
   loadConnections: number;
+  /** How long probing goes on after the first 401, to see a token come back. */
+  resurrectionWindowMs: number;
   store: StoreKind;
   redisUrl: string;
   databaseUrl: string;
@@ -36,6 +39,10 @@ export interface InstanceProbe {
   /** Probes sent after the revocation response that were answered 2xx. */
   staleAccepts: number;
   probes: number;
+  /** Revocation response → answer to the last accepted probe, ms; null in version 1 files. */
+  exposureMs: number | null;
+  /** Accepted again after a 401 within the resurrection window; null in version 1 files. */
+  resurrections: number | null;
 }
 
 export interface Trial {
@@ -68,6 +75,9 @@ export interface LagSummary {
   p99: number | null;
   max: number | null;
   staleAccepts: number;
+  /** The longest exposure of any probed instance, ms; null where it was not measured. */
+  exposureMaxMs: number | null;
+  resurrections: number;
   /** Probes never answered 401 within the bound: a correctness failure, not a slow result. */
   unrevoked: number;
   /** What the design promises, in ms: 0, the message delivery, or the cache TTL. */

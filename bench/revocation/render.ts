@@ -69,7 +69,7 @@ export function renderRevocationTable(results: RevocationResults): string {
     head: header,
     style: { head: [], border: [] },
     wordWrap: true,
-    colWidths: [8, 10, 10, 9, 9, 9, 7, 8, 9, 10],
+    colWidths: [8, 10, 10, 9, 9, 9, 7, 8, 10, 9],
   });
   table.push(...rows);
   return [title(results), "", table.toString(), "", ...notes(results)].join("\n");

@@ -40,12 +40,14 @@ async function measured(flags: string[], connections: number) {
 }
 
 describe("the harness's instruments", () => {
-  it("reports latency in µs: a 2 ms store read gives a p50 of 2 to 3.5 ms", async () => {
+  it("reports latency in µs: a 2 ms store read gives a p50 above 2 ms and well below 10", async () => {
     const { outcome } = await measured(["--cache", "none", "--origin-latency-ms", "2"], 1);
     expect(outcome.unexpected).toBe(0);
-    // A timer waits at least its delay and, at Node's 1 ms resolution, rarely 1.5 ms more.
+    // A timer waits at least its delay: the lower bound is exact. Above it, an idle machine
+    // measures 2.2 to 3 ms, but this suite runs beside others on two cores (4 ms seen in CI):
+    // the upper bound only has to catch a unit slip, which would be off by a factor of 1000.
     expect(outcome.latencyUs?.p50).toBeGreaterThanOrEqual(2000);
-    expect(outcome.latencyUs?.p50).toBeLessThanOrEqual(3500);
+    expect(outcome.latencyUs?.p50).toBeLessThanOrEqual(10_000);
   }, 60_000);
 
   it("reports server CPU per request: 1000 µs more injected reads 1000 µs more", async () => {
@@ -56,9 +58,10 @@ describe("the harness's instruments", () => {
     expect(more.outcome.unexpected).toBe(0);
     expect(less.server.cpuUsPerRequest).toBeGreaterThanOrEqual(1000);
     const added = more.server.cpuUsPerRequest - less.server.cpuUsPerRequest;
-    // Measured here: 1,080 to 1,200 µs; the server's own cost per request still moves a little
-    // with the rate. A unit slip (ms, ns, per second) would be off by orders of magnitude.
-    expect(added).toBeGreaterThanOrEqual(850);
-    expect(added).toBeLessThanOrEqual(1500);
+    // Measured alone: 1,080 to 1,200 µs; the server's own cost per request moves a little with
+    // the rate and with the other suites on the two cores. A unit slip (ms, ns, per second)
+    // would be off by orders of magnitude.
+    expect(added).toBeGreaterThanOrEqual(700);
+    expect(added).toBeLessThanOrEqual(2500);
   }, 60_000);
 });

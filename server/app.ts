@@ -75,6 +75,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     hash_concurrency: String(config.hashConcurrency),
     login_limits: describeLoginLimits(config),
     inject_cpu_us: String(config.injectCpuUs),
+    tiered_broadcast: config.tieredBroadcast,
   });
 
   let store: Store | undefined;

@@ -52,6 +52,7 @@ export interface Config {
   loginHoldMs: number;
   auth: (typeof AUTH_SWITCH)[number];
   injectCpuUs: number;
+  tieredBroadcast: (typeof AUTH_SWITCH)[number];
   authOffUser: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -93,6 +94,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   loginHoldMs: 1000,
   auth: "on",
   injectCpuUs: 0,
+  tieredBroadcast: "on",
   authOffUser: "",
   logLevel: "warn",
 });
@@ -299,6 +301,13 @@ export const OPTIONS: OptionTable<Config> = {
     help: "spend this many µs of CPU on every authenticated request: a known cost, for calibration; never in use",
     parse: integer,
     check: inRange(0, 1_000_000),
+  },
+  tieredBroadcast: {
+    flag: "tiered-broadcast",
+    env: "ACB_TIERED_BROADCAST",
+    help: "tiered: off skips the invalidation broadcast, breaking the mode on purpose to test the revocation benchmark; never in use",
+    parse: oneOf<(typeof AUTH_SWITCH)[number]>(),
+    check: memberOf(AUTH_SWITCH),
   },
   authOffUser: {
     flag: "auth-off-user",

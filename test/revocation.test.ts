@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { revocationCommand } from "../bench/revocation/command.js";
 import { REVOCATION_DEFAULTS, revocationOptions } from "../bench/revocation/options.js";
 import { runRevocationBenchmark } from "../bench/revocation/run-revocation.js";
 import type { LagSummary, RevocationResults } from "../bench/revocation/schema.js";
@@ -10,10 +11,10 @@ import { services } from "./helpers/app.js";
 const { redisUrl } = services();
 let dir: string;
 let results: RevocationResults;
+const summaryOf = (of: RevocationResults, mode: string, event: string, role: string) =>
+  of.summaries.find((s) => s.mode === mode && s.event === event && s.role === role) as LagSummary;
 const summary = (mode: string, event: string, role: string) =>
-  results.summaries.find(
-    (s) => s.mode === mode && s.event === event && s.role === role,
-  ) as LagSummary;
+  summaryOf(results, mode, event, role);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "acb-revocation-"));
@@ -82,6 +83,40 @@ describe("revocation benchmark", () => {
     expect(exposed).toBeLessThanOrEqual(2000 + 500);
     expect(summary("memory", "logout", "other").resurrections).toBe(0);
   });
+
+  it("finds every mode kept its promise", () => {
+    expect(results.summaries.filter((s) => s.brokenPromise !== null)).toEqual([]);
+    expect(revocationCommand({ throughput: async () => null }).exitCode(results)).toBe(0);
+  });
+
+  it.skipIf(!redisUrl)(
+    "fails a mode that breaks its promise: tiered without its invalidation broadcast",
+    async () => {
+      const { results: broken } = await runRevocationBenchmark(
+        {
+          ...REVOCATION_DEFAULTS,
+          modes: ["tiered"],
+          events: ["logout"],
+          ...(redisUrl ? { redisUrl } : {}),
+          instances: 2,
+          trials: 2,
+          raceTrials: 0,
+          loadConnections: 0,
+          localCacheTtl: 1,
+          serverArgs: ["--tiered-broadcast", "off"],
+          out: dir,
+        },
+        () => {},
+        new AbortController().signal,
+      );
+      expect(summaryOf(broken, "tiered", "logout", "revoking").brokenPromise).toBeNull();
+      expect(summaryOf(broken, "tiered", "logout", "other").brokenPromise).toMatch(
+        /^a revoked token was accepted \d+\.\d ms after the revocation, promised at most 10 ms$/,
+      );
+      expect(revocationCommand({ throughput: async () => null }).exitCode(broken)).toBe(1);
+    },
+    60_000,
+  );
 
   it("refuses bad options with the flag named", () => {
     expect(() => revocationOptions(["--modes", "memory,disk"], {})).toThrow(

@@ -35,6 +35,43 @@ export function promisedBound(
   return { boundMs: 0, boundNote: notes[mode] };
 }
 
+/** What pub/sub delivery may take before tiered counts as having broken its promise. */
+const DELIVERY_MS = 10;
+
+/**
+ * The longest exposure each mode may show on an instance: 0 wherever a check reaches the store or
+ * the shared tombstone, message delivery for tiered's other instances, and for memory's the TTL
+ * plus two probe intervals (a probe sent just before expiry, and the one that first sees it).
+ */
+function exposureLimitMs(
+  mode: RevocationMode,
+  role: LagSummary["role"],
+  options: RevocationOptions,
+): number {
+  if (role === "revoking") return 0;
+  if (mode === "memory") return options.cacheTtl * 1000 + 2 * options.intervalMs;
+  return mode === "tiered" ? DELIVERY_MS : 0;
+}
+
+/** How a mode broke what its design promises on one role's instances, or null. */
+function brokenPromise(
+  summary: Pick<LagSummary, "mode" | "role" | "exposureMaxMs" | "resurrections" | "unrevoked">,
+  options: RevocationOptions,
+): string | null {
+  const broken: string[] = [];
+  const limit = exposureLimitMs(summary.mode, summary.role, options);
+  if (summary.exposureMaxMs !== null && summary.exposureMaxMs > limit) {
+    broken.push(
+      `a revoked token was accepted ${summary.exposureMaxMs.toFixed(1)} ms after the revocation, promised at most ${limit} ms`,
+    );
+  }
+  if (summary.resurrections > 0) {
+    broken.push(`${summary.resurrections} requests were accepted again after a 401, promised none`);
+  }
+  if (summary.unrevoked > 0) broken.push(`${summary.unrevoked} probes never got 401`);
+  return broken.length > 0 ? broken.join("; ") : null;
+}
+
 export function summarizeRevocation(results: RevocationResults): LagSummary[] {
   const summaries: LagSummary[] = [];
   const events = results.options.events as RevocationEvent[];
@@ -50,7 +87,7 @@ export function summarizeRevocation(results: RevocationResults): LagSummary[] {
         if (probes.length === 0) continue;
         const lags = probes.flatMap((probe) => (probe.lagMs === null ? [] : [probe.lagMs]));
         const exposures = probes.flatMap((probe) => probe.exposureMs ?? []);
-        summaries.push({
+        const summary = {
           mode,
           event,
           role,
@@ -65,7 +102,8 @@ export function summarizeRevocation(results: RevocationResults): LagSummary[] {
           ...promisedBound(mode, role, results.options),
           raceStale: races.reduce((sum, r) => sum + r.staleAfter, 0),
           raceRequests: races.reduce((sum, r) => sum + r.requestsAfter, 0),
-        });
+        };
+        summaries.push({ ...summary, brokenPromise: brokenPromise(summary, results.options) });
       }
     }
   }

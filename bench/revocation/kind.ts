@@ -27,7 +27,7 @@ export const revocationKind: ResultKind<RevocationResults> = {
     1: (json) => ({
       ...json,
       version: 2,
-      options: { ...(json.options as Json), resurrectionWindowMs: 0 },
+      options: { ...(json.options as Json), resurrectionWindowMs: 0, serverArgs: [] },
       trials: (json.trials as Json[]).map((trial) => ({
         ...trial,
         instances: (trial.instances as Json[]).map((probe) => ({

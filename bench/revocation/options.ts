@@ -43,6 +43,7 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.fr
   // 160 trials on defaults: 500 ms each grew the command by half (2 min 36 s to 3 min 52 s here);
   // 200 ms keeps it within a quarter and still outlasts a store read racing the revocation.
   resurrectionWindowMs: 200,
+  serverArgs: [],
   store: "sqlite",
   redisUrl: SERVER.redisUrl,
   databaseUrl: SERVER.databaseUrl,
@@ -103,6 +104,12 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     help: "milliseconds of probing after the first 401, to see a revoked token accepted again",
     parse: integer,
     check: inRange(0, 60_000),
+  },
+  serverArgs: {
+    flag: "server-args",
+    help: 'extra flags for every server, e.g. "--tiered-broadcast off" to see a broken promise fail the run',
+    parse: (raw) => raw.split(/\s+/).filter(Boolean),
+    show: (value) => (value.length > 0 ? value.join(" ") : "none"),
   },
   loadConnections: {
     flag: "load-connections",

@@ -18,7 +18,7 @@ export interface ProbeOutcome {
   lagMs: number | null;
   staleAccepts: number;
   probes: number;
-  /** Revocation response → the answer to the last probe that was still accepted; 0 if none was. */
+  /** Revocation response → the sending of the last probe still accepted; 0 if none was. */
   exposureMs: number;
   /** Probes accepted again after one was answered 401: a token back from the dead. */
   resurrections: number;
@@ -28,7 +28,7 @@ export interface ProbeOutcome {
  * Probes one instance at a fixed interval from the revocation response (t0) until it answers 401,
  * then on for `windowMs`, so that a token put back into a cache after its revocation is seen.
  * The lag is taken at the sending of the first probe that got 401: the instance had learnt of the
- * revocation by then, to within one interval. The exposure is taken at the answer to the last
+ * revocation by then, to within one interval. The exposure is taken at the sending of the last
  * probe accepted: it does not depend on how often the probes went, which stale counts do.
  */
 export async function probeUntilRevoked(
@@ -55,7 +55,9 @@ export async function probeUntilRevoked(
         until = performance.now() + windowMs;
       }
     } else if (status >= 200 && status < 300) {
-      exposureMs = performance.now() - t0;
+      // At its sending: the server accepted it no earlier, so a promise broken by this figure
+      // is broken for certain, whatever the probe's own round trip.
+      exposureMs = Math.max(0, sent - t0);
       if (lagMs === null) staleAccepts += 1;
       else resurrections += 1;
     } else throw unexpected(status);

@@ -203,7 +203,7 @@ async function runMode(
   try {
     // Started one after another: the first creates the schema; the others find it.
     for (let i = 0; i < options.instances; i++)
-      servers.push(await spawnServer(serverArgs(mode, setup)));
+      servers.push(await spawnServer([...serverArgs(mode, setup), ...options.serverArgs]));
     const urls = servers.map((server) => server.ready.url);
     const background = await loginAll(urls[0] as string, population.slice(0, BACKGROUND_USERS));
     const plan = planScenario("read", { sessions: background, credentials: [], admin: undefined });

@@ -24,6 +24,8 @@ export interface RevocationOptions {
   loadConnections: number;
   /** How long probing goes on after the first 401, to see a token come back. */
   resurrectionWindowMs: number;
+  /** Extra flags for every server, after the benchmark's own (e.g. to break a mode on purpose). */
+  serverArgs: string[];
   store: StoreKind;
   redisUrl: string;
   databaseUrl: string;
@@ -39,7 +41,7 @@ export interface InstanceProbe {
   /** Probes sent after the revocation response that were answered 2xx. */
   staleAccepts: number;
   probes: number;
-  /** Revocation response → answer to the last accepted probe, ms; null in version 1 files. */
+  /** Revocation response → sending of the last accepted probe, ms; null in version 1 files. */
   exposureMs: number | null;
   /** Accepted again after a 401 within the resurrection window; null in version 1 files. */
   resurrections: number | null;
@@ -83,6 +85,8 @@ export interface LagSummary {
   /** What the design promises, in ms: 0, the message delivery, or the cache TTL. */
   boundMs: number;
   boundNote: string;
+  /** How the mode broke its promise here, or null: kept, or not measured (version 1 files). */
+  brokenPromise: string | null;
   raceStale: number;
   raceRequests: number;
 }

@@ -37,6 +37,7 @@ export async function createCache(config: Config, events: CacheEvents): Promise<
         localTtlMs: config.localCacheTtl * 1000,
         maxEntries: config.cacheMax,
         events,
+        broadcast: config.tieredBroadcast === "on",
       });
     }
   }

@@ -12,6 +12,8 @@ export interface TieredCacheOptions {
   localTtlMs: number;
   maxEntries: number;
   events: CacheEvents;
+  /** false only to break the mode on purpose: the revocation benchmark must then fail it. */
+  broadcast: boolean;
 }
 
 const parseHashes = (message: string): string[] => {
@@ -85,6 +87,7 @@ export async function createTieredCache(options: TieredCacheOptions): Promise<To
       if (tokenHashes.length === 0) return;
       await local.invalidate(tokenHashes);
       await shared.invalidate(tokenHashes);
+      if (!options.broadcast) return;
       try {
         await client.publish(channel, JSON.stringify(tokenHashes));
       } catch (error) {

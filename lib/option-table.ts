@@ -114,7 +114,9 @@ export function parseOptions<T>(
   try {
     parsed = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: false });
   } catch (error) {
-    throw configInvalid((error as Error).message.split(". ")[0] ?? "bad arguments");
+    // parseArgs explains over several lines; the first says what is wrong with which flag.
+    const [first = "bad arguments"] = (error as Error).message.split("\n");
+    throw configInvalid(first.split(". ")[0] ?? first);
   }
   const config = { ...defaults } as T;
   for (const key of keys) {

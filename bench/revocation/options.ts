@@ -107,7 +107,7 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
   },
   serverArgs: {
     flag: "server-args",
-    help: 'extra flags for every server, e.g. "--tiered-broadcast off" to see a broken promise fail the run',
+    help: 'extra flags for every server, e.g. --server-args="--tiered-broadcast off" (with =) to see a broken promise fail the run',
     parse: (raw) => raw.split(/\s+/).filter(Boolean),
     show: (value) => (value.length > 0 ? value.join(" ") : "none"),
   },

@@ -63,10 +63,26 @@ describe("revocation benchmark", () => {
     expect(races.every((r) => r.staleAfter === 0)).toBe(true);
   };
   it("none: no instance ever accepts a revoked token", () => noStaleAccepts("none"));
-  // Without Redis these two are skipped, and said to be: never passed without running.
-  it.skipIf(!redisUrl).each(["redis", "tiered"])(
-    "%s: no instance ever accepts a revoked token",
-    noStaleAccepts,
+  // Without Redis these are skipped, and said to be: never passed without running.
+  it.skipIf(!redisUrl)("redis: no instance ever accepts a revoked token", () =>
+    noStaleAccepts("redis"),
+  );
+  it.skipIf(!redisUrl)(
+    "tiered: the other instances accept a revoked token at most until the message arrives",
+    () => {
+      for (const event of ["logout", "password"]) {
+        expect(summary("tiered", event, "revoking")).toMatchObject({
+          staleAccepts: 0,
+          exposureMaxMs: 0,
+          brokenPromise: null,
+        });
+        // A request racing the pub/sub message may still be served from a local tier: that is
+        // within tiered's promise (delivery), which the check below holds it to.
+        const other = summary("tiered", event, "other");
+        expect(other).toMatchObject({ unrevoked: 0, resurrections: 0, brokenPromise: null });
+        expect(other.exposureMaxMs).toBeLessThanOrEqual(10);
+      }
+    },
   );
 
   it("memory: the revoking instance rejects at once, the others keep accepting until their entry expires", () => {

@@ -93,32 +93,31 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           bearerAuthentication(createVerifier({ cache, store, metrics, clock })),
           config.injectCpuUs,
         );
-    return assemble(
+    const app = assemble(config, clock, {
       config,
-      clock,
-      {
-        config,
-        metrics,
+      metrics,
+      store,
+      cache,
+      authenticate,
+      catalog: createCatalog(),
+      sessions: createSessions({
         store,
         cache,
-        authenticate,
-        catalog: createCatalog(),
-        sessions: createSessions({
-          store,
-          cache,
+        metrics,
+        clock,
+        tokenTtlSeconds: config.tokenTtl,
+        passwordCost: config.passwordCost,
+        hashing: createHashGate(
+          { concurrency: config.hashConcurrency, queue: config.hashQueue },
           metrics,
-          clock,
-          tokenTtlSeconds: config.tokenTtl,
-          passwordCost: config.passwordCost,
-          hashing: createHashGate(
-            { concurrency: config.hashConcurrency, queue: config.hashQueue },
-            metrics,
-          ),
-          guard: limits.guard,
-        }),
-      },
-      limits.close,
-    );
+        ),
+        guard: limits.guard,
+      }),
+    });
+    // What the login guard opened (a Redis connection) closes with the rest of the app.
+    const closeLimits = limits.close;
+    app.addHook("onClose", async () => closeLimits());
+    return app;
   } catch (error) {
     limits?.close();
     await cache?.close();
@@ -128,13 +127,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   }
 }
 
-/** `closeLimits` closes what the login guard opened, with everything else, when the app closes. */
-function assemble(
-  config: Config,
-  clock: () => number,
-  deps: RouteDeps,
-  closeLimits: () => void,
-): FastifyInstance {
+function assemble(config: Config, clock: () => number, deps: RouteDeps): FastifyInstance {
   const app = Fastify({
     logger:
       config.logLevel === "silent" ? false : { level: config.logLevel, stream: process.stderr },
@@ -172,7 +165,6 @@ function assemble(
   }, PURGE_INTERVAL_MS).unref();
   app.addHook("onClose", async () => {
     clearInterval(purge);
-    closeLimits();
     await deps.cache.close();
     await deps.store.close();
     deps.metrics.close();

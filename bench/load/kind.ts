@@ -1,4 +1,5 @@
 import { isObject, type Json, notArrays, type ResultKind } from "../report/read.js";
+import { LOAD_DEFAULTS } from "./options.js";
 import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "./schema.js";
 import { loadViews } from "./views.js";
 
@@ -29,7 +30,12 @@ export const loadKind: ResultKind<LoadResults> = {
       ...json,
       version: 2,
       // Version 1 rotated the order (A B C, B C A …): no seed.
-      options: { ...(json.options as Json), orderSeed: null, floodConnections: 20, floodRate: 0 },
+      options: {
+        ...(json.options as Json),
+        orderSeed: null,
+        floodConnections: LOAD_DEFAULTS.floodConnections,
+        floodRate: LOAD_DEFAULTS.floodRate,
+      },
       runs: (json.runs as Json[]).map((run) => ({
         ...run,
         variant: null,

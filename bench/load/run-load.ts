@@ -93,7 +93,9 @@ export async function runLoadBenchmark(
   const workspace = createWorkspace(options.store, databaseUrl, redis?.url);
   const sqlitePath = workspace.sqlitePath();
   const pgSchema = workspace.pgSchema();
+  /** Everything one run's server is started with, apart from its mode. */
   const setup = (round: number, { mode, variant }: Arm): ServerSetup => ({
+    ...loginSettings(variant),
     store: options.store,
     sqlitePath,
     pgSchema,
@@ -141,17 +143,12 @@ export async function runLoadBenchmark(
   };
   await recordBenchmark(recording, async (save) => {
     const withServer = async <T>(
-      { mode, variant }: Arm,
+      arm: Arm,
       round: number,
       work: (url: string, server?: RunningServer) => Promise<T>,
     ) => {
       if (options.target) return work(options.target);
-      const arm = { mode, variant };
-      const args = serverArgs(serverMode(mode), {
-        ...setup(round, arm),
-        ...loginSettings(variant),
-      });
-      const server = await spawnServer(args);
+      const server = await spawnServer(serverArgs(serverMode(arm.mode), setup(round, arm)));
       try {
         return await work(server.ready.url, server);
       } finally {

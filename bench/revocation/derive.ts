@@ -39,27 +39,28 @@ export function promisedBound(
 const DELIVERY_MS = 10;
 
 /**
- * The longest exposure each mode may show on an instance: 0 wherever a check reaches the store or
- * the shared tombstone, message delivery for tiered's other instances, and for memory's the TTL
- * plus two probe intervals (a probe sent just before expiry, and the one that first sees it).
+ * The longest exposure a summary's mode may show before its promise counts as broken: its
+ * promised bound plus what measuring it costs (a probe sent just before a TTL runs out, and the
+ * one that first sees it), or message delivery for tiered's other instances.
  */
 function exposureLimitMs(
-  mode: RevocationMode,
-  role: LagSummary["role"],
+  { mode, role, boundMs }: Pick<LagSummary, "mode" | "role" | "boundMs">,
   options: RevocationOptions,
 ): number {
-  if (role === "revoking") return 0;
-  if (mode === "memory") return options.cacheTtl * 1000 + 2 * options.intervalMs;
-  return mode === "tiered" ? DELIVERY_MS : 0;
+  if (mode === "tiered" && role === "other") return DELIVERY_MS;
+  return boundMs > 0 ? boundMs + 2 * options.intervalMs : 0;
 }
 
 /** How a mode broke what its design promises on one role's instances, or null. */
 function brokenPromise(
-  summary: Pick<LagSummary, "mode" | "role" | "exposureMaxMs" | "resurrections" | "unrevoked">,
+  summary: Pick<
+    LagSummary,
+    "mode" | "role" | "boundMs" | "exposureMaxMs" | "resurrections" | "unrevoked"
+  >,
   options: RevocationOptions,
 ): string | null {
   const broken: string[] = [];
-  const limit = exposureLimitMs(summary.mode, summary.role, options);
+  const limit = exposureLimitMs(summary, options);
   if (summary.exposureMaxMs !== null && summary.exposureMaxMs > limit) {
     broken.push(
       `a revoked token was accepted ${summary.exposureMaxMs.toFixed(1)} ms after the revocation, promised at most ${limit} ms`,

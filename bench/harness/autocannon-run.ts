@@ -1,17 +1,8 @@
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
-import hdr from "hdr-histogram-js";
 import { mulberry32 } from "../stats/index.js";
-import type { RequestSpec, ScenarioPlan } from "./scenarios.js";
-
-export interface LatencyUs {
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
-}
+import { type LatencyUs, microsecondHistogram, percentilesOf } from "./histogram.js";
+import { expects, type RequestSpec, type ScenarioPlan } from "./scenarios.js";
 
 /** The load generator runs in the harness process and shares the machine with the server. */
 export interface GeneratorSample {
@@ -52,8 +43,6 @@ export type LoadOutcome = LoadFigures;
 const SATURATED_CORE_SHARE = 0.9;
 const REQUEST_TIMEOUT_SECONDS = 10;
 
-const expects = (spec: RequestSpec): readonly number[] =>
-  typeof spec.expect === "number" ? [spec.expect] : spec.expect;
 const sameStatuses = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((status) => b.includes(status));
 
@@ -65,14 +54,6 @@ const toRequest = ({ method, path, headers, body }: RequestSpec) => ({
   headers,
   ...(body === undefined ? {} : { body }),
 });
-
-function histogram() {
-  return hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 120_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-}
 
 /**
  * One autocannon run of a scenario. Every response is checked against the status its request
@@ -126,7 +107,7 @@ export async function runAutocannon(
     );
   }
 
-  const latencies = settings.record ? histogram() : null;
+  const latencies = settings.record ? microsecondHistogram() : null;
   let responses = 0;
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
@@ -176,18 +157,7 @@ export async function runAutocannon(
       )
     : mismatches;
   const durationSeconds = result.duration;
-  const latencyUs: LatencyUs | null =
-    latencies && latencies.totalCount > 0
-      ? {
-          p50: latencies.getValueAtPercentile(50),
-          p90: latencies.getValueAtPercentile(90),
-          p99: latencies.getValueAtPercentile(99),
-          p999: latencies.getValueAtPercentile(99.9),
-          max: latencies.maxValue,
-          mean: latencies.mean,
-        }
-      : null;
-  latencies?.destroy();
+  const latencyUs = latencies ? percentilesOf(latencies) : null;
   return {
     durationSeconds,
     requests: responses,

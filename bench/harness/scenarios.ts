@@ -25,6 +25,10 @@ export interface RequestSpec {
   expect: number | readonly number[];
 }
 
+/** Every status that proves a request was answered correctly. */
+export const expects = (spec: RequestSpec): readonly number[] =>
+  typeof spec.expect === "number" ? [spec.expect] : spec.expect;
+
 export interface ScenarioPlan {
   /** The route the server-side figures are taken for. */
   describe: string;

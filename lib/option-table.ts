@@ -52,6 +52,13 @@ export const inRange =
     Number.isInteger(value) && value >= min && value <= max
       ? undefined
       : `must be an integer from ${min} to ${max}`;
+/** A number with a fraction allowed (milliseconds, shares), from `min` to `max`. */
+export const numberInRange =
+  (min: number, max: number) =>
+  (value: number): string | undefined =>
+    Number.isFinite(value) && value >= min && value <= max
+      ? undefined
+      : `must be a number from ${min} to ${max}`;
 export const memberOf =
   <E extends string>(values: readonly E[]) =>
   (value: E): string | undefined =>

@@ -37,7 +37,37 @@ describe("bench options", () => {
     );
   });
 
+  it("--rate and --capacity open the loop, with a pool of connections unless told otherwise", () => {
+    expect(loadCommandOptions(["--rate", "5000"], {})).toMatchObject({
+      rate: 5000,
+      capacity: false,
+      connections: 64,
+      duration: LOAD_DEFAULTS.duration,
+      maxInFlight: null,
+    });
+    expect(loadCommandOptions(["--capacity"], {})).toMatchObject({
+      rate: null,
+      capacity: true,
+      connections: 64,
+      duration: 2,
+      sloP99Ms: 5,
+    });
+    expect(loadCommandOptions(["--capacity", "--quick"], {})).toMatchObject({
+      duration: 1,
+      runs: 2,
+    });
+    expect(
+      loadCommandOptions(["--capacity", "--connections", "8", "--slo-p99-ms", "2.5"], {}),
+    ).toMatchObject({ connections: 8, sloP99Ms: 2.5 });
+  });
+
   it.each([
+    [["--rate", "100", "--capacity"], "give --rate or --capacity, not both"],
+    [["--capacity", "--scenario", "login-flood"], "--capacity measures one route at a time"],
+    [["--rate", "0"], "--rate must be an integer from 1"],
+    [["--slo-p99-ms", "fast"], "--slo-p99-ms must be a number from 0.1"],
+    [["--arrivals", "bursty"], "--arrivals must be one of uniform, poisson"],
+    [["--max-in-flight", "0"], "--max-in-flight must be an integer from 1"],
     [["--modes", "memory,disk"], "--modes must be a comma-separated list"],
     [["--scenario", "write"], "--scenario must be one of read, zipf, mixed, login, invalid"],
     [["--connections", "0"], "--connections must be an integer from 1"],

@@ -3,7 +3,13 @@ import { type ClaimResult, claimLines, claims, NO_CLAIMS } from "../bench/load/c
 import { renderMarkdown } from "../bench/load/markdown.js";
 import type { LoadMode, LoadResults } from "../bench/load/schema.js";
 import { renderTables } from "../bench/load/terminal.js";
-import { handMadeResults, NONE, steady } from "./fixtures/hand-made-results.js";
+import {
+  asCapacity,
+  asOpenLoop,
+  handMadeResults,
+  NONE,
+  steady,
+} from "./fixtures/hand-made-results.js";
 import { loadFixture } from "./fixtures/load-fixture.js";
 
 const FIXTURE: LoadResults = loadFixture();
@@ -56,10 +62,10 @@ describe("claims", () => {
 
   it("holds when the figures move the claimed way, significantly", () => {
     for (const id of [1, 2, 3]) expect(verdict(found, id, "memory").verdict).toBe("holds");
+    // A closed loop's latency mirrors its throughput: claim (1) leaves it to an open-loop run.
     expect(verdict(found, 1, "memory").evidence).toEqual([
       expect.stringMatching(/^throughput 2\.\d\d× \[.*\] \(p=0\.00\d\)$/),
-      expect.stringMatching(/^p50 latency 0\.\d\d× /),
-      expect.stringMatching(/^p99 latency 0\.\d\d× /),
+      expect.stringMatching(/^latency: a closed loop's is latency at saturation; .*--rate N/),
     ]);
     expect(verdict(found, 3, "redis").verdict).toBe("holds");
   });
@@ -85,7 +91,7 @@ describe("claims", () => {
     for (const mode of ["memory", "redis", "tiered"] as const) {
       const concurrency = verdict(found, 4, mode);
       expect(concurrency.verdict).toBe("not measured in this report");
-      expect(concurrency.evidence.join(" ")).toContain("--connections 100");
+      expect(concurrency.evidence.join(" ")).toContain("npm run bench -- --capacity");
       const revocation = verdict(found, 6, mode);
       expect(revocation.verdict).toBe("not measured in this report");
       expect(revocation.evidence.join(" ")).toContain("npm run bench:revocation");
@@ -120,13 +126,42 @@ describe("claims", () => {
   });
 });
 
+describe("claims of open-loop runs", () => {
+  const closed = handMadeResults({ none: steady(NONE), memory: MEMORY, redis: REDIS });
+
+  it("judges the boost at a common rate on response time, and leaves capacity to --capacity", () => {
+    const found = claims(asOpenLoop(closed, 5000));
+    const boost = verdict(found, 1, "memory");
+    expect(boost.verdict).toBe("holds");
+    expect(boost.evidence).toEqual([
+      expect.stringMatching(/^p50 response time 0\.\d\d× /),
+      expect.stringMatching(/^p99 response time 0\.\d\d× /),
+      expect.stringMatching(/^capacity at SLO: judged by `npm run bench -- --capacity`/),
+    ]);
+    expect(verdict(found, 1, "redis").verdict).toBe("does not hold");
+    expect(verdict(found, 4, "memory").verdict).toBe("not measured in this report");
+  });
+
+  it("judges the boost and the concurrency on capacity at SLO", () => {
+    const found = claims(asCapacity(closed));
+    for (const id of [1, 4]) {
+      expect(verdict(found, id, "memory").verdict).toBe("holds");
+      expect(verdict(found, id, "memory").evidence[0]).toMatch(/^capacity at SLO 2\.\d\d× /);
+      expect(verdict(found, id, "redis").verdict).toBe("does not hold");
+    }
+    expect(verdict(found, 1, "memory").evidence[1]).toContain("--rate N");
+  });
+});
+
 describe("claims in the views", () => {
   const results = handMadeResults({ none: steady(NONE), memory: MEMORY, redis: REDIS });
 
   it("has one short terminal line per claim, inside 100 columns", () => {
     const lines = claimLines(claims(results));
     expect(lines[0]).toBe("(1) performance boost: memory holds, redis does not hold");
-    expect(lines[3]).toMatch(/^\(4\) more concurrency: not measured in this report: needs runs/);
+    expect(lines[3]).toMatch(
+      /^\(4\) more concurrency: not measured in this report: judged on capacity at SLO/,
+    );
     const terminal = renderTables(results);
     expect(terminal).toContain("Claims (each cache mode against none)");
     expect(Math.max(...terminal.split("\n").map((line) => line.length))).toBeLessThanOrEqual(100);

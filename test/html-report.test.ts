@@ -16,6 +16,13 @@ import { reportCommand } from "../bench/report/command.js";
 import { summarizeRevocation } from "../bench/revocation/derive.js";
 import { renderRevocationHtml } from "../bench/revocation/html.js";
 import { renderRevocationMarkdown, renderRevocationTable } from "../bench/revocation/render.js";
+import {
+  asCapacity,
+  asOpenLoop,
+  handMadeResults,
+  NONE,
+  steady,
+} from "./fixtures/hand-made-results.js";
 import { loadFixture } from "./fixtures/load-fixture.js";
 import { handMadeMicro } from "./fixtures/micro-results.js";
 import { handMadeRevocation } from "./fixtures/revocation-results.js";
@@ -120,6 +127,41 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
       }),
     );
   }
+
+  it("draws capacity bars and latency–throughput curves for --capacity, response times for --rate", async () => {
+    const closed = handMadeResults({
+      ceiling: steady({ ...NONE, rps: 40_000 }),
+      none: steady(NONE),
+    });
+    for (const [name, results, expected] of [
+      [
+        "capacity",
+        asCapacity(closed),
+        ["fig-capacity", "fig-latency-throughput", "fig-cpu", "fig-hit-ratio"],
+      ],
+      ["open", asOpenLoop(closed, 5000), ["fig-latency", "fig-cpu", "fig-hit-ratio"]],
+    ] as const) {
+      const folder = await folderWith(name, results);
+      expect(await reportCommand(KINDS, [folder], quiet)).toBe(0);
+      const { page, errors } = await open(join(folder, "report.html"));
+      const charts = await chartBoxes(page);
+      expect(charts.map((c) => c.id)).toEqual(expected);
+      for (const chart of charts) {
+        expect(chart.width, chart.id).toBeGreaterThan(300);
+        expect(chart.ticks, chart.id).toBeGreaterThanOrEqual(4);
+        expect(chart.legend, chart.id).toBeGreaterThanOrEqual(2);
+      }
+      if (name === "capacity") {
+        // One line per mode and round for p99 and for p50, the SLO line, a capacity tick per mode.
+        const curves = await page.$$eval("#fig-latency-throughput .series path", (p) => p.length);
+        expect(curves).toBe(2 * 2 * results.options.runs);
+        expect(await page.$$eval("#fig-latency-throughput .mark", (m) => m.length)).toBe(2);
+        expect(await page.textContent("#fig-latency-throughput")).toContain("SLO p99 5.00 ms");
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
 
   it("renders every chart with axes and a legend, and logs no error, from results.json alone", async () => {
     const folder = await folderWith("fixture", FIXTURE);

@@ -9,6 +9,13 @@ import { renderTables } from "../bench/load/terminal.js";
 import { fmtCi, fmtComparison, fmtPct, fmtRate, fmtRatio, fmtUs } from "../bench/report/format.js";
 import { collectProvenance } from "../bench/report/provenance.js";
 import { compare, summarize } from "../bench/stats/index.js";
+import {
+  asCapacity,
+  asOpenLoop,
+  handMadeResults,
+  NONE,
+  steady,
+} from "./fixtures/hand-made-results.js";
 import { loadFixture } from "./fixtures/load-fixture.js";
 
 const FIXTURE: LoadResults = loadFixture();
@@ -172,7 +179,7 @@ describe("renderTables", () => {
     for (const mode of MODES) {
       expect(output.match(new RegExp(`^│ ${mode} +│`, "gm"))).toHaveLength(2);
     }
-    expect(output).toContain("Throughput and latency");
+    expect(output).toContain("Throughput, and latency at saturation (closed loop)");
     expect(output).toContain("Cost per request");
   });
 
@@ -191,6 +198,78 @@ describe("renderTables", () => {
 
   it("has no colour codes", () => {
     expect(output).not.toContain("\u001b[");
+  });
+});
+
+describe("open-loop and capacity reports", () => {
+  const closed = handMadeResults({
+    none: steady(NONE),
+    memory: steady({ ...NONE, rps: 24_000, p99: 4500 }, 1),
+  });
+
+  it("shows response time at the offered rate with service time, schedule lag and drops", () => {
+    const results = asOpenLoop(closed, 5000);
+    const output = unwrap(renderTables(results));
+    expect(output).toContain("open loop at 5000 req/s (uniform), ≤ 64 connections");
+    expect(output).toContain(
+      "Response time at 5.00k req/s offered (open loop, uniform arrivals, from the planned send)",
+    );
+    for (const column of ["service", "lag p99", "dropped", "p99 × none", "generator"]) {
+      expect(output).toContain(column);
+    }
+    expect(output).toContain("Verdict (p99 response time)");
+    expect(output).not.toContain("Throughput, and latency at saturation");
+    const markdown = renderMarkdown(results);
+    expect(markdown).toContain("an open loop at 5000 req/s offered");
+    expect(markdown).toContain("no coordinated omission");
+  });
+
+  it("flags a late generator and a mode past its capacity, in its rounds", () => {
+    const results = asOpenLoop(closed, 5000);
+    for (const run of results.runs.filter((r) => r.mode === "none" && r.round <= 2)) {
+      if (!run.openLoop) throw new Error("no open loop");
+      run.openLoop.generatorLate = true;
+      run.openLoop.scheduleLagUs = { p50: 5, p90: 60, p99: 450, p999: 900, max: 2000, mean: 20 };
+      run.openLoop.saturated = true;
+      run.openLoop.dropped = 12;
+      run.rps = 4100;
+    }
+    const lines = warningLines(results);
+    expect(lines).toContain(
+      "none rounds 1, 2: the generator sent late (schedule lag p99 up to 450 µs, above 100 µs): response times are only as good as that lag",
+    );
+    expect(lines).toContain(
+      "none rounds 1, 2: past its capacity at 5.00k req/s (24 dropped, as few as 4.10k req/s completed): its response times include the backlog",
+    );
+  });
+
+  it("shows each mode's capacity at the SLO with its ratio to none and the closed loop beside it", () => {
+    const results = asCapacity(closed);
+    const output = unwrap(renderTables(results));
+    expect(output).toContain("capacity at p99 ≤ 5 ms");
+    expect(output).toContain(
+      "Capacity at SLO: the highest offered rate with p99 ≤ 5 ms and nothing dropped (open loop)",
+    );
+    expect(output).toContain("The closed-loop run before each search");
+    expect(output).toContain("Verdict (capacity at SLO)");
+    expect(output).toMatch(/memory: 2\.\d\d× none capacity at SLO \[/);
+    expect(
+      Math.max(
+        ...renderTables(results)
+          .split("\n")
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(100);
+    const memory = summaryOf(results, "memory");
+    expect(memory.capacity?.capacity?.median).toBeCloseTo(24_000 * 0.7, -2);
+    expect(memory.capacity?.steps).toBe(4 * results.options.runs);
+    expect(memory.capacity?.generatorOnTimeUpTo).toBe(
+      Math.max(
+        ...results.runs
+          .filter((r) => r.mode === "memory")
+          .flatMap((r) => r.capacity?.steps.map((s) => s.rate) ?? []),
+      ),
+    );
   });
 });
 
@@ -217,7 +296,7 @@ describe("renderMarkdown", () => {
   it("has every section and a row for every mode in both summary tables", () => {
     const markdown = renderMarkdown(FIXTURE);
     for (const heading of [
-      "## Throughput and latency",
+      "## Throughput, and latency at saturation (closed loop)",
       "## Cost per request",
       "## Verdict",
       "## Claims",

@@ -1,4 +1,5 @@
 import { fmtPct, fmtRate, fmtUs } from "../report/format.js";
+import { type CurveSeries, curveChart } from "../report/svg/curves.js";
 import type { Figure } from "../report/svg/figure.js";
 import { type IntervalBar, intervalBarChart } from "../report/svg/interval-bars.js";
 import { modeStyle } from "../report/svg/palette.js";
@@ -6,7 +7,13 @@ import { percentileChart } from "../report/svg/percentile-lines.js";
 import type { Summary } from "../stats/index.js";
 import { isPlain } from "./derive.js";
 import { VARIANT_LABELS } from "./rows.js";
-import type { FloodVariant, LoadResults, ModeSummary, RunResult } from "./schema.js";
+import {
+  type FloodVariant,
+  type LoadResults,
+  loopOf,
+  type ModeSummary,
+  type RunResult,
+} from "./schema.js";
 
 const INTERVALS =
   "Bars are the median over each mode's valid runs, whiskers the 95% CI of that median" +
@@ -70,16 +77,23 @@ const PERCENTILES = [
 ] as const;
 
 function latency(results: LoadResults): Figure {
+  const open = loopOf(results.options) === "open";
+  const what = open ? "Response time" : "Latency";
   return {
     id: "fig-latency",
-    title: "Latency percentiles per mode",
+    title: open
+      ? `Response time percentiles per mode at ${fmtRate(results.options.rate)} req/s offered`
+      : "Latency percentiles per mode, at saturation (closed loop)",
     caption:
       "Each point is the median over runs of that run's percentile, from the harness's own" +
       " histogram in µs; whiskers are its 95% CI across runs. The scale is logarithmic, so equal" +
-      " distances are equal ratios. Lower is better.",
+      " distances are equal ratios. Lower is better." +
+      (open
+        ? " Response time counts from each request's planned send, so a stall counts for every request due during it."
+        : " Each connection waits for its answer before sending again, so this is latency at the load the server could carry."),
     svg: percentileChart({
-      label: "Latency percentiles p50 to p99.9 per mode, log scale",
-      axisTitle: "latency (log scale; lower is better)",
+      label: `${what} percentiles p50 to p99.9 per mode, log scale`,
+      axisTitle: `${what.toLowerCase()} (log scale; lower is better)`,
       categoryTitle: "percentile of requests within a run",
       format: fmtUs,
       categories: PERCENTILES.map(([, name]) => name),
@@ -173,13 +187,105 @@ function readUnderFlood(results: LoadResults): Figure {
   };
 }
 
+function capacity(results: LoadResults): Figure {
+  return {
+    id: "fig-capacity",
+    title: "Capacity at SLO per mode",
+    caption:
+      `The highest offered rate whose p99 response time stayed within ${results.options.sloP99Ms} ms` +
+      ` with nothing dropped, found by a search in every round; higher is better. ${INTERVALS}`,
+    svg: intervalBarChart({
+      label: "Capacity at SLO per mode, requests per second, median with 95% CI",
+      axisTitle: "requests per second within the SLO (higher is better)",
+      format: fmtRate,
+      bars: bars(
+        results,
+        (s) => s.capacity?.capacity ?? null,
+        (run) => run.capacity?.capacity,
+        noValidRuns,
+      ),
+    }),
+  };
+}
+
+/** Every step of every search: response time against offered rate, per mode. */
+function latencyThroughput(results: LoadResults): Figure {
+  const slo = results.options.sloP99Ms * 1000;
+  const series: CurveSeries[] = results.summaries.flatMap((s, i) => {
+    const style = modeStyle(s.mode, i);
+    const searches = results.runs.filter(
+      (run) => run.mode === s.mode && run.status === "ok" && run.capacity,
+    );
+    // One line per round: a search's steps, in order of rate, are one curve.
+    return searches.flatMap((run, nth) => {
+      const steps = (run.capacity?.steps ?? []).filter((step) => step.responseUs !== null);
+      const line = (key: "p50" | "p99", dashed: boolean): CurveSeries => ({
+        label: s.mode,
+        ...style,
+        dashed,
+        inLegend: nth === 0 && !dashed,
+        points: steps.map((step) => ({
+          x: step.rate,
+          y: step.responseUs?.[key] ?? 0,
+          hollow: !step.passed,
+          tip:
+            `${s.mode}, round ${run.round}: ${fmtRate(step.rate)} req/s offered, ${fmtRate(step.achievedRps)} completed;` +
+            ` p50 ${fmtUs(step.responseUs?.p50)}, p99 ${fmtUs(step.responseUs?.p99)}` +
+            `${step.dropped > 0 ? `, ${step.dropped} dropped` : ""}; ${step.passed ? "held" : "broke"} the SLO`,
+        })),
+      });
+      return steps.length > 0 ? [line("p99", false), line("p50", true)] : [];
+    });
+  });
+  return {
+    id: "fig-latency-throughput",
+    title: "Response time against offered rate",
+    caption:
+      "Every step of every capacity search, one line per round: the offered rate across, the p99" +
+      " (solid) and p50 (dashed) response time up, on a log scale; hollow markers broke the SLO (dotted line)," +
+      " the ticks on the axis are each mode's median capacity. Where a curve turns up is where" +
+      " the mode runs out of capacity.",
+    svg: curveChart({
+      label: "Response time p50 and p99 against offered rate per mode, log scale",
+      x: { title: "offered requests per second", format: fmtRate, scale: "linear" },
+      y: { title: "response time (log scale)", format: fmtUs, scale: "log" },
+      series,
+      reference: { y: slo, label: `SLO p99 ${fmtUs(slo)}` },
+      marks: results.summaries.flatMap((s, i) => {
+        const median = s.capacity?.capacity?.median;
+        return median
+          ? [
+              {
+                x: median,
+                color: modeStyle(s.mode, i).color,
+                tip: `${s.mode}: capacity ${fmtRate(median)} req/s`,
+              },
+            ]
+          : [];
+      }),
+      empty: "no capacity search produced a step with answers",
+    }),
+  };
+}
+
 /** The charts of a load benchmark, in the order the page shows them. */
 export function loadFigures(results: LoadResults): Figure[] {
-  return [
-    throughput(results),
-    ...(results.floods.length > 0 ? [readUnderFlood(results)] : []),
-    latency(results),
-    serverCpu(results),
-    hitRatio(results),
-  ];
+  const common = [serverCpu(results), hitRatio(results)];
+  switch (loopOf(results.options)) {
+    case "capacity":
+      return [capacity(results), latencyThroughput(results), ...common];
+    case "open":
+      return [
+        latency(results),
+        ...(results.floods.length > 0 ? [readUnderFlood(results)] : []),
+        ...common,
+      ];
+    case "closed":
+      return [
+        throughput(results),
+        ...(results.floods.length > 0 ? [readUnderFlood(results)] : []),
+        latency(results),
+        ...common,
+      ];
+  }
 }

@@ -1,7 +1,7 @@
 import { fmtComparison, fmtP } from "../report/format.js";
 import { type Comparison, compare } from "../stats/index.js";
-import { pairedByRound } from "./derive.js";
-import type { LoadMode, LoadResults, RunResult } from "./schema.js";
+import { pairedByRound, type RunFigure } from "./derive.js";
+import { type LoadMode, type LoadResults, type Loop, loopOf } from "./schema.js";
 
 export type ClaimVerdict =
   | "holds"
@@ -58,8 +58,6 @@ interface FigureTest {
   comparison: Comparison | null;
 }
 
-type RunFigure = (run: RunResult) => number | null | undefined;
-
 // Ratios need a positive divisor: a figure that is zero for `none` cannot be tested as a ratio.
 function againstBaseline(results: LoadResults, mode: LoadMode, figure: RunFigure) {
   const [ours, theirs] = pairedByRound(results.runs, mode, CLAIMS_BASELINE, figure);
@@ -115,8 +113,9 @@ const throughput: Test = (results, mode) => ({
 const ofRuns =
   (name: string, claimed: Direction, figure: RunFigure): Test =>
   (results, mode) => ({ name, claimed, comparison: againstBaseline(results, mode, figure) });
-const p50 = ofRuns("p50 latency", "lower", (run) => run.latencyUs?.p50);
-const p99 = ofRuns("p99 latency", "lower", (run) => run.latencyUs?.p99);
+const p50 = ofRuns("p50 response time", "lower", (run) => run.latencyUs?.p50);
+const p99 = ofRuns("p99 response time", "lower", (run) => run.latencyUs?.p99);
+const capacity = ofRuns("capacity at SLO", "higher", (run) => run.capacity?.capacity);
 const cpu = ofRuns("server CPU/req", "lower", (run) => run.server?.cpuUsPerRequest);
 const lookups = ofRuns("store lookups/req", "lower", (run) => run.server?.storeLookupsPerRequest);
 const rss = ofRuns("RSS", "lower", (run) => run.server?.rssBytes);
@@ -124,16 +123,50 @@ const rss = ofRuns("RSS", "lower", (run) => run.server?.rssBytes);
 interface ClaimSpec extends Omit<ClaimResult, "verdicts"> {
   /** The figures that test it, or, when this kind of results cannot, what to run instead. */
   tests: readonly Test[] | { toMeasure: string };
+  /** What the verdict leaves to another kind of run, added to every mode's evidence. */
+  elsewhere?: string;
 }
 
-const CLAIMS: readonly ClaimSpec[] = [
+const RATE_RUN = "`npm run bench -- --rate N` (N: your traffic, req/s)";
+const CAPACITY_RUN = "`npm run bench -- --capacity`";
+
+/**
+ * Claim (1) in each way of measuring. A closed loop's latency is latency at saturation, which
+ * mirrors its throughput (Little's law): its latency part is judged at a common offered rate.
+ */
+const BOOST: Record<Loop, Pick<ClaimSpec, "figure" | "tests" | "elsewhere">> = {
+  closed: {
+    figure: "throughput ratio to none (closed loop)",
+    tests: [throughput],
+    elsewhere:
+      `latency: a closed loop's is latency at saturation; judged at a common offered rate by` +
+      ` ${RATE_RUN}, and on capacity at SLO by ${CAPACITY_RUN}`,
+  },
+  open: {
+    figure: "response time (p50, p99) ratio to none at the same offered rate",
+    tests: [p50, p99],
+    elsewhere: `capacity at SLO: judged by ${CAPACITY_RUN}`,
+  },
+  capacity: {
+    figure: "capacity at SLO, ratio to none",
+    tests: [capacity],
+    elsewhere: `response time at a common offered rate: judged by ${RATE_RUN}`,
+  },
+};
+
+const CONCURRENCY: Record<Loop, ClaimSpec["tests"]> = {
+  closed: { toMeasure: `judged on capacity at SLO: run ${CAPACITY_RUN}` },
+  open: { toMeasure: `judged on capacity at SLO: run ${CAPACITY_RUN}` },
+  capacity: [capacity],
+};
+
+const claimSpecs = (loop: Loop): readonly ClaimSpec[] => [
   {
     id: 1,
     by: "article",
     claim: "Caching the bearer token gives a significant performance boost",
     short: "performance boost",
-    figure: "throughput and latency (p50, p99) ratio to none",
-    tests: [throughput, p50, p99],
+    ...BOOST[loop],
   },
   {
     id: 2,
@@ -156,12 +189,8 @@ const CLAIMS: readonly ClaimSpec[] = [
     by: "article",
     claim: "The server can handle more concurrent requests",
     short: "more concurrency",
-    figure: "throughput ratio to none at a higher concurrency",
-    tests: {
-      toMeasure:
-        "needs runs at two concurrencies: run `npm run bench -- --connections 10` and" +
-        " `npm run bench -- --connections 100` and compare × none",
-    },
+    figure: "capacity at SLO (p99 within the SLO, nothing dropped), ratio to none",
+    tests: CONCURRENCY[loop],
   },
   {
     id: 5,
@@ -190,7 +219,7 @@ export function claims(results: LoadResults): ClaimResult[] {
   const modes = results.summaries.map((s) => s.mode).filter((mode) => !NOT_CACHES.has(mode));
   if (modes.length === 0) return [];
   const hasBaseline = results.summaries.some((s) => s.mode === CLAIMS_BASELINE && s.validRuns > 0);
-  return CLAIMS.map(({ tests, ...claim }) => ({
+  return claimSpecs(loopOf(results.options)).map(({ tests, elsewhere, ...claim }) => ({
     ...claim,
     verdicts: modes.map((mode) => {
       if ("toMeasure" in tests) return notMeasured(mode, tests.toMeasure);
@@ -200,10 +229,11 @@ export function claims(results: LoadResults): ClaimResult[] {
           `needs valid runs of ${CLAIMS_BASELINE} to compare with: run with --modes ${CLAIMS_BASELINE},${mode}`,
         );
       }
-      return combine(
+      const verdict = combine(
         mode,
         tests.map((test) => test(results, mode)),
       );
+      return elsewhere ? { ...verdict, evidence: [...verdict.evidence, elsewhere] } : verdict;
     }),
   }));
 }

@@ -1,9 +1,10 @@
 import type { BenchmarkCommand } from "../harness/command.js";
+import { fmtUs } from "../report/format.js";
 import { saveBaseline } from "./baseline.js";
 import { type LoadCommandOptions, loadCommandOptions, loadUsage } from "./options.js";
 import { armLabel } from "./rows.js";
 import { type Progress, runLoadBenchmark } from "./run-load.js";
-import type { LoadResults } from "./schema.js";
+import type { LoadResults, RunResult } from "./schema.js";
 import { loadViews } from "./views.js";
 
 const seconds = (ms: number) => {
@@ -12,6 +13,14 @@ const seconds = (ms: number) => {
     ? `${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s`
     : `${total}s`;
 };
+
+function runFigure(run: RunResult): string {
+  if (run.capacity)
+    return `capacity ${run.capacity.capacity} req/s within p99 ≤ ${run.capacity.sloP99Ms} ms`;
+  const rps = `${Math.round(run.rps)} req/s`;
+  if (!run.openLoop) return rps;
+  return `${rps} of ${run.openLoop.offeredRate} offered, p99 ${fmtUs(run.latencyUs?.p99)}`;
+}
 
 /** Progress goes to stderr: stdout carries only the tables, or only the JSON with --json. */
 function progressPrinter(): (event: Progress) => void {
@@ -30,11 +39,18 @@ function progressPrinter(): (event: Progress) => void {
         process.stderr.write(`\r\x1b[2K${text}`);
         lineOpen = true;
       } else line(text);
+    } else if (event.kind === "step") {
+      const { rate, passed, figures } = event.step;
+      const p99 = figures.latencyUs ? fmtUs(figures.latencyUs.p99) : "no answers";
+      const dropped = figures.dropped > 0 ? `, ${figures.dropped} dropped` : "";
+      line(
+        `  ${armLabel(event.arm)} at ${rate} req/s: p99 ${p99}${dropped} ${passed ? "held" : "broke"} the SLO`,
+      );
     } else {
       const run = event.run;
       const figure =
         run.status === "ok"
-          ? `${Math.round(run.rps)} req/s`
+          ? runFigure(run)
           : `${run.status.toUpperCase()}: ${run.reasons.join("; ")}`;
       if (!tty || run.status !== "ok") line(`  ${armLabel(run)} run ${run.round}: ${figure}`);
     }

@@ -1,11 +1,15 @@
+import { LATE_LAG_US } from "../harness/open-loop.js";
 import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
 import {
+  type CapacitySummary,
   FLOOD_VARIANTS,
   type FloodFigures,
   type FloodSummary,
   type LoadMode,
   type LoadResults,
+  loopOf,
   type ModeSummary,
+  type OpenLoopSummary,
   type RunResult,
 } from "./schema.js";
 
@@ -29,7 +33,7 @@ export function pairedByRound(
   runs: readonly RunResult[],
   mode: LoadMode,
   baseline: LoadMode,
-  value: (run: RunResult) => number | null | undefined,
+  value: RunFigure,
   /** Which of `mode`'s runs: by default those without a flood, like the baseline's. */
   ofArm: (run: RunResult) => boolean = isPlain,
 ): [number[], number[]] {
@@ -54,12 +58,80 @@ export function pairedByRound(
 const ratio = (a: number[], b: number[]): Comparison | null =>
   a.length > 0 && b.every((value) => value > 0) ? compare(a, b) : null;
 
+export type RunFigure = (run: RunResult) => number | null | undefined;
+
 function against(
   runs: readonly RunResult[],
   mode: LoadMode,
   baseline: LoadMode,
+  figure: RunFigure = (run) => run.rps,
 ): Comparison | null {
-  return mode === baseline ? null : ratio(...pairedByRound(runs, mode, baseline, (r) => r.rps));
+  return mode === baseline ? null : ratio(...pairedByRound(runs, mode, baseline, figure));
+}
+
+const capacityOf: RunFigure = (run) => run.capacity?.capacity;
+
+function openLoopSummary(
+  results: LoadResults,
+  mode: LoadMode,
+  valid: readonly RunResult[],
+): OpenLoopSummary | null {
+  const rate = results.options.rate;
+  if (rate === null) return null;
+  const open = valid.flatMap((run) => (run.openLoop ? [{ run, open: run.openLoop }] : []));
+  const withNone = results.options.modes.includes("none");
+  const vsNone = (figure: RunFigure) =>
+    withNone ? against(results.runs, mode, "none", figure) : null;
+  return {
+    offeredRate: rate,
+    achievedRps: summaryOf(open.map(({ run }) => run.rps)),
+    serviceP99Us: summaryOf(open.flatMap(({ open }) => open.serviceTimeUs?.p99 ?? [])),
+    lagP99Us: summaryOf(open.flatMap(({ open }) => open.scheduleLagUs?.p99 ?? [])),
+    dropped: open.reduce((total, { open }) => total + open.dropped, 0),
+    saturatedRuns: open.filter(({ open }) => open.saturated).length,
+    lateRuns: open.filter(({ open }) => open.generatorLate).length,
+    generatorCpuUsPerRequest: summaryOf(
+      open.flatMap(({ run }) =>
+        run.requests > 0 ? [(run.generator.cpuSeconds * 1e6) / run.requests] : [],
+      ),
+    ),
+    p50VsNone: vsNone((run) => run.latencyUs?.p50),
+    p99VsNone: vsNone((run) => run.latencyUs?.p99),
+  };
+}
+
+function capacitySummary(
+  results: LoadResults,
+  mode: LoadMode,
+  valid: readonly RunResult[],
+): CapacitySummary | null {
+  if (!results.options.capacity) return null;
+  const searches = valid.flatMap((run) => (run.capacity ? [run.capacity] : []));
+  const steps = searches.flatMap((search) => search.steps);
+  const onTime = steps.filter((step) => step.lagP99Us !== null && step.lagP99Us <= LATE_LAG_US);
+  const { modes } = results.options;
+  return {
+    sloP99Ms: results.options.sloP99Ms,
+    capacity: summaryOf(searches.map((search) => search.capacity)),
+    vsNone: modes.includes("none") ? against(results.runs, mode, "none", capacityOf) : null,
+    vsCeiling: modes.includes("ceiling")
+      ? against(results.runs, mode, "ceiling", capacityOf)
+      : null,
+    steps: steps.length,
+    generatorOnTimeUpTo: onTime.length > 0 ? Math.max(...onTime.map((step) => step.rate)) : null,
+  };
+}
+
+/** The figure a verdict rests on, whose spread says whether one can be drawn. */
+export function verdictSample(s: ModeSummary, results: LoadResults): Summary | null {
+  switch (loopOf(results.options)) {
+    case "open":
+      return s.latencyUs?.p99 ?? null;
+    case "capacity":
+      return s.capacity?.capacity ?? null;
+    case "closed":
+      return s.rps;
+  }
 }
 
 export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary {
@@ -71,7 +143,7 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
   const hitRatios = servers.flatMap((server) =>
     server.hitRatio === null ? [] : [server.hitRatio],
   );
-  return {
+  const summary: ModeSummary = {
     mode,
     validRuns: valid.length,
     totalRuns: all.length,
@@ -95,9 +167,14 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
       ? against(results.runs, mode, "ceiling")
       : null,
     vsNone: results.options.modes.includes("none") ? against(results.runs, mode, "none") : null,
-    spreadTooWide: rps !== null && rps.n > 1 && rps.cv > MAX_CV,
+    spreadTooWide: false,
     saturatedRuns: valid.filter((run) => run.generator.saturated).length,
+    openLoop: openLoopSummary(results, mode, valid),
+    capacity: capacitySummary(results, mode, valid),
   };
+  const spread = verdictSample(summary, results);
+  summary.spreadTooWide = spread !== null && spread.n > 1 && spread.cv > MAX_CV;
+  return summary;
 }
 
 export function summarizeModes(results: LoadResults): ModeSummary[] {

@@ -13,7 +13,7 @@ import { escapeMarkup } from "../report/svg/escape.js";
 import { loadFigures } from "./charts.js";
 import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
 import { methodLines, summaryParagraph } from "./markdown.js";
-import { summaryRows, verdictLines, warningLines } from "./rows.js";
+import { summaryRows, verdictFigure, verdictLines, warningLines } from "./rows.js";
 import type { LoadResults } from "./schema.js";
 
 function claimsHtml(found: readonly ClaimResult[]): string {
@@ -67,7 +67,7 @@ export function renderHtml(results: LoadResults): string {
     },
     {
       id: "verdict",
-      heading: "Verdict (throughput)",
+      heading: `Verdict (${verdictFigure(results)})`,
       body: list(verdictLines(results), "No modes to compare."),
     },
     { id: "warnings", heading: "Warnings", body: list(warnings, "None.") },

@@ -44,6 +44,20 @@ export const loadKind: ResultKind<LoadResults> = {
       })),
       floods: [],
     }),
+    // Version 2 measured in a closed loop only.
+    2: (json) => ({
+      ...json,
+      version: 3,
+      options: {
+        ...(json.options as Json),
+        rate: null,
+        capacity: false,
+        sloP99Ms: LOAD_DEFAULTS.sloP99Ms,
+        arrivals: LOAD_DEFAULTS.arrivals,
+        maxInFlight: null,
+      },
+      runs: (json.runs as Json[]).map((run) => ({ ...run, openLoop: null, capacity: null })),
+    }),
   },
   views: loadViews,
 };

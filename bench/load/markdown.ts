@@ -7,8 +7,30 @@ import {
   provenanceRows,
 } from "../report/markdown.js";
 import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
-import { summaryRows, VARIANT_LABELS, verdictLines, warningLines } from "./rows.js";
-import { FLOOD_VARIANTS, type LoadResults } from "./schema.js";
+import { summaryRows, VARIANT_LABELS, verdictFigure, verdictLines, warningLines } from "./rows.js";
+import { FLOOD_VARIANTS, type LoadOptions, type LoadResults, loopOf } from "./schema.js";
+
+/** How the runs loaded the server, in a few words. */
+export function loadWords(options: LoadOptions): string {
+  switch (loopOf(options)) {
+    case "open":
+      return (
+        `an open loop at ${options.rate} req/s offered (${options.arrivals} arrivals, up to` +
+        ` ${options.connections} connections) for ${options.duration} s after a ${options.warmup} s warm-up at that rate`
+      );
+    case "capacity":
+      return (
+        `a search for the capacity at p99 ≤ ${options.sloP99Ms} ms in open-loop steps of` +
+        ` ${options.duration} s (up to ${options.connections} connections), after a closed-loop` +
+        ` run of ${Math.max(1, options.warmup)} s that warmed the server and gave the first rate`
+      );
+    case "closed":
+      return (
+        `${options.connections} connections in a closed loop for ${options.duration} s after a` +
+        ` ${options.warmup} s warm-up`
+      );
+  }
+}
 
 /** What ran, in one paragraph; `code` and **bold** are Markdown, which the HTML page also reads. */
 export function summaryParagraph({ options, runs, skipped, status }: LoadResults): string {
@@ -20,8 +42,7 @@ export function summaryParagraph({ options, runs, skipped, status }: LoadResults
   const sentences = [
     `Modes ${listWords(ran.map((mode) => `\`${mode}\``))} each ran ${plural(options.runs, "round")}` +
       ` of the \`${options.scenario}\` scenario against ${against}, interleaved round by round:` +
-      ` ${options.connections} connections for ${options.duration} s after a ${options.warmup} s` +
-      ` warm-up per run${options.quick ? " (quick mode)" : ""}.`,
+      ` ${loadWords(options)} per run${options.quick ? " (quick mode)" : ""}.`,
     `The server had ${options.users} users, ${options.originLatencyMs} ms of added origin latency` +
       ` and a cache TTL of ${options.cacheTtl} s with at most ${options.cacheMax} entries.`,
     `${valid} of ${plural(runs.length, "run")} were valid.`,
@@ -96,9 +117,48 @@ export function methodLines(results: LoadResults): string[] {
     "The load generator shares the machine with the server. Its CPU share (1.0 is one core) is" +
       " shown, and a run where it saturates its core is flagged: there, throughput may measure" +
       " the generator rather than the server.",
+    ...openLoopLines(results),
     ...loginLines(results),
     ...injectedLines(results),
   ];
+}
+
+const OPEN_LOOP_METHOD = [
+  "Open loop: requests are planned at fixed times (every 1/rate, or with exponential gaps for" +
+    " Poisson arrivals) and sent when due whatever the answers, over a pool of keep-alive" +
+    " connections; a request due while every connection is busy waits in the generator." +
+    " Response time counts from the planned send, so a stall counts for every request that was" +
+    " due during it (no coordinated omission); service time from the actual send.",
+  "The generator's clock spins on the high-resolution timer for the last stretch before each" +
+    " send, which costs CPU by design (shown per request). Schedule lag is how late it reached" +
+    " each send; a run with a lag p99 above 100 µs is flagged: its response times are only as" +
+    " good as that lag.",
+  "Requests beyond the backlog (about 1 s of traffic) are dropped and counted. A run that drops" +
+    " any, or completes fewer than 95% of the offered requests, is past its mode's capacity: a" +
+    " valid measurement, flagged as saturated.",
+];
+
+function openLoopLines({ options }: LoadResults): string[] {
+  switch (loopOf(options)) {
+    case "open":
+      return OPEN_LOOP_METHOD;
+    case "capacity":
+      return [
+        ...OPEN_LOOP_METHOD,
+        "Capacity: in every round each mode's fresh server first carries a short closed-loop run" +
+          " (its figures are the run's throughput and cost); a search then starts at that" +
+          " throughput, doubles or halves until one step holds the SLO and one breaks it, and" +
+          " bisects until they are within 5%. A step holds when its p99 response time is within" +
+          ` ${options.sloP99Ms} ms with nothing dropped. The capacity of a round is the highest` +
+          " rate that held.",
+      ];
+    case "closed":
+      return [
+        "Closed loop: each connection waits for its answer before sending again, so latency is" +
+          " latency at saturation and mirrors throughput; latency at a given traffic level is" +
+          " measured by `npm run bench -- --rate N`.",
+      ];
+  }
 }
 
 /** Claim, the figure that tests it, then the verdict and its evidence per cache mode. */
@@ -131,7 +191,7 @@ export function renderMarkdown(results: LoadResults): string {
     `# auth-cache-bench: ${options.scenario} scenario, ${options.target ? "external target" : `${options.store} store`}`,
     summaryParagraph(results),
     ...tables,
-    `## Verdict (throughput)\n\n${bullets(verdictLines(results), "No modes to compare.")}`,
+    `## Verdict (${verdictFigure(results)})\n\n${bullets(verdictLines(results), "No modes to compare.")}`,
     claimsSection(results),
     `## Warnings\n\n${bullets(warningLines(results), "None.")}`,
     `## Method\n\n${bullets(methodLines(results), "")}`,

@@ -7,6 +7,7 @@ import {
   integer,
   listOf,
   memberOf,
+  numberInRange,
   type OptionTable,
   oneOf,
   parseOptions,
@@ -22,6 +23,7 @@ import {
   redisUrlOption,
 } from "../../lib/shared-options.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
+import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
 import { SCENARIOS, type Scenario } from "../harness/scenarios.js";
 import { LOAD_MODES, type LoadMode, type LoadOptions } from "./schema.js";
 
@@ -55,12 +57,27 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   orderSeed: null,
   floodConnections: 20,
   floodRate: 0,
+  rate: null,
+  capacity: false,
+  sloP99Ms: 5,
+  arrivals: "uniform",
+  maxInFlight: null,
   json: false,
   saveBaseline: null,
 });
 
 /** --quick: a smoke run for CI, seconds per mode; its figures say that the modes work, not how fast. */
 const QUICK = { duration: 2, warmup: 1, runs: 2 } as const;
+/**
+ * The open loop holds up to this many connections unless told otherwise: enough that a rate the
+ * server carries is never held back by the pool (a closed loop's 10 would queue its bursts).
+ */
+const OPEN_LOOP_CONNECTIONS = 64;
+/**
+ * --capacity: --duration is the length of each step of the search; six or seven steps per mode
+ * and round keep a default run (4 modes × 6 rounds) within about 8 minutes here.
+ */
+const CAPACITY = { duration: 2, quickDuration: 1 } as const;
 /**
  * login-flood runs three arms per mode (no flood, flood with limits, flood without): by default
  * only the two modes whose token path differs, so that a default run stays near four minutes.
@@ -89,13 +106,13 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
   },
   connections: {
     flag: "connections",
-    help: "concurrent connections",
+    help: `concurrent connections (open loop: the most it may hold, default ${OPEN_LOOP_CONNECTIONS})`,
     parse: integer,
     check: inRange(1, 1000),
   },
   duration: {
     flag: "duration",
-    help: "seconds measured per run",
+    help: `seconds measured per run (--capacity: per step of the search, default ${CAPACITY.duration})`,
     parse: integer,
     check: inRange(1, 3600),
   },
@@ -169,6 +186,38 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     parse: integer,
     check: inRange(0, 1_000_000),
   },
+  rate: {
+    flag: "rate",
+    help: "open loop: every mode at this offered rate (req/s), response time from the planned send",
+    parse: (raw) => integer(raw),
+    check: (value) => (value === null ? undefined : inRange(1, 1_000_000)(value)),
+    show: (value) => (value === null ? "closed loop" : String(value)),
+  },
+  capacity: {
+    flag: "capacity",
+    boolean: true,
+    help: "open loop: each mode's capacity at the SLO, a search over the offered rate in every round",
+    parse: flagOn,
+  },
+  sloP99Ms: {
+    flag: "slo-p99-ms",
+    help: "--capacity: the SLO, p99 response time in ms with nothing dropped",
+    parse: Number,
+    check: numberInRange(0.1, 60_000),
+  },
+  arrivals: {
+    flag: "arrivals",
+    help: `open loop: gaps between planned sends, ${ARRIVALS.join(" | ")} (exponential)`,
+    parse: oneOf<Arrivals>(),
+    check: memberOf(ARRIVALS),
+  },
+  maxInFlight: {
+    flag: "max-in-flight",
+    help: "open loop: requests queued or in flight at most, beyond which they are dropped (default: 1 s of traffic)",
+    parse: (raw) => integer(raw),
+    check: (value) => (value === null ? undefined : inRange(1, 10_000_000)(value)),
+    show: (value) => (value === null ? "1 s of traffic" : String(value)),
+  },
   saveBaseline: {
     flag: "save-baseline",
     help: "also write the results to FILE, as a baseline for npm run bench:compare",
@@ -198,6 +247,23 @@ export function withDerivedDefaults(
       if (!given.has(key)) out[key] = QUICK[key];
   }
   if (out.scenario === "login-flood" && !given.has("modes")) out.modes = [...FLOOD_MODES];
+  if (out.capacity) {
+    if (out.rate !== null) {
+      throw configInvalid(
+        "--capacity searches for the rate itself: give --rate or --capacity, not both",
+      );
+    }
+    if (out.scenario === "login-flood") {
+      throw configInvalid(
+        "--capacity measures one route at a time: the login-flood scenario runs with --rate or closed",
+      );
+    }
+    if (!given.has("duration"))
+      out.duration = out.quick ? CAPACITY.quickDuration : CAPACITY.duration;
+  }
+  if ((out.capacity || out.rate !== null) && !given.has("connections")) {
+    out.connections = OPEN_LOOP_CONNECTIONS;
+  }
   if (out.scenario === "zipf") {
     if (!given.has("users")) out.users = ZIPF.users;
     if (!given.has("cacheMax")) out.cacheMax = Math.max(1, Math.round(out.users * ZIPF.cacheShare));

@@ -16,20 +16,22 @@ import {
   NOMINAL_COVERAGE,
   type TableData,
 } from "../report/format.js";
-import type {
-  FloodSummary,
-  FloodVariant,
-  LoadMode,
-  LoadResults,
-  ModeSummary,
-  RunResult,
+import { verdictSample } from "./derive.js";
+import {
+  type FloodSummary,
+  type FloodVariant,
+  type LoadMode,
+  type LoadResults,
+  loopOf,
+  type ModeSummary,
+  type RunResult,
 } from "./schema.js";
 
 const fmtMB: Fmt = (bytes) => (missing(bytes) ? DASH : fmtNum(bytes / 1e6));
 
-function throughputTable(summaries: readonly ModeSummary[]): TableData {
+function throughputTable(summaries: readonly ModeSummary[], title: string): TableData {
   return {
-    title: "Throughput and latency",
+    title,
     header: [
       "mode",
       "valid runs",
@@ -53,9 +55,70 @@ function throughputTable(summaries: readonly ModeSummary[]): TableData {
   };
 }
 
-function costTable(summaries: readonly ModeSummary[]): TableData {
+/** --rate: every mode at the same offered rate, response time from the planned send. */
+function responseTimeTable(results: LoadResults): TableData {
+  const { rate, arrivals } = results.options;
   return {
-    title: "Cost per request",
+    title: `Response time at ${fmtRate(rate)} req/s offered (open loop, ${arrivals} arrivals, from the planned send)`,
+    header: [
+      "mode",
+      "valid runs",
+      "achieved req/s",
+      "p50",
+      "p90",
+      "p99 [95% CI]",
+      "p99.9",
+      "p99 × none",
+      "service p99",
+      "lag p99",
+      "dropped",
+    ],
+    rows: results.summaries.map((s) => [
+      s.mode,
+      `${s.validRuns}/${s.totalRuns}`,
+      fmtRate(s.openLoop?.achievedRps?.median),
+      fmtUs(s.latencyUs?.p50.median),
+      fmtUs(s.latencyUs?.p90.median),
+      fmtCi(s.latencyUs?.p99, fmtUs),
+      fmtUs(s.latencyUs?.p999.median),
+      s.mode === "none" ? DASH : fmtComparison(s.openLoop?.p99VsNone),
+      fmtUs(s.openLoop?.serviceP99Us?.median),
+      fmtUs(s.openLoop?.lagP99Us?.median),
+      fmtNum(s.openLoop?.dropped),
+    ]),
+  };
+}
+
+/** --capacity: each mode's highest offered rate within the SLO, per round. */
+function capacityTable(results: LoadResults): TableData {
+  return {
+    title: `Capacity at SLO: the highest offered rate with p99 ≤ ${results.options.sloP99Ms} ms and nothing dropped (open loop)`,
+    header: [
+      "mode",
+      "valid runs",
+      "capacity req/s [95% CI]",
+      "× none",
+      "× ceiling",
+      "closed loop req/s",
+      "steps",
+      "generator on time to",
+    ],
+    rows: results.summaries.map((s) => [
+      s.mode,
+      `${s.validRuns}/${s.totalRuns}`,
+      fmtCi(s.capacity?.capacity, fmtRate),
+      s.mode === "none" ? DASH : fmtComparison(s.capacity?.vsNone),
+      s.mode === "ceiling" ? DASH : fmtComparison(s.capacity?.vsCeiling),
+      fmtRate(s.rps?.median),
+      s.capacity ? String(s.capacity.steps) : DASH,
+      s.capacity?.generatorOnTimeUpTo ? `${fmtRate(s.capacity.generatorOnTimeUpTo)} req/s` : DASH,
+    ]),
+  };
+}
+
+function costTable(summaries: readonly ModeSummary[], title: string, openLoop = false): TableData {
+  const table: TableData = {
+    title,
     header: [
       "mode",
       "server CPU µs/req [95% CI]",
@@ -75,6 +138,13 @@ function costTable(summaries: readonly ModeSummary[]): TableData {
       fmtNum(s.generatorCoreShare?.median),
     ]),
   };
+  if (!openLoop) return table;
+  // The open loop's clock spins: what it costs per request is part of its figures.
+  table.header.push("generator CPU µs/req");
+  table.rows.forEach((row, i) => {
+    row.push(fmtNum(summaries[i]?.openLoop?.generatorCpuUsPerRequest?.median));
+  });
+  return table;
 }
 
 /** How each arm of the login-flood scenario is named in tables, lines and charts. */
@@ -126,7 +196,30 @@ export function summaryRows(results: LoadResults): TableData[] {
     results.floods.length > 0
       ? [readUnderFloodTable(results.floods), floodTable(results.floods)]
       : [];
-  return [throughputTable(results.summaries), costTable(results.summaries), ...floods];
+  const { summaries } = results;
+  switch (loopOf(results.options)) {
+    case "open":
+      return [
+        responseTimeTable(results),
+        costTable(summaries, "Cost per request at the offered rate", true),
+        ...floods,
+      ];
+    case "capacity":
+      return [
+        capacityTable(results),
+        throughputTable(
+          summaries,
+          "The closed-loop run before each search: throughput, and latency at saturation",
+        ),
+        costTable(summaries, "Cost per request in that closed-loop run"),
+      ];
+    case "closed":
+      return [
+        throughputTable(summaries, "Throughput, and latency at saturation (closed loop)"),
+        costTable(summaries, "Cost per request"),
+        ...floods,
+      ];
+  }
 }
 
 function floodVerdictLine(f: FloodSummary): string {
@@ -138,22 +231,44 @@ function floodVerdictLine(f: FloodSummary): string {
   );
 }
 
-function verdictLine(s: ModeSummary): string {
+/** What the verdict lines compare, for each way of measuring. */
+const VERDICT_FIGURE = {
+  closed: {
+    name: "throughput",
+    of: (s: ModeSummary, baseline: LoadMode) => (baseline === "none" ? s.vsNone : s.vsCeiling),
+  },
+  open: {
+    name: "p99 response time",
+    of: (s: ModeSummary, baseline: LoadMode) =>
+      baseline === "none" ? (s.openLoop?.p99VsNone ?? null) : null,
+  },
+  capacity: {
+    name: "capacity at SLO",
+    of: (s: ModeSummary, baseline: LoadMode) =>
+      baseline === "none" ? (s.capacity?.vsNone ?? null) : (s.capacity?.vsCeiling ?? null),
+  },
+} as const;
+
+export const verdictFigure = (results: LoadResults): string =>
+  VERDICT_FIGURE[loopOf(results.options)].name;
+
+function verdictLine(s: ModeSummary, results: LoadResults): string {
+  const figure = VERDICT_FIGURE[loopOf(results.options)];
   const baseline: LoadMode = s.mode === "none" ? "ceiling" : "none";
-  const comparison = s.mode === "none" ? s.vsCeiling : s.vsNone;
+  const comparison = figure.of(s, baseline);
   if (!comparison) return `${s.mode}: no comparison with ${baseline} in these results`;
   const p = `p=${fmtP(comparison.p)}`;
   if (!comparison.significant) {
     return `${s.mode}: no significant difference from ${baseline} (${p}, ${fmtComparison(comparison)})`;
   }
   const ci = fmtInterval(comparison.ci, fmtFixed2) + coverageNote(comparison.ciCoverage);
-  return `${s.mode}: ${fmtRatio(comparison.ratio)} ${baseline} throughput ${ci}, significant (${p})`;
+  return `${s.mode}: ${fmtRatio(comparison.ratio)} ${baseline} ${figure.name} ${ci}, significant (${p})`;
 }
 
-/** Throughput of `none` against the ceiling, and of every cache against `none`. */
+/** The verdict's figure of `none` against the ceiling, and of every cache against `none`. */
 export function verdictLines(results: LoadResults): string[] {
   return [
-    ...results.summaries.filter((s) => s.mode !== "ceiling").map(verdictLine),
+    ...results.summaries.filter((s) => s.mode !== "ceiling").map((s) => verdictLine(s, results)),
     ...results.floods.map(floodVerdictLine),
   ];
 }
@@ -179,6 +294,31 @@ function smallSampleLines(summaries: readonly ModeSummary[]): string[] {
   });
 }
 
+/** A late generator, and a mode past its capacity at the offered rate. */
+function openLoopLines(results: LoadResults, mode: LoadMode): string[] {
+  const runs = results.runs.filter((r) => r.mode === mode && r.status === "ok" && r.openLoop);
+  const lines: string[] = [];
+  const late = runs.filter((r) => r.openLoop?.generatorLate);
+  if (late.length > 0) {
+    const lag = Math.max(...late.map((r) => r.openLoop?.scheduleLagUs?.p99 ?? 0));
+    lines.push(
+      `${mode} ${joinRounds(late.map((r) => r.round))}: the generator sent late (schedule lag p99` +
+        ` up to ${fmtUs(lag)}, above 100 µs): response times are only as good as that lag`,
+    );
+  }
+  const saturated = runs.filter((r) => r.openLoop?.saturated);
+  if (saturated.length > 0) {
+    const dropped = saturated.reduce((total, r) => total + (r.openLoop?.dropped ?? 0), 0);
+    const achieved = Math.min(...saturated.map((r) => r.rps));
+    lines.push(
+      `${mode} ${joinRounds(saturated.map((r) => r.round))}: past its capacity at` +
+        ` ${fmtRate(results.options.rate)} req/s (${dropped} dropped, as few as` +
+        ` ${fmtRate(achieved)} req/s completed): its response times include the backlog`,
+    );
+  }
+  return lines;
+}
+
 /** Everything that limits what the numbers can be trusted for. */
 export function warningLines(results: LoadResults): string[] {
   const lines: string[] = [];
@@ -188,9 +328,16 @@ export function warningLines(results: LoadResults): string[] {
     lines.push(`${armLabel(run)} round ${run.round} ${run.status}: ${why}`);
   }
   for (const { mode, reason } of results.skipped) lines.push(`${mode} skipped: ${reason}`);
+  const open = loopOf(results.options) === "open";
   for (const s of results.summaries) {
     if (s.spreadTooWide) {
-      lines.push(`${s.mode}: throughput spread too wide to conclude: CV ${fmtPct(s.rps?.cv, 0)}`);
+      lines.push(
+        `${s.mode}: ${verdictFigure(results)} spread too wide to conclude: CV ${fmtPct(verdictSample(s, results)?.cv, 0)}`,
+      );
+    }
+    if (open) {
+      lines.push(...openLoopLines(results, s.mode));
+      continue;
     }
     const saturated = results.runs.filter((r) => r.mode === s.mode && r.generator.saturated);
     if (saturated.length > 0) {

@@ -1,14 +1,11 @@
 import { randomInt } from "node:crypto";
 import { describeCause } from "../../lib/errors.js";
-import type { ReadyLine } from "../../lib/ready-line.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST, DEFAULTS as SERVER_DEFAULTS } from "../../server/config.js";
-import { type LoadFigures, runAutocannon } from "../harness/autocannon-run.js";
-import { busyShare, machineCpu } from "../harness/machine-cpu.js";
+import type { CapacityStep } from "../harness/capacity.js";
 import { type RunStart, runRounds } from "../harness/rounds.js";
-import { loginFloodPlan, planScenario, type ScenarioPlan } from "../harness/scenarios.js";
+import { loginFloodPlan, planScenario } from "../harness/scenarios.js";
 import { type ServerSetup, serverArgs } from "../harness/server-args.js";
-import { scrapeMetrics, serverSample } from "../harness/server-metrics.js";
 import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
 import { type RunningServer, spawnServer } from "../harness/spawn-server.js";
 import { loginAll, prepareLoadUsers, readPlainCredentials } from "../harness/users.js";
@@ -16,17 +13,17 @@ import { createWorkspace } from "../harness/workspace.js";
 import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
+import { type Arm, measure } from "./measure.js";
 import {
   FLOOD_VARIANTS,
-  type FloodFigures,
   type FloodVariant,
   LOAD_SCHEMA,
   LOAD_SCHEMA_VERSION,
   type LoadMode,
   type LoadOptions,
   type LoadResults,
+  loopOf,
   type RunResult,
-  type ServerSettings,
   UNRECORDED,
 } from "./schema.js";
 import { loadViews } from "./views.js";
@@ -34,7 +31,8 @@ import { loadViews } from "./views.js";
 export type Progress =
   | { kind: "note"; message: string }
   | ({ kind: "run"; mode: LoadMode; variant: FloodVariant | null } & Omit<RunStart<Arm>, "arm">)
-  | { kind: "result"; run: RunResult };
+  | { kind: "result"; run: RunResult }
+  | { kind: "step"; arm: Arm; step: CapacityStep };
 
 export interface LoadBenchmark {
   results: LoadResults;
@@ -45,6 +43,18 @@ export interface LoadBenchmark {
 const CEILING_SCENARIOS = new Set(["read", "zipf"]);
 /** Seconds a run takes besides its load: start, login-free readiness, scrapes, graceful stop. */
 const RUN_OVERHEAD_SECONDS = 1;
+/** Steps a capacity search usually takes (from a closed-loop start to within 5%), for the ETA. */
+const TYPICAL_CAPACITY_STEPS = 6;
+
+function secondsPerRun(options: LoadOptions): number {
+  if (loopOf(options) !== "capacity")
+    return options.warmup + options.duration + RUN_OVERHEAD_SECONDS;
+  return (
+    Math.max(1, options.warmup) +
+    TYPICAL_CAPACITY_STEPS * (options.duration + 0.3) +
+    RUN_OVERHEAD_SECONDS
+  );
+}
 
 export async function runLoadBenchmark(
   options: LoadOptions,
@@ -65,6 +75,10 @@ export async function runLoadBenchmark(
         `the ceiling is the read route without authentication; ${options.scenario} has no such route`,
       );
     }
+  }
+  const loop = loopOf(options);
+  if (loop !== "closed" && modes.includes(UNRECORDED)) {
+    skip(UNRECORDED, "the open loop always records its histograms: there is nothing to compare");
   }
   let redis: RedisService | undefined;
   if (modes.includes("redis") || modes.includes("tiered")) {
@@ -174,7 +188,7 @@ export async function runLoadBenchmark(
       arms: modes.flatMap((mode) => variants.map((variant) => ({ mode, variant }))),
       rounds: options.runs,
       seed: orderSeed,
-      secondsPerRun: options.warmup + options.duration + RUN_OVERHEAD_SECONDS,
+      secondsPerRun: secondsPerRun(options),
       signal,
       onStart: ({ arm, ...start }) => progress({ kind: "run", ...arm, ...start }),
       run: (arm, round) =>
@@ -184,6 +198,7 @@ export async function runLoadBenchmark(
             flood: arm.variant && arm.variant !== "baseline" ? loginFloodPlan(victim) : null,
             options,
             signal,
+            onStep: (step) => progress({ kind: "step", arm, step }),
           }),
         ).catch((error: unknown) => failedRun(arm, round, describeCause(error))),
       onResult: async (run) => {
@@ -196,12 +211,6 @@ export async function runLoadBenchmark(
   return { results, folder };
 }
 
-/** One arm of the interleaved rounds: a mode, and in the login-flood scenario one of its variants. */
-interface Arm {
-  mode: LoadMode;
-  variant: FloodVariant | null;
-}
-
 /** The baseline and the limited flood run the server as shipped; the unlimited one without limits. */
 const loginSettings = (variant: FloodVariant | null): Partial<ServerSetup> =>
   variant === null
@@ -210,9 +219,6 @@ const loginSettings = (variant: FloodVariant | null): Partial<ServerSetup> =>
         loginLimits: variant === "flood-unlimited" ? "off" : "on",
         hashQueue: SERVER_DEFAULTS.hashQueue,
       };
-/** How long the flood may outlast the measured window before it is stopped. */
-const FLOOD_SLACK_SECONDS = 30;
-
 const serverMode = (mode: LoadMode) =>
   mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;
 
@@ -237,94 +243,7 @@ function failedRun({ mode, variant }: Arm, round: number, reason: string): RunRe
     machineBusyShare: null,
     flood: null,
     settings: null,
+    openLoop: null,
+    capacity: null,
   };
-}
-
-const unexpectedLine = (what: string, figures: FloodFigures) =>
-  `${what}${figures.unexpected} unexpected: statuses ${JSON.stringify(figures.statuses)}, ${figures.errors} errors, ${figures.timeouts} timeouts`;
-
-interface Measurement {
-  plan: ScenarioPlan;
-  /** Sent beside the reads from before the warm-up to the end of the measured window. */
-  flood: ScenarioPlan | null;
-  options: LoadOptions;
-  signal: AbortSignal;
-}
-
-async function measure(
-  url: string,
-  server: RunningServer | undefined,
-  { mode, variant }: Arm,
-  round: number,
-  { plan, flood, options, signal }: Measurement,
-): Promise<RunResult> {
-  const startedAt = new Date().toISOString();
-  const load = { connections: options.connections };
-  const stopFlood = new AbortController();
-  const flooding = flood
-    ? runAutocannon(
-        url,
-        flood,
-        {
-          connections: options.floodConnections,
-          rate: options.floodRate,
-          // Until it is stopped, right after the measured window.
-          seconds: options.warmup + options.duration + FLOOD_SLACK_SECONDS,
-          record: true,
-        },
-        AbortSignal.any([signal, stopFlood.signal]),
-      )
-    : null;
-  // A warm-up is thrown away, not unchecked: a server that answered it wrongly is not warm.
-  const warm =
-    options.warmup > 0
-      ? await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal)
-      : null;
-  const before = await scrapeMetrics(url);
-  const cpuBefore = machineCpu();
-  const outcome = await runAutocannon(
-    url,
-    plan,
-    // The unrecorded ceiling measures what the harness's own histogram costs the generator.
-    { ...load, seconds: options.duration, record: mode !== UNRECORDED },
-    signal,
-  );
-  const machineBusy = busyShare(cpuBefore, machineCpu());
-  const after = await scrapeMetrics(url);
-  stopFlood.abort();
-  const flooded = flooding ? withoutGenerator(await flooding) : null;
-
-  const crashed = server?.crashed();
-  const reasons: string[] = [];
-  if (crashed) reasons.push(crashed);
-  if (warm && warm.unexpected > 0) reasons.push(unexpectedLine("warm-up: ", warm));
-  if (outcome.unexpected > 0) reasons.push(unexpectedLine("", outcome));
-  if (flooded && flooded.unexpected > 0) reasons.push(unexpectedLine("flood: ", flooded));
-  if (outcome.requests === 0) reasons.push("no responses");
-  if (signal.aborted) reasons.push("interrupted");
-  return {
-    mode,
-    variant,
-    round,
-    status: crashed ? "failed" : reasons.length > 0 ? "invalid" : "ok",
-    reasons,
-    startedAt,
-    ...outcome,
-    server: before && after ? serverSample(before, after) : null,
-    machineBusyShare: machineBusy,
-    flood: flooded,
-    settings: server ? settingsOf(server.ready) : null,
-  };
-}
-
-const settingsOf = ({
-  loginLimits,
-  hashConcurrency,
-  hashQueue,
-  injectCpuUs,
-}: ReadyLine): ServerSettings => ({ loginLimits, hashConcurrency, hashQueue, injectCpuUs });
-
-/** The flood's generator CPU is the harness process's, already in the reads' own figure. */
-function withoutGenerator({ generator: _, ...figures }: LoadFigures): FloodFigures {
-  return figures;
 }

@@ -1,6 +1,8 @@
 import type { ReadyLine } from "../../lib/ready-line.js";
 import type { StoreKind } from "../../server/store/store.js";
 import type { LoadFigures } from "../harness/autocannon-run.js";
+import type { LatencyUs } from "../harness/histogram.js";
+import type { Arrivals, OpenLoopFigures } from "../harness/open-loop.js";
 import type { Scenario } from "../harness/scenarios.js";
 import type { ServerSample } from "../harness/server-metrics.js";
 import type { Provenance } from "../report/provenance.js";
@@ -12,8 +14,12 @@ import type { Comparison, Summary } from "../stats/index.js";
  * Markdown, HTML) is rendered from this alone. Bump LOAD_SCHEMA_VERSION on any breaking change.
  */
 export const LOAD_SCHEMA = "auth-cache-bench/load";
-/** 2 added the login-flood scenario: runs' variant and flood, options.flood*, floods. */
-export const LOAD_SCHEMA_VERSION = 2;
+/**
+ * 2 added the login-flood scenario: runs' variant and flood, options.flood*, floods.
+ * 3 added the open loop: options rate, capacity, sloP99Ms, arrivals, maxInFlight; runs' openLoop
+ * and capacity; summaries' openLoop and capacity.
+ */
+export const LOAD_SCHEMA_VERSION = 3;
 
 /** `ceiling` is the route with authentication off; `target` an external server. */
 export const LOAD_MODES = [
@@ -56,7 +62,21 @@ export interface LoadOptions {
   /** login-flood: connections of the flood generator, and its rate (0: as fast as they go). */
   floodConnections: number;
   floodRate: number;
+  /** Open loop at this offered rate (req/s) instead of the closed loop; null: closed loop. */
+  rate: number | null;
+  /** Each mode's capacity at the SLO, searched for in every round. */
+  capacity: boolean;
+  /** The SLO of --capacity: p99 response time at most this, with nothing dropped. */
+  sloP99Ms: number;
+  arrivals: Arrivals;
+  /** The open loop's backlog at most (queued and in flight); null: one second of traffic. */
+  maxInFlight: number | null;
 }
+
+/** How a results file measured: closed loop (autocannon), open loop at a rate, or capacity. */
+export type Loop = "closed" | "open" | "capacity";
+export const loopOf = ({ rate, capacity }: Pick<LoadOptions, "rate" | "capacity">): Loop =>
+  capacity ? "capacity" : rate !== null ? "open" : "closed";
 
 export type RunStatus = "ok" | "invalid" | "failed";
 
@@ -69,6 +89,34 @@ export type FloodVariant = (typeof FLOOD_VARIANTS)[number];
 
 /** What the flood generator saw: its statuses and the login path's latency. */
 export type FloodFigures = Omit<LoadFigures, "generator">;
+
+/** What an open-loop run measured besides the figures every run has. */
+export type OpenLoopDetail = Omit<OpenLoopFigures, keyof LoadFigures>;
+
+/** One step of a capacity search, as kept in the results: enough to draw its curve. */
+export interface CapacityStepFigures {
+  rate: number;
+  passed: boolean;
+  achievedRps: number;
+  dropped: number;
+  saturated: boolean;
+  unexpected: number;
+  responseUs: LatencyUs | null;
+  serviceP99Us: number | null;
+  lagP99Us: number | null;
+  generatorCoreShare: number;
+  generatorCpuUsPerRequest: number | null;
+}
+
+/** One mode's capacity search in one round. */
+export interface CapacityDetail {
+  sloP99Ms: number;
+  /** The highest offered rate that held the SLO; 0 when none did. */
+  capacity: number;
+  /** The lowest that broke it; null when none did within the steps. */
+  brokenAt: number | null;
+  steps: CapacityStepFigures[];
+}
 
 export type ServerSettings = Pick<
   ReadyLine,
@@ -92,6 +140,16 @@ export interface RunResult extends LoadFigures {
   flood: FloodFigures | null;
   /** Settings the server's ready line stated that change what a run measures; null for a target. */
   settings: ServerSettings | null;
+  /**
+   * --rate: the open loop's own figures (the run's latencyUs is then the response time, from
+   * the planned send). Null in closed-loop runs.
+   */
+  openLoop: OpenLoopDetail | null;
+  /**
+   * --capacity: the search; the run's own figures are then those of the closed-loop run that
+   * warmed the server and gave the search its first rate.
+   */
+  capacity: CapacityDetail | null;
 }
 
 export interface ModeSummary {
@@ -112,6 +170,37 @@ export interface ModeSummary {
   /** Coefficient of variation of throughput above the limit: too noisy to conclude. */
   spreadTooWide: boolean;
   saturatedRuns: number;
+  openLoop: OpenLoopSummary | null;
+  capacity: CapacitySummary | null;
+}
+
+/** --rate: one mode at the common offered rate. */
+export interface OpenLoopSummary {
+  offeredRate: number;
+  achievedRps: Summary | null;
+  serviceP99Us: Summary | null;
+  lagP99Us: Summary | null;
+  dropped: number;
+  /** Valid runs past the mode's capacity: dropped, unfinished or < 95% of the rate completed. */
+  saturatedRuns: number;
+  /** Valid runs whose schedule lag p99 exceeded 100 µs. */
+  lateRuns: number;
+  generatorCpuUsPerRequest: Summary | null;
+  /** Response-time percentiles against none's at the same rate, over paired rounds. */
+  p50VsNone: Comparison | null;
+  p99VsNone: Comparison | null;
+}
+
+/** --capacity: one mode's capacity at the SLO over the rounds. */
+export interface CapacitySummary {
+  sloP99Ms: number;
+  capacity: Summary | null;
+  vsNone: Comparison | null;
+  vsCeiling: Comparison | null;
+  /** Steps measured over all rounds. */
+  steps: number;
+  /** The highest step rate at which the generator's schedule lag p99 stayed within 100 µs. */
+  generatorOnTimeUpTo: number | null;
 }
 
 export interface LoadResults {

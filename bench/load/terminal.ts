@@ -1,16 +1,22 @@
 import { renderTable, section, WIDTH, wrap } from "../report/table.js";
 import { claimLines, claims } from "./claims.js";
-import { summaryRows, verdictLines, warningLines } from "./rows.js";
-import type { LoadResults } from "./schema.js";
+import { summaryRows, verdictFigure, verdictLines, warningLines } from "./rows.js";
+import { type LoadOptions, type LoadResults, loopOf } from "./schema.js";
+
+function loopTitle(options: LoadOptions): string {
+  switch (loopOf(options)) {
+    case "open":
+      return `open loop at ${options.rate} req/s (${options.arrivals}), ≤ ${options.connections} connections, ${options.duration} s × ${options.runs} runs (${options.warmup} s warm-up)`;
+    case "capacity":
+      return `capacity at p99 ≤ ${options.sloP99Ms} ms, ${options.duration} s steps × ${options.runs} rounds, ≤ ${options.connections} connections`;
+    case "closed":
+      return `${options.connections} connections, ${options.duration} s × ${options.runs} runs (${options.warmup} s warm-up)`;
+  }
+}
 
 function titleLine({ options, status }: LoadResults): string {
   const where = options.target ? `target ${options.target}` : `${options.store} store`;
-  const parts = [
-    `auth-cache-bench: ${options.scenario} scenario`,
-    where,
-    `${options.connections} connections`,
-    `${options.duration} s × ${options.runs} runs (${options.warmup} s warm-up)`,
-  ];
+  const parts = [`auth-cache-bench: ${options.scenario} scenario`, where, loopTitle(options)];
   return `${parts.join(", ")}${status === "complete" ? "" : ` [${status}]`}`;
 }
 
@@ -22,7 +28,7 @@ export function renderTables(results: LoadResults): string {
   const blocks = [
     wrap(titleLine(results), WIDTH),
     ...summaryRows(results).map(renderTable),
-    ...(verdicts.length > 0 ? [section("Verdict (throughput)", verdicts)] : []),
+    ...(verdicts.length > 0 ? [section(`Verdict (${verdictFigure(results)})`, verdicts)] : []),
     ...(claimed.length > 0 ? [section("Claims (each cache mode against none)", claimed)] : []),
     ...(warnings.length > 0 ? [section("Warnings", warnings)] : []),
   ];

@@ -4,10 +4,17 @@ import { num } from "./frame.js";
 export const MARKERS = ["circle", "square", "triangle", "diamond", "cross"] as const;
 export type Marker = (typeof MARKERS)[number];
 
-/** A marker centred on (x, y), about `size` across. */
-export function marker(kind: Marker, x: number, y: number, color: string, size = 8): string {
+/** A marker centred on (x, y), about `size` across; `outline` its edge (white by default). */
+export function marker(
+  kind: Marker,
+  x: number,
+  y: number,
+  color: string,
+  size = 8,
+  outline = "#fff",
+): string {
   const r = size / 2;
-  const paint = `fill="${color}" stroke="#fff" stroke-width="1"`;
+  const paint = `fill="${color}" stroke="${outline}" stroke-width="1"`;
   const points = (pairs: [number, number][]) =>
     `<polygon points="${pairs.map(([px, py]) => `${num(x + px)},${num(y + py)}`).join(" ")}" ${paint}/>`;
   switch (kind) {

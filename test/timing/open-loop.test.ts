@@ -1,10 +1,10 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { runAutocannon } from "../bench/harness/autocannon-run.js";
-import { findCapacity } from "../bench/harness/capacity.js";
-import { type OpenLoopSettings, runOpenLoop } from "../bench/harness/open-loop.js";
-import type { ScenarioPlan } from "../bench/harness/scenarios.js";
-import { startServer } from "./helpers/process.js";
+import { runAutocannon } from "../../bench/harness/autocannon-run.js";
+import { findCapacity } from "../../bench/harness/capacity.js";
+import { type OpenLoopSettings, runOpenLoop } from "../../bench/harness/open-loop.js";
+import type { ScenarioPlan } from "../../bench/harness/scenarios.js";
+import { startServer } from "../helpers/process.js";
 
 // Every server here is test/fixtures/timing-server.mjs in a process of its own, so that its
 // stalls and its service time are its own and not the generator's.

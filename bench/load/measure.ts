@@ -1,0 +1,282 @@
+import type { ReadyLine } from "../../lib/ready-line.js";
+import { type LoadFigures, runAutocannon } from "../harness/autocannon-run.js";
+import { backlogFor, type CapacityStep, findCapacity } from "../harness/capacity.js";
+import { busyShare, machineCpu } from "../harness/machine-cpu.js";
+import { type OpenLoopFigures, runOpenLoop } from "../harness/open-loop.js";
+import type { ScenarioPlan } from "../harness/scenarios.js";
+import { scrapeMetrics, serverSample } from "../harness/server-metrics.js";
+import type { RunningServer } from "../harness/spawn-server.js";
+import {
+  type CapacityDetail,
+  type CapacityStepFigures,
+  type FloodFigures,
+  type FloodVariant,
+  type LoadMode,
+  type LoadOptions,
+  loopOf,
+  type OpenLoopDetail,
+  type RunResult,
+  type ServerSettings,
+  UNRECORDED,
+} from "./schema.js";
+
+/** One arm of the interleaved rounds: a mode, and in the login-flood scenario one of its variants. */
+export interface Arm {
+  mode: LoadMode;
+  variant: FloodVariant | null;
+}
+
+export interface Measurement {
+  plan: ScenarioPlan;
+  /** Sent beside the reads from before the warm-up to the end of the measured window. */
+  flood: ScenarioPlan | null;
+  options: LoadOptions;
+  signal: AbortSignal;
+  /** Each step of a capacity search as it ends, for progress. */
+  onStep?: (step: CapacityStep) => void;
+}
+
+/** How long the flood may outlast the measured window before it is stopped. */
+const FLOOD_SLACK_SECONDS = 30;
+/** --capacity: the search stops within 5% of the capacity, after at most this many steps. */
+const CAPACITY_SEARCH = { precision: 0.05, maxSteps: 10, minRate: 10 } as const;
+/** --capacity: the closed-loop run that warms the server and gives the search its first rate. */
+const CAPACITY_PROBE_MIN_SECONDS = 1;
+
+const unexpectedLine = (what: string, figures: FloodFigures) =>
+  `${what}${figures.unexpected} unexpected: statuses ${JSON.stringify(figures.statuses)}, ${figures.errors} errors, ${figures.timeouts} timeouts`;
+
+/** What the measured window of a run produced, with the server's metrics around it. */
+interface Window {
+  outcome: LoadFigures;
+  /** Thrown away, but checked. */
+  warm: LoadFigures | null;
+  openLoop: OpenLoopDetail | null;
+  capacity: CapacityDetail | null;
+  /** Why the window cannot be trusted besides its own statuses (a search that met one). */
+  problem: string | null;
+  server: RunResult["server"];
+  machineBusyShare: number | null;
+}
+
+/** Runs `work` between two scrapes of the server's metrics and of the machine's CPU. */
+async function scraped<T extends LoadFigures>(url: string, work: () => Promise<T>) {
+  const before = await scrapeMetrics(url);
+  const cpuBefore = machineCpu();
+  const outcome = await work();
+  const machineBusyShare = busyShare(cpuBefore, machineCpu());
+  const after = await scrapeMetrics(url);
+  return {
+    outcome,
+    server: before && after ? serverSample(before, after) : null,
+    machineBusyShare,
+  };
+}
+
+/** An open loop's figures: those every run has, and its own for the run's openLoop detail. */
+function splitOpenLoop(figures: OpenLoopFigures): [LoadFigures, OpenLoopDetail] {
+  const {
+    durationSeconds,
+    requests,
+    rps,
+    statuses,
+    errors,
+    timeouts,
+    unexpected,
+    latencyUs,
+    generator,
+    ...detail
+  } = figures;
+  const common = { durationSeconds, requests, rps, statuses, errors, timeouts, unexpected };
+  return [{ ...common, latencyUs, generator }, detail];
+}
+
+const stepFigures = ({ rate, passed, figures }: CapacityStep): CapacityStepFigures => ({
+  rate,
+  passed,
+  achievedRps: figures.rps,
+  dropped: figures.dropped,
+  saturated: figures.saturated,
+  unexpected: figures.unexpected,
+  responseUs: figures.latencyUs,
+  serviceP99Us: figures.serviceTimeUs?.p99 ?? null,
+  lagP99Us: figures.scheduleLagUs?.p99 ?? null,
+  generatorCoreShare: figures.generator.coreShare,
+  generatorCpuUsPerRequest:
+    figures.requests > 0 ? (figures.generator.cpuSeconds * 1e6) / figures.requests : null,
+});
+
+/** The closed loop: autocannon, a warm-up, then the measured window. */
+async function closedWindow(
+  url: string,
+  mode: LoadMode,
+  { plan, options, signal }: Measurement,
+): Promise<Window> {
+  const load = { connections: options.connections };
+  // A warm-up is thrown away, not unchecked: a server that answered it wrongly is not warm.
+  const warm =
+    options.warmup > 0
+      ? await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal)
+      : null;
+  const measured = await scraped(url, () =>
+    runAutocannon(
+      url,
+      plan,
+      // The unrecorded ceiling measures what the harness's own histogram costs the generator.
+      { ...load, seconds: options.duration, record: mode !== UNRECORDED },
+      signal,
+    ),
+  );
+  return { ...measured, warm, openLoop: null, capacity: null, problem: null };
+}
+
+/** --rate: the open loop at the offered rate, warmed at that same rate. */
+async function openWindow(
+  url: string,
+  round: number,
+  { plan, options, signal }: Measurement,
+): Promise<Window> {
+  const rate = options.rate as number;
+  const settings = {
+    rate,
+    arrivals: options.arrivals,
+    connections: options.connections,
+    maxInFlight: options.maxInFlight ?? backlogFor(rate),
+    seed: round,
+  };
+  const warm =
+    options.warmup > 0
+      ? await runOpenLoop(url, plan, { ...settings, seconds: options.warmup }, signal)
+      : null;
+  const measured = await scraped(url, () =>
+    runOpenLoop(url, plan, { ...settings, seconds: options.duration }, signal),
+  );
+  const [outcome, openLoop] = splitOpenLoop(measured.outcome);
+  return {
+    ...measured,
+    outcome,
+    warm,
+    openLoop,
+    capacity: null,
+    problem: null,
+  };
+}
+
+/**
+ * --capacity: a closed-loop run warms the server and measures its throughput (the run's own
+ * figures, server CPU included); the search then starts from that throughput.
+ */
+async function capacityWindow(
+  url: string,
+  round: number,
+  { plan, options, signal, onStep }: Measurement,
+): Promise<Window> {
+  const seconds = Math.max(CAPACITY_PROBE_MIN_SECONDS, options.warmup);
+  const probe = await scraped(url, () =>
+    runAutocannon(url, plan, { connections: options.connections, seconds, record: true }, signal),
+  );
+  const search =
+    probe.outcome.unexpected === 0 && probe.outcome.rps > 0
+      ? await findCapacity(
+          url,
+          plan,
+          {
+            ...CAPACITY_SEARCH,
+            seconds: options.duration,
+            arrivals: options.arrivals,
+            connections: options.connections,
+            sloP99Ms: options.sloP99Ms,
+            startRate: probe.outcome.rps,
+            seed: round,
+          },
+          signal,
+          onStep,
+        )
+      : null;
+  return {
+    ...probe,
+    warm: null,
+    openLoop: null,
+    capacity: search && {
+      sloP99Ms: options.sloP99Ms,
+      capacity: search.capacity,
+      brokenAt: search.brokenAt,
+      steps: search.steps.map(stepFigures),
+    },
+    problem: search?.invalid ?? null,
+  };
+}
+
+const settingsOf = ({
+  loginLimits,
+  hashConcurrency,
+  hashQueue,
+  injectCpuUs,
+}: ReadyLine): ServerSettings => ({ loginLimits, hashConcurrency, hashQueue, injectCpuUs });
+
+/** The flood's generator CPU is the harness process's, already in the reads' own figure. */
+function withoutGenerator({ generator: _, ...figures }: LoadFigures): FloodFigures {
+  return figures;
+}
+
+/** One run of one arm against a server that is up: warm-up, measured window, checks. */
+export async function measure(
+  url: string,
+  server: RunningServer | undefined,
+  { mode, variant }: Arm,
+  round: number,
+  measurement: Measurement,
+): Promise<RunResult> {
+  const { flood, options, signal } = measurement;
+  const startedAt = new Date().toISOString();
+  const stopFlood = new AbortController();
+  const flooding = flood
+    ? runAutocannon(
+        url,
+        flood,
+        {
+          connections: options.floodConnections,
+          rate: options.floodRate,
+          // Until it is stopped, right after the measured window.
+          seconds: options.warmup + options.duration + FLOOD_SLACK_SECONDS,
+          record: true,
+        },
+        AbortSignal.any([signal, stopFlood.signal]),
+      )
+    : null;
+  const loop = loopOf(options);
+  const window =
+    loop === "open"
+      ? await openWindow(url, round, measurement)
+      : loop === "capacity"
+        ? await capacityWindow(url, round, measurement)
+        : await closedWindow(url, mode, measurement);
+  stopFlood.abort();
+  const flooded = flooding ? withoutGenerator(await flooding) : null;
+  const { outcome, warm } = window;
+
+  const crashed = server?.crashed();
+  const reasons: string[] = [];
+  if (crashed) reasons.push(crashed);
+  if (warm && warm.unexpected > 0) reasons.push(unexpectedLine("warm-up: ", warm));
+  if (outcome.unexpected > 0) reasons.push(unexpectedLine("", outcome));
+  if (window.problem) reasons.push(`capacity search: ${window.problem}`);
+  if (flooded && flooded.unexpected > 0) reasons.push(unexpectedLine("flood: ", flooded));
+  if (outcome.requests === 0) reasons.push("no responses");
+  if (signal.aborted) reasons.push("interrupted");
+  return {
+    mode,
+    variant,
+    round,
+    status: crashed ? "failed" : reasons.length > 0 ? "invalid" : "ok",
+    reasons,
+    startedAt,
+    ...outcome,
+    server: window.server,
+    machineBusyShare: window.machineBusyShare,
+    flood: flooded,
+    settings: server ? settingsOf(server.ready) : null,
+    openLoop: window.openLoop,
+    capacity: window.capacity,
+  };
+}

@@ -191,6 +191,88 @@ describe("--target", () => {
   });
 });
 
+describe("the open loop in the benchmark", () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await testEnv("sqlite", { cache: "memory" });
+  });
+  afterAll(() => env.cleanup());
+
+  it("--rate runs a target at the offered rate and keeps the open loop's figures", async () => {
+    const app = await env.build();
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const credentials = join(dir, "rate-users.json");
+    await writeFile(credentials, JSON.stringify(USERS));
+    const options = withDerivedDefaults(
+      {
+        ...LOAD_DEFAULTS,
+        target: url,
+        credentials,
+        rate: 300,
+        duration: 1,
+        warmup: 0,
+        runs: 2,
+        out: dir,
+      },
+      new Set(["duration", "warmup", "runs"]),
+    );
+    const { results, folder } = await runLoadBenchmark(
+      options,
+      () => {},
+      new AbortController().signal,
+    );
+    expect(results.runs.map((run) => run.status)).toEqual(["ok", "ok"]);
+    for (const run of results.runs) {
+      expect(run.openLoop).toMatchObject({ offeredRate: 300, arrivals: "uniform", dropped: 0 });
+      expect(run.openLoop?.planned).toBe(300);
+      expect(run.openLoop?.scheduleLagUs?.p50).toBeGreaterThanOrEqual(0);
+      expect(run.latencyUs?.p99).toBeGreaterThan(0);
+      expect(run.capacity).toBeNull();
+    }
+    expect(results.summaries[0]?.openLoop?.offeredRate).toBe(300);
+    expect(await readFile(join(folder.dir, "report.md"), "utf8")).toContain(
+      "## Response time at 300 req/s offered",
+    );
+  });
+
+  it("--capacity searches each mode's capacity in every round from a closed-loop start", async () => {
+    const progress: string[] = [];
+    const options = withDerivedDefaults(
+      {
+        ...LOAD_DEFAULTS,
+        modes: ["memory"],
+        capacity: true,
+        // A loose SLO that this busy machine holds at low rates.
+        sloP99Ms: 200,
+        duration: 1,
+        warmup: 1,
+        runs: 1,
+        users: 10,
+        out: dir,
+      },
+      new Set(["duration", "warmup", "runs", "users"]),
+    );
+    const { results } = await runLoadBenchmark(
+      options,
+      (event) => {
+        if (event.kind === "step") progress.push(`${event.step.rate} ${event.step.passed}`);
+      },
+      new AbortController().signal,
+    );
+    const [run] = results.runs;
+    expect(run?.status).toBe("ok");
+    expect(run?.rps).toBeGreaterThan(0);
+    const search = run?.capacity;
+    expect(search?.steps.length).toBe(progress.length);
+    expect(search?.steps[0]?.rate).toBe(Math.round(run?.rps ?? 0));
+    expect(search?.capacity).toBe(
+      Math.max(0, ...(search?.steps.filter((s) => s.passed).map((s) => s.rate) ?? [])),
+    );
+    expect(results.summaries[0]?.capacity?.capacity?.median).toBe(search?.capacity);
+  }, 60_000);
+});
+
 describe("process cleanup", () => {
   const childrenOf = (pid: number): number[] => {
     try {

@@ -128,6 +128,18 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     );
   }
 
+  /** Every chart `ids` names, in that order, drawn full size with axes and a legend. */
+  async function expectCharts(page: Page, ids: readonly string[]) {
+    const charts = await chartBoxes(page);
+    expect(charts.map((c) => c.id)).toEqual(ids);
+    for (const chart of charts) {
+      expect(chart.width, chart.id).toBeGreaterThan(300);
+      expect(chart.height, chart.id).toBeGreaterThan(100);
+      expect(chart.ticks, chart.id).toBeGreaterThanOrEqual(4);
+      expect(chart.legend, chart.id).toBeGreaterThanOrEqual(2);
+    }
+  }
+
   it("draws capacity bars and latency–throughput curves for --capacity, response times for --rate", async () => {
     const closed = handMadeResults({
       ceiling: steady({ ...NONE, rps: 40_000 }),
@@ -144,13 +156,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
       const folder = await folderWith(name, results);
       expect(await reportCommand(KINDS, [folder], quiet)).toBe(0);
       const { page, errors } = await open(join(folder, "report.html"));
-      const charts = await chartBoxes(page);
-      expect(charts.map((c) => c.id)).toEqual(expected);
-      for (const chart of charts) {
-        expect(chart.width, chart.id).toBeGreaterThan(300);
-        expect(chart.ticks, chart.id).toBeGreaterThanOrEqual(4);
-        expect(chart.legend, chart.id).toBeGreaterThanOrEqual(2);
-      }
+      await expectCharts(page, expected);
       if (name === "capacity") {
         // One line per mode and round for p99 and for p50, the SLO line, a capacity tick per mode.
         const curves = await page.$$eval("#fig-latency-throughput .series path", (p) => p.length);
@@ -171,14 +177,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     expect(await readFile(join(folder, "report.md"), "utf8")).toContain("## Claims");
 
     const { page, errors, requests } = await open(join(folder, "report.html"));
-    const charts = await chartBoxes(page);
-    expect(charts.map((c) => c.id)).toEqual(CHARTS);
-    for (const chart of charts) {
-      expect(chart.width, chart.id).toBeGreaterThan(300);
-      expect(chart.height, chart.id).toBeGreaterThan(100);
-      expect(chart.ticks, chart.id).toBeGreaterThanOrEqual(4);
-      expect(chart.legend, chart.id).toBeGreaterThanOrEqual(2);
-    }
+    await expectCharts(page, CHARTS);
     // The latency chart is on a log scale: its ticks step by 1-2-5 within a decade.
     const latencyTicks = await page.$$eval("#fig-latency .axis.y text", (texts) =>
       texts.map((t) => t.textContent),

@@ -236,7 +236,9 @@ describe("open-loop and capacity reports", () => {
     }
     const lines = warningLines(results);
     expect(lines).toContain(
-      "none rounds 1, 2: the generator sent late (schedule lag p99 up to 450 µs, above 100 µs): response times are only as good as that lag",
+      "none rounds 1, 2: the generator sent late (schedule lag p99 up to 450 µs, above 100 µs):" +
+        " response times are only as good as that lag; just before, a bare spin lost up to 0.1%" +
+        " of its time to the rest of the machine, in pauses of up to 120 µs",
     );
     expect(lines).toContain(
       "none rounds 1, 2: past its capacity at 5.00k req/s (24 dropped, as few as 4.10k req/s completed): its response times include the backlog",

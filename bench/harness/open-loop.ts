@@ -265,10 +265,29 @@ class OpenLoopRun {
 }
 
 /** Gaps between planned sends, in milliseconds. */
-function gaps(settings: OpenLoopSettings, random: () => number): () => number {
+/**
+ * The planned send times of a window from `start`, one per call, then null. Uniform times are
+ * `start + i/rate` computed afresh, so that rounding never adds or drops a send at the window's
+ * end (rate × seconds of them); Poisson times add exponential gaps until the window ends.
+ */
+function planner(
+  settings: OpenLoopSettings,
+  random: () => number,
+  start: number,
+): () => number | null {
   const mean = 1000 / settings.rate;
-  if (settings.arrivals === "uniform") return () => mean;
-  return () => -Math.log(1 - random()) * mean;
+  const end = start + settings.seconds * 1000;
+  if (settings.arrivals === "uniform") {
+    const count = Math.round(settings.rate * settings.seconds);
+    let i = 0;
+    return () => (i < count ? start + i++ * mean : null);
+  }
+  let next = start;
+  return () => {
+    const planned = next;
+    next += -Math.log(1 - random()) * mean;
+    return planned < end ? planned : null;
+  };
 }
 
 /**
@@ -278,16 +297,14 @@ function gaps(settings: OpenLoopSettings, random: () => number): () => number {
  * synchronous spin on the high-resolution clock for the last SPIN_MS. Resolves at the window's end.
  */
 function schedule(
-  start: number,
-  end: number,
-  gap: () => number,
+  times: () => number | null,
   send: (plannedAt: number, now: number) => void,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   return new Promise((resolve) => {
-    let next = start;
+    let next = times();
     const tick = () => {
-      if (next >= end || signal?.aborted) return resolve();
+      if (next === null || signal?.aborted) return resolve();
       let now = performance.now();
       let left = next - now;
       if (left > TIMER_MIN_MS) {
@@ -306,9 +323,9 @@ function schedule(
         return;
       }
       // Everything already due goes out now, each stamped with the moment it was reached.
-      while (next <= now && next < end) {
+      while (next !== null && next <= now) {
         send(next, performance.now());
-        next += gap();
+        next = times();
       }
       setImmediate(tick);
     };
@@ -330,12 +347,12 @@ export async function runOpenLoop(
 ): Promise<OpenLoopFigures> {
   const random = mulberry32(settings.seed ?? 0x5eed);
   const run = new OpenLoopRun(new URL(url).origin, plan, settings, random);
-  const gap = gaps(settings, random);
   const cpuBefore = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + settings.seconds * 1000;
   run.windowEnd = end;
-  await schedule(t0, end, gap, (plannedAt, now) => run.due(plannedAt, now), signal);
+  const times = planner(settings, random, t0);
+  await schedule(times, (plannedAt, now) => run.due(plannedAt, now), signal);
   const windowMs = Math.min(performance.now(), end) - t0;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([

@@ -79,9 +79,8 @@ function openLoopSummary(
   const rate = results.options.rate;
   if (rate === null) return null;
   const open = valid.flatMap((run) => (run.openLoop ? [{ run, open: run.openLoop }] : []));
-  const withNone = results.options.modes.includes("none");
-  const vsNone = (figure: RunFigure) =>
-    withNone ? against(results.runs, mode, "none", figure) : null;
+  const vs = (baseline: LoadMode, figure: RunFigure) =>
+    results.options.modes.includes(baseline) ? against(results.runs, mode, baseline, figure) : null;
   return {
     offeredRate: rate,
     achievedRps: summaryOf(open.map(({ run }) => run.rps)),
@@ -95,8 +94,9 @@ function openLoopSummary(
         run.requests > 0 ? [(run.generator.cpuSeconds * 1e6) / run.requests] : [],
       ),
     ),
-    p50VsNone: vsNone((run) => run.latencyUs?.p50),
-    p99VsNone: vsNone((run) => run.latencyUs?.p99),
+    p50VsNone: vs("none", (run) => run.latencyUs?.p50),
+    p99VsNone: vs("none", (run) => run.latencyUs?.p99),
+    p99VsCeiling: vs("ceiling", (run) => run.latencyUs?.p99),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ReadyLine } from "../../lib/ready-line.js";
 import { type LoadFigures, runAutocannon } from "../harness/autocannon-run.js";
 import { backlogFor, type CapacityStep, findCapacity } from "../harness/capacity.js";
+import { clockFloor } from "../harness/clock-floor.js";
 import { busyShare, machineCpu } from "../harness/machine-cpu.js";
 import { type OpenLoopFigures, runOpenLoop } from "../harness/open-loop.js";
 import type { ScenarioPlan } from "../harness/scenarios.js";
@@ -74,7 +75,9 @@ async function scraped<T extends LoadFigures>(url: string, work: () => Promise<T
 }
 
 /** An open loop's figures: those every run has, and its own for the run's openLoop detail. */
-function splitOpenLoop(figures: OpenLoopFigures): [LoadFigures, OpenLoopDetail] {
+function splitOpenLoop(
+  figures: OpenLoopFigures,
+): [LoadFigures, Omit<OpenLoopDetail, "clockFloor">] {
   const {
     durationSeconds,
     requests,
@@ -148,15 +151,16 @@ async function openWindow(
     options.warmup > 0
       ? await runOpenLoop(url, plan, { ...settings, seconds: options.warmup }, signal)
       : null;
+  const floor = clockFloor();
   const measured = await scraped(url, () =>
     runOpenLoop(url, plan, { ...settings, seconds: options.duration }, signal),
   );
-  const [outcome, openLoop] = splitOpenLoop(measured.outcome);
+  const [outcome, detail] = splitOpenLoop(measured.outcome);
   return {
     ...measured,
     outcome,
     warm,
-    openLoop,
+    openLoop: { ...detail, clockFloor: floor },
     capacity: null,
     problem: null,
   };
@@ -175,6 +179,7 @@ async function capacityWindow(
   const probe = await scraped(url, () =>
     runAutocannon(url, plan, { connections: options.connections, seconds, record: true }, signal),
   );
+  const floor = clockFloor();
   const search =
     probe.outcome.unexpected === 0 && probe.outcome.rps > 0
       ? await findCapacity(
@@ -202,6 +207,7 @@ async function capacityWindow(
       capacity: search.capacity,
       brokenAt: search.brokenAt,
       steps: search.steps.map(stepFigures),
+      clockFloor: floor,
     },
     problem: search?.invalid ?? null,
   };

@@ -240,7 +240,7 @@ const VERDICT_FIGURE = {
   open: {
     name: "p99 response time",
     of: (s: ModeSummary, baseline: LoadMode) =>
-      baseline === "none" ? (s.openLoop?.p99VsNone ?? null) : null,
+      (baseline === "none" ? s.openLoop?.p99VsNone : s.openLoop?.p99VsCeiling) ?? null,
   },
   capacity: {
     name: "capacity at SLO",
@@ -301,9 +301,15 @@ function openLoopLines(results: LoadResults, mode: LoadMode): string[] {
   const late = runs.filter((r) => r.openLoop?.generatorLate);
   if (late.length > 0) {
     const lag = Math.max(...late.map((r) => r.openLoop?.scheduleLagUs?.p99 ?? 0));
+    const floors = late.flatMap((r) => (r.openLoop?.clockFloor ? [r.openLoop.clockFloor] : []));
+    const machine =
+      floors.length > 0
+        ? `; just before, a bare spin lost up to ${fmtPct(Math.max(...floors.map((f) => f.pausedShare)))}` +
+          ` of its time to the rest of the machine, in pauses of up to ${fmtUs(Math.max(...floors.map((f) => f.longestPauseUs)))}`
+        : "";
     lines.push(
       `${mode} ${joinRounds(late.map((r) => r.round))}: the generator sent late (schedule lag p99` +
-        ` up to ${fmtUs(lag)}, above 100 µs): response times are only as good as that lag`,
+        ` up to ${fmtUs(lag)}, above 100 µs): response times are only as good as that lag${machine}`,
     );
   }
   const saturated = runs.filter((r) => r.openLoop?.saturated);

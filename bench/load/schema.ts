@@ -1,6 +1,7 @@
 import type { ReadyLine } from "../../lib/ready-line.js";
 import type { StoreKind } from "../../server/store/store.js";
 import type { LoadFigures } from "../harness/autocannon-run.js";
+import type { ClockFloor } from "../harness/clock-floor.js";
 import type { LatencyUs } from "../harness/histogram.js";
 import type { Arrivals, OpenLoopFigures } from "../harness/open-loop.js";
 import type { Scenario } from "../harness/scenarios.js";
@@ -90,8 +91,11 @@ export type FloodVariant = (typeof FLOOD_VARIANTS)[number];
 /** What the flood generator saw: its statuses and the login path's latency. */
 export type FloodFigures = Omit<LoadFigures, "generator">;
 
-/** What an open-loop run measured besides the figures every run has. */
-export type OpenLoopDetail = Omit<OpenLoopFigures, keyof LoadFigures>;
+/**
+ * What an open-loop run measured besides the figures every run has, and what a bare spin lost to
+ * the rest of the machine right before it (the floor under its schedule lag).
+ */
+export type OpenLoopDetail = Omit<OpenLoopFigures, keyof LoadFigures> & { clockFloor: ClockFloor };
 
 /** One step of a capacity search, as kept in the results: enough to draw its curve. */
 export interface CapacityStepFigures {
@@ -116,6 +120,8 @@ export interface CapacityDetail {
   /** The lowest that broke it; null when none did within the steps. */
   brokenAt: number | null;
   steps: CapacityStepFigures[];
+  /** What a bare spin lost to the rest of the machine right before the search. */
+  clockFloor: ClockFloor;
 }
 
 export type ServerSettings = Pick<
@@ -186,9 +192,10 @@ export interface OpenLoopSummary {
   /** Valid runs whose schedule lag p99 exceeded 100 µs. */
   lateRuns: number;
   generatorCpuUsPerRequest: Summary | null;
-  /** Response-time percentiles against none's at the same rate, over paired rounds. */
+  /** Response-time percentiles against none's (and the ceiling's) at the same rate, paired. */
   p50VsNone: Comparison | null;
   p99VsNone: Comparison | null;
+  p99VsCeiling: Comparison | null;
 }
 
 /** --capacity: one mode's capacity at the SLO over the rounds. */

@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { runAutocannon } from "../../bench/harness/autocannon-run.js";
 import { findCapacity } from "../../bench/harness/capacity.js";
+import { clockFloor } from "../../bench/harness/clock-floor.js";
 import { type OpenLoopSettings, runOpenLoop } from "../../bench/harness/open-loop.js";
 import type { ScenarioPlan } from "../../bench/harness/scenarios.js";
 import { startServer } from "../helpers/process.js";
@@ -34,21 +35,6 @@ const settings = (rate: number, over: Partial<OpenLoopSettings> = {}): OpenLoopS
   maxInFlight: rate,
   ...over,
 });
-
-/**
- * Share of 300 ms that a bare spin on this machine lost to everything else (other processes, the
- * hypervisor): the box is idle when it is small.
- */
-function busyElsewhere(): number {
-  let last = performance.now();
-  const end = last + 300;
-  let lost = 0;
-  for (let now = last; now < end; now = performance.now()) {
-    if (now - last > 0.05) lost += now - last;
-    last = now;
-  }
-  return lost / 300;
-}
 
 describe("the open-loop generator against a server that stalls 200 ms every second", () => {
   // S = 200 ms of every P = 1000 ms: a share S/P of the requests wait, uniformly between 0 and S,
@@ -83,7 +69,7 @@ describe("the open-loop generator against a server that stalls 200 ms every seco
 describe("the open-loop generator against a server that keeps up", () => {
   it("completes the offered rate, on schedule", { timeout: 20_000 }, async () => {
     const url = await timingServer([]);
-    const quiet = busyElsewhere();
+    const quiet = clockFloor(300).pausedShare;
     const run = await runOpenLoop(url, plan, settings(1000, { seconds: 3 }));
     console.log(
       `1,000 req/s: achieved ${run.rps.toFixed(1)}, lag p99 ${run.scheduleLagUs?.p99} µs, ` +

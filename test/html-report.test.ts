@@ -531,9 +531,9 @@ describe("npm run report: any benchmark's results.json", () => {
       ["unknown", { schema: "auth-cache-bench/other", version: 1 }, "unknown schema"],
       ["no-schema", { version: 1 }, "unknown schema undefined"],
       [
-        "revocation-v3",
-        { ...revocation, version: 3 },
-        "results version 3; this tool reads version 2",
+        "revocation-v4",
+        { ...revocation, version: 4 },
+        "results version 4; this tool reads version 3",
       ],
       ["micro-no-suites", noSuites, "suites must be arrays"],
     ];

@@ -22,6 +22,12 @@ export interface OpenLoopSettings {
   timeoutSeconds?: number;
   /** Seeds the Poisson gaps and the scenario's draws, so that a run can be repeated. */
   seed?: number;
+  /**
+   * spin (the default): sends on time to a few µs, and keeps a core busy doing it; timer: sleeps
+   * on Node's timers and sends what fell due in batches, up to a millisecond or two late, for
+   * background load whose own timing nobody reads.
+   */
+  clock?: "spin" | "timer";
 }
 
 /**
@@ -294,19 +300,26 @@ function planner(
  * Calls `send(plannedAt, now)` for every planned send of the window, on time: a timer for waits
  * longer than TIMER_MIN_MS (waking TIMER_MARGIN_MS early, as Node's timers fire up to a
  * millisecond late), setImmediate turns for shorter ones (the answers come in between), and a
- * synchronous spin on the high-resolution clock for the last SPIN_MS. Resolves at the window's end.
+ * synchronous spin on the high-resolution clock in slices of SPIN_SLICE_MS; with the timer clock,
+ * timers alone. Resolves at the window's end.
  */
 function schedule(
   times: () => number | null,
   send: (plannedAt: number, now: number) => void,
   signal: AbortSignal | undefined,
+  clock: OpenLoopSettings["clock"],
 ): Promise<void> {
+  const spin = clock !== "timer";
   return new Promise((resolve) => {
     let next = times();
     const tick = () => {
       if (next === null || signal?.aborted) return resolve();
       let now = performance.now();
       let left = next - now;
+      if (!spin && left > 0) {
+        setTimeout(tick, left);
+        return;
+      }
       if (left > TIMER_MIN_MS) {
         setTimeout(tick, left - TIMER_MARGIN_MS);
         return;
@@ -327,7 +340,8 @@ function schedule(
         send(next, performance.now());
         next = times();
       }
-      setImmediate(tick);
+      if (spin) setImmediate(tick);
+      else setTimeout(tick, Math.max(0, (next ?? now) - performance.now()));
     };
     tick();
   });
@@ -352,7 +366,7 @@ export async function runOpenLoop(
   const end = t0 + settings.seconds * 1000;
   run.windowEnd = end;
   const times = planner(settings, random, t0);
-  await schedule(times, (plannedAt, now) => run.due(plannedAt, now), signal);
+  await schedule(times, (plannedAt, now) => run.due(plannedAt, now), signal, settings.clock);
   const windowMs = Math.min(performance.now(), end) - t0;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([

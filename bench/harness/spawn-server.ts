@@ -1,17 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { dirname, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { serverFailed } from "../../lib/errors.js";
 import type { ReadyLine } from "../../lib/ready-line.js";
 import { track } from "./children.js";
+import { compiled } from "./compiled.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-// Run from source (the tests), the server still runs compiled: `npm test` builds dist/ first.
-const SERVER_MAIN = here.split(sep).includes("dist")
-  ? resolve(here, "../../server/main.js")
-  : resolve(here, "../../dist/server/main.js");
+const SERVER_MAIN = compiled(import.meta.url, "../../server/main.js");
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 

@@ -87,7 +87,12 @@ export function summarizeRevocation(results: RevocationResults): LagSummary[] {
         );
         if (probes.length === 0) continue;
         const lags = probes.flatMap((probe) => (probe.lagMs === null ? [] : [probe.lagMs]));
-        const exposures = probes.flatMap((probe) => probe.exposureMs ?? []);
+        // The racing connections count too: a request that raced the revocation and was
+        // accepted late, or accepted again, breaks a promise as surely as a probe.
+        const exposures = [
+          ...probes.flatMap((probe) => probe.exposureMs ?? []),
+          ...races.map((r) => r[role].exposureMs),
+        ];
         const summary = {
           mode,
           event,
@@ -98,11 +103,13 @@ export function summarizeRevocation(results: RevocationResults): LagSummary[] {
           max: lags.length > 0 ? Math.max(...lags) : null,
           staleAccepts: probes.reduce((sum, probe) => sum + probe.staleAccepts, 0),
           exposureMaxMs: exposures.length > 0 ? Math.max(...exposures) : null,
-          resurrections: probes.reduce((sum, probe) => sum + (probe.resurrections ?? 0), 0),
+          resurrections:
+            probes.reduce((sum, probe) => sum + (probe.resurrections ?? 0), 0) +
+            races.reduce((sum, r) => sum + r[role].resurrections, 0),
           unrevoked: probes.length - lags.length,
           ...promisedBound(mode, role, results.options),
-          raceStale: races.reduce((sum, r) => sum + r.staleAfter, 0),
-          raceRequests: races.reduce((sum, r) => sum + r.requestsAfter, 0),
+          raceStale: races.reduce((sum, r) => sum + r[role].staleAfter, 0),
+          raceRequests: races.reduce((sum, r) => sum + r[role].requestsAfter, 0),
         };
         summaries.push({ ...summary, brokenPromise: brokenPromise(summary, results.options) });
       }

@@ -12,7 +12,7 @@ import {
 import { provenanceRows } from "../report/markdown.js";
 import { escapeMarkup } from "../report/svg/escape.js";
 import { revocationFigures } from "./charts.js";
-import { LAG_METHOD, lagRows, notes } from "./render.js";
+import { backgroundWords, LAG_METHOD, lagRows, notes, PROBE_METHOD } from "./render.js";
 import type { RevocationResults } from "./schema.js";
 
 const count = (n: number, word: string, suffix = "s"): string =>
@@ -26,8 +26,7 @@ function intro(results: RevocationResults): string {
       ` ${o.store} store: ${count(o.trials, "revocation")} per event (${o.events.join(", ")}) and` +
       ` ${count(o.raceTrials, "race trial")} of ${count(o.raceConnections, "connection")}, probes` +
       ` every ${o.intervalMs} ms, cache TTL ${o.cacheTtl} s (tiered's local tier` +
-      ` ${o.localCacheTtl} s), ${count(o.loadConnections, "connection")} of background load per` +
-      " instance.",
+      ` ${o.localCacheTtl} s), ${backgroundWords(o)}.`,
   ];
   if (results.skipped.length > 0) {
     sentences.push(`Skipped: ${results.skipped.map((s) => `\`${s.mode}\``).join(", ")}.`);
@@ -76,9 +75,7 @@ export function renderRevocationHtml(results: RevocationResults): string {
       body: list(
         [
           LAG_METHOD,
-          `Probes go every ${options.intervalMs} ms, so a lag is known to within one interval; they` +
-            " share the harness's event loop with the background load, so sub-millisecond figures" +
-            " carry that jitter.",
+          PROBE_METHOD(options.intervalMs),
           "**never 401** counts probes still answered 2xx when the bound (the longest cache TTL" +
             " and a margin) ran out: a correctness failure, not a slow result.",
         ],

@@ -37,6 +37,22 @@ export const revocationKind: ResultKind<RevocationResults> = {
         })),
       })),
     }),
+    // Version 2 counted each race over all instances, and loaded them in a closed loop. Its
+    // totals stand for both roles, as its tables showed them; they carry no exposure.
+    2: (json) => ({
+      ...json,
+      version: 3,
+      options: { ...(json.options as Json), loadRate: 0 },
+      races: (json.races as Json[]).map(({ requestsAfter, staleAfter, ...race }) => {
+        const count = { requestsAfter, staleAfter, exposureMs: 0, resurrections: 0 };
+        return { ...race, revoking: count, other: count };
+      }),
+      background: (json.background as Json[]).map((load) => ({
+        ...load,
+        offeredRate: null,
+        p99Us: null,
+      })),
+    }),
   },
   views: revocationViews,
 };

@@ -39,6 +39,9 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.fr
   // Short, so that memory's lag on the other instances (which is this TTL) fits in the run.
   cacheTtl: 2,
   localCacheTtl: 2,
+  // A moderate, fixed background: a closed loop would saturate both cores and put the harness's
+  // own jitter into every lag.
+  loadRate: 1000,
   loadConnections: 2,
   // 160 trials on defaults: 500 ms each grew the command by half (2 min 36 s to 3 min 52 s here);
   // 200 ms keeps it within a quarter and still outlasts a store read racing the revocation.
@@ -111,11 +114,17 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     parse: (raw) => raw.split(/\s+/).filter(Boolean),
     show: (value) => (value.length > 0 ? value.join(" ") : "none"),
   },
+  loadRate: {
+    flag: "load-rate",
+    help: "background load during the trials, req/s offered over all instances (0: none)",
+    parse: integer,
+    check: inRange(0, 1_000_000),
+  },
   loadConnections: {
     flag: "load-connections",
-    help: "connections of background load per instance during the trials (0: none)",
+    help: "the most connections the background load holds per instance",
     parse: integer,
-    check: inRange(0, 256),
+    check: inRange(1, 256),
   },
   store: passedOn(SERVER_OPTIONS.store, "sqlite | postgres"),
   redisUrl: redisUrlOption("Redis for redis and tiered"),

@@ -24,6 +24,9 @@ export interface ProbeOutcome {
   resurrections: number;
 }
 
+/** The status an instance gives the token, asked once. */
+export type StatusOf = (token: string) => Promise<number>;
+
 /**
  * Probes one instance at a fixed interval from the revocation response (t0) until it answers 401,
  * then on for `windowMs`, so that a token put back into a cache after its revocation is seen.
@@ -32,7 +35,7 @@ export interface ProbeOutcome {
  * probe accepted: it does not depend on how often the probes went, which stale counts do.
  */
 export async function probeUntilRevoked(
-  baseUrl: string,
+  status: StatusOf,
   token: string,
   t0: number,
   intervalMs: number,
@@ -47,65 +50,88 @@ export async function probeUntilRevoked(
   let until = deadline;
   while (performance.now() < until) {
     const sent = performance.now();
-    const status = await itemsStatus(baseUrl, token);
+    const answer = await status(token);
     probes += 1;
-    if (status === 401) {
+    if (answer === 401) {
       if (lagMs === null) {
         lagMs = Math.max(0, sent - t0);
         until = performance.now() + windowMs;
       }
-    } else if (status >= 200 && status < 300) {
+    } else if (answer >= 200 && answer < 300) {
       // At its sending: the server accepted it no earlier, so a promise broken by this figure
       // is broken for certain, whatever the probe's own round trip.
       exposureMs = Math.max(0, sent - t0);
       if (lagMs === null) staleAccepts += 1;
       else resurrections += 1;
-    } else throw unexpected(status);
+    } else throw unexpected(answer);
     const wait = sent + intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
   }
   return { lagMs, staleAccepts, probes, exposureMs, resurrections };
 }
 
-export interface RaceOutcome {
+/** What the racing connections of one role saw after the revocation response. */
+export interface RaceCount {
+  /** Requests sent after the revocation response. */
   requestsAfter: number;
+  /** Of those, answered 2xx before the connection's first 401. */
   staleAfter: number;
+  /** Revocation response → sending of the last accepted request, ms; 0 if none was. */
+  exposureMs: number;
+  /** Accepted after the same connection had been answered 401. */
+  resurrections: number;
 }
 
+export interface RaceOutcome {
+  revoking: RaceCount;
+  other: RaceCount;
+}
+
+const noRace = (): RaceCount => ({
+  requestsAfter: 0,
+  staleAfter: 0,
+  exposureMs: 0,
+  resurrections: 0,
+});
+
 /**
- * Many connections hammer one token across the instances while it is revoked. Counts the 2xx
- * answers to requests that were sent after the revocation response. Each connection stops at its
- * first 401 after the revocation, or at the deadline.
+ * Many connections hammer one token across the instances while it is revoked on the first, and
+ * go on for `windowMs` after the revocation response: every request sent after it counts, for
+ * the role of the instance it went to, so a read racing the revocation that puts the token back
+ * into a cache is seen as a later accept.
  */
 export async function race(
   baseUrls: readonly string[],
   token: string,
   connections: number,
   revoke: () => Promise<void>,
-  boundMs: number,
+  windowMs: number,
 ): Promise<RaceOutcome> {
   let t0 = Number.POSITIVE_INFINITY;
   let deadline = Number.POSITIVE_INFINITY;
-  let requestsAfter = 0;
-  let staleAfter = 0;
-  const loop = async (baseUrl: string) => {
+  const counts: RaceOutcome = { revoking: noRace(), other: noRace() };
+  const loop = async (instance: number) => {
+    const count = instance === 0 ? counts.revoking : counts.other;
+    const baseUrl = baseUrls[instance] as string;
+    let refused = false;
     while (performance.now() < deadline) {
       const sent = performance.now();
       const status = await itemsStatus(baseUrl, token);
       if (sent <= t0) continue;
-      requestsAfter += 1;
-      if (status === 401) return;
-      if (status < 200 || status >= 300) throw unexpected(status);
-      staleAfter += 1;
+      count.requestsAfter += 1;
+      if (status === 401) refused = true;
+      else if (status >= 200 && status < 300) {
+        count.exposureMs = Math.max(count.exposureMs, sent - t0);
+        if (refused) count.resurrections += 1;
+        else count.staleAfter += 1;
+      } else throw unexpected(status);
     }
   };
-  const loops = Array.from({ length: connections }, (_, i) =>
-    loop(baseUrls[i % baseUrls.length] as string),
-  );
+  const loops = Array.from({ length: connections }, (_, i) => loop(i % baseUrls.length));
   await sleep(100);
   await revoke();
   t0 = performance.now();
-  deadline = t0 + boundMs;
+  deadline = t0 + windowMs;
   await Promise.all(loops);
-  return { requestsAfter, staleAfter };
+  return counts;
 }

@@ -1,12 +1,26 @@
 import Table from "cli-table3";
-import type { RevocationResults } from "./schema.js";
+import type { RevocationOptions, RevocationResults } from "./schema.js";
 
 const ms = (value: number | null) =>
   value === null ? "–" : value < 10 ? `${value.toFixed(2)} ms` : `${Math.round(value)} ms`;
 
 /** What the figures mean, for the Markdown and the HTML views. */
 export const LAG_METHOD =
-  "Lag is the time from a revocation's response (logout or password change) to the sending of the first request that got 401, per instance. Exposure is the time from the revocation's response to the answer of the last request still accepted (0 when none was): unlike the count of stale accepts (requests sent after the revocation response and answered 2xx), it does not depend on how often the probes went. Back counts requests accepted again after a 401, within the resurrection window. The race column counts 2xx answers to requests sent after the revocation while many connections hammered the token.";
+  "Lag is the time from a revocation's response (logout or password change) to the sending of the first request that got 401, per instance. Exposure is the time from the revocation's response to the answer of the last request still accepted (0 when none was): unlike the count of stale accepts (requests sent after the revocation response and answered 2xx), it does not depend on how often the probes went. Back counts requests accepted again after a 401, within the resurrection window. The race column counts, for each role, the 2xx answers to requests sent after the revocation response while many connections hammered the token and went on for the resurrection window; their exposure and any accept after a 401 count toward the promise like the probes'.";
+
+/** How the probes were sent: on a thread of their own, stamped as they are written. */
+export const PROBE_METHOD = (intervalMs: number): string =>
+  `Probes go every ${intervalMs} ms, so a lag is known to within one interval. They run on a` +
+  " thread of their own, each over a keep-alive connection it holds to every instance, and are" +
+  " stamped as they are handed to that idle connection: the harness's background load and its" +
+  " callbacks do not delay them. A p99 over fewer than 100 samples is close to their maximum:" +
+  " the role column gives each count.";
+
+/** The background load, in a few words. */
+export const backgroundWords = (o: RevocationOptions): string =>
+  o.loadRate > 0
+    ? `a background load of ${o.loadRate} req/s offered over the instances (open loop, up to ${o.loadConnections} connections each)`
+    : "no background load";
 
 /** Rows shared by the terminal, Markdown and HTML views. */
 export function lagRows(results: RevocationResults): { header: string[]; rows: string[][] } {
@@ -33,9 +47,7 @@ export function lagRows(results: RevocationResults): { header: string[]; rows: s
       String(s.staleAccepts),
       `${s.unrevoked} / ${s.resurrections}`,
       s.boundMs === 0 && s.role === "other" && s.mode === "tiered" ? "delivery" : ms(s.boundMs),
-      s.role === "other" || results.options.instances === 1
-        ? `${s.raceStale} of ${s.raceRequests}`
-        : "",
+      `${s.raceStale} of ${s.raceRequests}`,
     ]),
   };
 }
@@ -49,7 +61,7 @@ export function notes(results: RevocationResults): string[] {
   const lines = results.skipped.map((s) => `skipped ${s.mode}: ${s.reason}`);
   for (const b of results.background) {
     lines.push(
-      `${b.mode}: background load ${Math.round(b.rps)} req/s across the instances${b.unexpected > 0 ? `, ${b.unexpected} unexpected answers` : ""}`,
+      `${b.mode}: background load ${b.offeredRate === null ? "" : `${b.offeredRate} req/s offered, `}${Math.round(b.rps)} req/s completed across the instances${b.p99Us === null ? "" : `, p99 ${ms(b.p99Us / 1000)}`}${b.unexpected > 0 ? `, ${b.unexpected} unexpected answers` : ""}`,
     );
   }
   for (const s of results.summaries) {
@@ -85,6 +97,8 @@ export function renderRevocationMarkdown(results: RevocationResults): string {
     `# ${title(results)}`,
     "",
     LAG_METHOD,
+    "",
+    PROBE_METHOD(results.options.intervalMs),
     "",
     md(header),
     md(header.map(() => "---")),

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
 import { probeUnexpected } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
-import { runAutocannon } from "../harness/autocannon-run.js";
+import { backlogFor } from "../harness/capacity.js";
+import { runOpenLoop } from "../harness/open-loop.js";
 import { planScenario } from "../harness/scenarios.js";
 import { serverArgs } from "../harness/server-args.js";
 import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
@@ -13,7 +13,8 @@ import { createWorkspace, type Workspace } from "../harness/workspace.js";
 import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
-import { probeUntilRevoked, race } from "./probe.js";
+import { race } from "./probe.js";
+import { epochNow, ProbeThread } from "./probe-thread.js";
 import {
   REVOCATION_SCHEMA,
   REVOCATION_SCHEMA_VERSION,
@@ -26,6 +27,8 @@ import {
 import { revocationViews } from "./views.js";
 
 const BACKGROUND_USERS = 10;
+/** The background's window: longer than any mode's trials; it is stopped when they end. */
+const BACKGROUND_SECONDS = 3600;
 /** Probing goes on this long past the longest TTL before a token counts as never revoked. */
 const PROBE_MARGIN_MS = 1000;
 
@@ -197,6 +200,7 @@ async function runMode(
     localCacheTtl: options.localCacheTtl,
   };
   const servers: RunningServer[] = [];
+  const probeThread = new ProbeThread();
   const load = new AbortController();
   const stopLoad = () => load.abort();
   signal.addEventListener("abort", stopLoad, { once: true });
@@ -207,13 +211,23 @@ async function runMode(
     const urls = servers.map((server) => server.ready.url);
     const background = await loginAll(urls[0] as string, population.slice(0, BACKGROUND_USERS));
     const plan = planScenario("read", { sessions: background, credentials: [], admin: undefined });
+    // The background runs on Node's timers, not the open loop's spinning clock: its own timing
+    // is not read, and a spinning core would be taken from the servers and the probe thread.
+    const perInstance = options.loadRate / urls.length;
     const loads =
-      options.loadConnections > 0
+      perInstance > 0
         ? urls.map((url) =>
-            runAutocannon(
+            runOpenLoop(
               url,
               plan,
-              { connections: options.loadConnections, seconds: 3600, record: false },
+              {
+                rate: perInstance,
+                seconds: BACKGROUND_SECONDS,
+                arrivals: "uniform",
+                connections: options.loadConnections,
+                maxInFlight: backlogFor(perInstance),
+                clock: "timer",
+              },
               load.signal,
             ),
           )
@@ -224,24 +238,26 @@ async function runMode(
     const prepared = async (trial: number) => {
       const user = population[next++] as User;
       const { token } = await login(urls[trial % urls.length] as string, user);
-      // Every instance caches the token before it is revoked.
-      for (const url of urls)
-        for (let i = 0; i < 2; i++)
-          await fetch(`${url}/items/`, { headers: { authorization: `Bearer ${token}` } }).then(
-            (r) => r.arrayBuffer(),
-          );
+      // Every instance caches the token before it is revoked, and the probe thread holds an
+      // open connection to each.
+      for (const url of urls) {
+        for (let i = 0; i < 2; i++) {
+          const status = await probeThread.warm(url, token);
+          if (status !== 200) throw probeUnexpected(`${url} answered a fresh token with ${status}`);
+        }
+      }
       return { user, token };
     };
     for (const event of options.events) {
       for (let trial = 1; trial <= options.trials && !signal.aborted; trial++) {
         const { user, token } = await prepared(trial);
         const revoking = (trial - 1) % urls.length;
-        const started = performance.now();
+        const started = epochNow();
         await revoke(event, urls[revoking] as string, token, user);
-        const t0 = performance.now();
+        const t0 = epochNow();
         const probes = await Promise.all(
           urls.map((url) =>
-            probeUntilRevoked(
+            probeThread.probe(
               url,
               token,
               t0,
@@ -272,7 +288,7 @@ async function runMode(
           token,
           options.raceConnections,
           () => revoke(event, urls[0] as string, token, user),
-          boundMs,
+          options.resurrectionWindowMs,
         );
         results.races.push({ mode, event, trial, ...outcome });
       }
@@ -282,13 +298,16 @@ async function runMode(
     if (outcomes.length > 0) {
       results.background.push({
         mode,
+        offeredRate: options.loadRate,
         rps: outcomes.reduce((sum, outcome) => sum + outcome.rps, 0),
         unexpected: outcomes.reduce((sum, outcome) => sum + outcome.unexpected, 0),
+        p99Us: Math.max(...outcomes.map((outcome) => outcome.latencyUs?.p99 ?? 0)),
       });
     }
   } finally {
     load.abort();
     signal.removeEventListener("abort", stopLoad);
+    await probeThread.close();
     await Promise.all(servers.map((server) => server.stop()));
   }
 }

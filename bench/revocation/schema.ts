@@ -1,10 +1,15 @@
 import type { StoreKind } from "../../server/store/store.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
+import type { RaceCount } from "./probe.js";
 
 export const REVOCATION_SCHEMA = "auth-cache-bench/revocation";
-/** 2 added each probe's exposure and resurrections, and the resurrection window. */
-export const REVOCATION_SCHEMA_VERSION = 2;
+/**
+ * 2 added each probe's exposure and resurrections, and the resurrection window.
+ * 3 split each race by role (revoking, other) with its exposure and resurrections, and made the
+ * background load an offered rate (options.loadRate; background's offeredRate and p99).
+ */
+export const REVOCATION_SCHEMA_VERSION = 3;
 
 export const REVOCATION_MODES = ["none", "memory", "redis", "tiered"] as const;
 export type RevocationMode = (typeof REVOCATION_MODES)[number];
@@ -21,6 +26,9 @@ export interface RevocationOptions {
   intervalMs: number;
   cacheTtl: number;
   localCacheTtl: number;
+  /** Background load during the trials, req/s over all instances (0: none). */
+  loadRate: number;
+  /** The most connections the background load holds per instance. */
   loadConnections: number;
   /** How long probing goes on after the first 401, to see a token come back. */
   resurrectionWindowMs: number;
@@ -57,15 +65,17 @@ export interface Trial {
   instances: InstanceProbe[];
 }
 
-/** Many connections hammer one token while it is revoked. */
+/** What the racing connections of one role saw after the revocation response. */
+export type { RaceCount } from "./probe.js";
+
+/** Many connections hammer one token while it is revoked, on every instance. */
 export interface Race {
   mode: RevocationMode;
   event: RevocationEvent;
   trial: number;
-  /** Requests sent after the revocation response. */
-  requestsAfter: number;
-  /** Of those, answered 2xx. */
-  staleAfter: number;
+  /** Version 3: by the role of the instance each request went to. */
+  revoking: RaceCount;
+  other: RaceCount;
 }
 
 export interface LagSummary {
@@ -98,8 +108,16 @@ export interface RevocationResults {
   options: RevocationOptions;
   provenance: Provenance;
   skipped: { mode: RevocationMode; reason: string }[];
-  /** Background load kept on the instances during the trials, per mode. */
-  background: { mode: RevocationMode; rps: number; unexpected: number }[];
+  /** Background load kept on the instances during the trials, per mode (all instances). */
+  background: {
+    mode: RevocationMode;
+    /** Offered req/s (open loop); null in version 2 files, whose load was a closed loop. */
+    offeredRate: number | null;
+    rps: number;
+    unexpected: number;
+    /** The background's p99 response time, µs; null in version 2 files. */
+    p99Us: number | null;
+  }[];
   trials: Trial[];
   races: Race[];
   summaries: LagSummary[];

@@ -110,8 +110,8 @@ describe("the open-loop generator past a server's capacity", () => {
   });
 
   it("finds the capacity of a server with a fixed service time", { timeout: 60_000 }, async () => {
-    // 5 ms of CPU per request: 200 req/s, less the little HTTP costs besides.
-    const url = await timingServer(["--service-us", "5000"]);
+    // One answer per 5 ms at most: a capacity of exactly 200 req/s.
+    const url = await timingServer(["--pace-us", "5000"]);
     const search = await findCapacity(url, plan, {
       seconds: 1.5,
       arrivals: "uniform",

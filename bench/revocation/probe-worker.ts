@@ -1,0 +1,59 @@
+// The probes' own thread: their clock and their sockets are not shared with the harness's
+// background load, whose callbacks would otherwise delay a probe's send and inflate every lag.
+import { performance } from "node:perf_hooks";
+import { parentPort } from "node:worker_threads";
+import { Client } from "undici";
+import { describeCause } from "../../lib/errors.js";
+import { probeUntilRevoked, type StatusOf } from "./probe.js";
+import type { ProbeReply, ProbeRequest } from "./probe-thread.js";
+
+const clients = new Map<string, Client>();
+
+/** One keep-alive connection per instance: a probe is written as soon as it is asked for. */
+function statusOf(baseUrl: string): StatusOf {
+  let client = clients.get(baseUrl);
+  if (!client) {
+    client = new Client(baseUrl, { pipelining: 1, keepAliveTimeout: 60_000 });
+    clients.set(baseUrl, client);
+  }
+  const connection = client;
+  return async (token) => {
+    const { statusCode, body } = await connection.request({
+      method: "GET",
+      path: "/items/",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await body.dump();
+    return statusCode;
+  };
+}
+
+/** Times cross threads as epoch milliseconds: each thread has its own performance.timeOrigin. */
+const local = (epochMs: number) => epochMs - performance.timeOrigin;
+
+async function answer(request: ProbeRequest): Promise<ProbeReply> {
+  const status = statusOf(request.baseUrl);
+  try {
+    if (request.kind === "warm") return { id: request.id, status: await status(request.token) };
+    const outcome = await probeUntilRevoked(
+      status,
+      request.token,
+      local(request.t0),
+      request.intervalMs,
+      local(request.deadline),
+      request.windowMs,
+    );
+    return { id: request.id, outcome };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      id: request.id,
+      error: describeCause(error),
+      code: typeof code === "string" ? code : null,
+    };
+  }
+}
+
+parentPort?.on("message", (request: ProbeRequest) => {
+  void answer(request).then((reply) => parentPort?.postMessage(reply));
+});

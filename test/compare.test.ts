@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareCommand } from "../bench/compare/command.js";
-import { compareResults, smallestP } from "../bench/compare/compare-results.js";
+import { compareResults } from "../bench/compare/compare-results.js";
 import { COMPARE_DEFAULTS } from "../bench/compare/options.js";
 import { setupDifferences } from "../bench/compare/setup.js";
 import { saveBaseline } from "../bench/load/baseline.js";
 import type { LoadResults } from "../bench/load/schema.js";
-import { compare, mannWhitneyU } from "../bench/stats/index.js";
+import { compare, mannWhitneyU, smallestP } from "../bench/stats/index.js";
 import { exitCodeOf } from "../lib/cli-edge.js";
 import { handMadeResults, NONE, type RunFigures, steady } from "./fixtures/hand-made-results.js";
 
@@ -176,7 +176,7 @@ describe("bench:compare output", () => {
     expect(code).toBe(1);
     expect(output).toContain("**FAIL: 4 regressions beyond 10% at α 0.05**");
     expect(output).toContain(
-      "| mode | metric | baseline [95% CI] | current [95% CI] | change [95% CI] | p | status |",
+      "| mode | metric | baseline [95% CI] | current [95% CI] | change [95% CI] | Holm p | status [detects] |",
     );
     expect(output).toMatch(/^\| memory \| req\/s \| .* \| \*\*regression\*\* \|$/m);
     expect(output).not.toContain("┌");
@@ -200,6 +200,28 @@ describe("bench:compare output", () => {
 
 describe("compareResults", () => {
   const options = { ...COMPARE_DEFAULTS };
+
+  it("counts a change only when its p holds over every test of the gate (Holm)", () => {
+    // 3% slower in every round against a ±2% spread: p about 0.01 alone, over 8 tests far more.
+    const slower = modes({ ...MEMORY, rps: MEMORY.rps * 0.97 }, 3);
+    const result = compareResults(BASELINE, slower, { ...options, threshold: 0.01 });
+    const rps = result.changes.find((c) => c.mode === "memory" && c.metric === "rps");
+    expect(rps?.change?.p).toBeLessThan(0.05);
+    expect(rps?.holmP).toBeGreaterThanOrEqual(0.05);
+    expect(rps?.status).toBe("~");
+    expect(rps?.note).toMatch(/ alone, but .* over the gate's 8 tests \(Holm\): not significant$/);
+    expect(result.outcome).toBe("pass");
+  });
+
+  it("cannot judge when no change could hold over the gate's tests with so few runs", () => {
+    // 4 runs each: the smallest p is 0.029, times 8 tests 0.23.
+    const result = compareResults(modes(MEMORY, 0, 4), modes(MEMORY, 3, 4), options);
+    expect(result.changes.every((c) => c.status === "cannot judge")).toBe(true);
+    expect(result.changes[0]?.note).toMatch(
+      /over the gate's 8 tests \(Holm\) is 0\.23, not below α 0\.05$/,
+    );
+    expect(result.outcome).toBe("cannot judge");
+  });
 
   it("gives every mode and metric a change with its CI, p and status", () => {
     const result = compareResults(BASELINE, REGRESSED, options);

@@ -6,7 +6,15 @@ import { renderMarkdown } from "../bench/load/markdown.js";
 import { summaryRows, verdictLines, warningLines } from "../bench/load/rows.js";
 import type { LoadMode, LoadResults, ModeSummary } from "../bench/load/schema.js";
 import { renderTables } from "../bench/load/terminal.js";
-import { fmtCi, fmtComparison, fmtPct, fmtRate, fmtRatio, fmtUs } from "../bench/report/format.js";
+import {
+  fmtCi,
+  fmtComparison,
+  fmtDetectable,
+  fmtPct,
+  fmtRate,
+  fmtRatio,
+  fmtUs,
+} from "../bench/report/format.js";
 import { collectProvenance } from "../bench/report/provenance.js";
 import { compare, summarize } from "../bench/stats/index.js";
 import {
@@ -125,7 +133,10 @@ describe("verdictLines", () => {
       [11_850, 12_050, 11_750, 11_950, 11_900],
     );
     expect(redis.vsNone.significant).toBe(false);
-    const line = `redis: no significant difference from none (p=${redis.vsNone.p.toFixed(2)}, ${fmtComparison(redis.vsNone)})`;
+    // What the runs rule out: no change larger than they could detect.
+    const line = `redis: no significant difference from none (p=${redis.vsNone.p.toFixed(2)}, ${fmtComparison(redis.vsNone)}; detects ${fmtDetectable(redis.vsNone.detectable)})`;
+    expect(redis.vsNone.detectable).toBeGreaterThan(0.01);
+    expect(redis.vsNone.detectable).toBeLessThan(0.1);
     expect(verdictLines(results)).toContain(line);
     expect(unwrap(renderTables(results))).toContain(line);
     expect(renderMarkdown(results)).toContain(line);

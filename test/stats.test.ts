@@ -2,12 +2,15 @@ import { describe, expect, it } from "vitest";
 import {
   compare,
   cv,
+  detectableChange,
+  holm,
   mannWhitneyU,
   mannWhitneyUDistribution,
   mean,
   median,
   medianCiRanks,
   normalCdf,
+  normalQuantile,
   quantile,
   ratioOfMedians,
   stddev,
@@ -346,5 +349,41 @@ describe("compare", () => {
     // Smallest exact two-sided p for 3 vs 3 is 2 / C(6, 3) = 0.1.
     expect(r.p).toBeCloseTo(0.1, 12);
     expect(r.verdict).toBe("no significant difference");
+  });
+});
+
+describe("holm", () => {
+  it("adjusts a family of p-values step-down, as R's p.adjust(method = 'holm')", () => {
+    // p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") → 0.03 0.06 0.06 0.02
+    const adjusted = holm([0.01, 0.04, 0.03, 0.005]);
+    expect(adjusted.map((p) => Number(p.toFixed(10)))).toEqual([0.03, 0.06, 0.06, 0.02]);
+    expect(holm([0.5, 0.9])).toEqual([1, 1]);
+    expect(holm([0.02])).toEqual([0.02]);
+  });
+});
+
+describe("detectableChange", () => {
+  it("inverts the normal CDF", () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.8)).toBeCloseTo(0.841621, 5);
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
+  });
+
+  it("is (z(0.975) + z(0.8)) standard errors of the per-round ratios", () => {
+    const ratios = [0.98, 0.99, 1, 1, 1.01, 1.02];
+    const b = [100, 110, 120, 130, 140, 150];
+    const a = b.map((x, i) => x * (ratios[i] ?? 1));
+    // MAD 0.01 → SD 0.014826; SE 0.014826 / √6; k = 2.801585.
+    expect(detectableChange(a, b)).toBeCloseTo((2.801585 * 0.014826) / Math.sqrt(6), 5);
+    // A figure that is 0 on one side (a cache's store lookups) still has a spread to read.
+    expect(detectableChange([0, 0, 0, 0, 0, 0], b)).toBe(0);
+    // Unpaired, the same runs carry each side's own spread: far less can be seen.
+    expect(detectableChange(a, b, { paired: false }) ?? 0).toBeGreaterThan(0.1);
+  });
+
+  it("is none when the runs are too few for the test to reach alpha", () => {
+    expect(detectableChange([1, 2, 3], [1, 2, 3])).toBeNull();
+    expect(compare([1, 2, 3], [1, 2, 3]).detectable).toBeNull();
+    expect(compare([1, 2, 3, 4], [1, 2, 3, 4]).detectable).not.toBeNull();
   });
 });

@@ -1,7 +1,14 @@
 import { compareInput, compareSetupMismatch } from "../../lib/errors.js";
 import { isPlain, type LoadMode, type LoadResults } from "../load/index.js";
 import { fmtP, fmtPct } from "../report/format.js";
-import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
+import {
+  type Comparison,
+  compare,
+  holm,
+  type Summary,
+  smallestP,
+  summarize,
+} from "../stats/index.js";
 import { METRICS, type MetricId } from "./metrics.js";
 import { setupDifferences } from "./setup.js";
 
@@ -23,6 +30,8 @@ export interface MetricChange {
   current: Summary | null;
   /** Current relative to baseline. */
   change: Comparison | null;
+  /** Its p adjusted (Holm) over every change the gate judged; null where none was judged. */
+  holmP: number | null;
   status: ChangeStatus;
   /** Why, when the status alone does not say it. */
   note: string | null;
@@ -56,16 +65,6 @@ export const EXIT_CODES: Readonly<Record<GateOutcome, number>> = {
   "cannot judge": 2,
 };
 
-/**
- * The smallest two-sided p a Mann-Whitney U test can give with these sample sizes, 2 / C(m+n, m):
- * at or above alpha, no data could ever be significant.
- */
-export function smallestP(m: number, n: number): number {
-  let combinations = 1;
-  for (let i = 1; i <= m; i++) combinations = (combinations * (n + i)) / i;
-  return Math.min(1, 2 / combinations);
-}
-
 function validValues(results: LoadResults, mode: LoadMode, metric: MetricId): number[] {
   return results.runs.flatMap((run) => {
     // The gate compares the runs without a flood, as every summary does.
@@ -93,6 +92,7 @@ function judge(
   const cannot = (note: string): MetricChange => ({
     ...row,
     change: null,
+    holmP: null,
     status: "cannot judge",
     note,
   });
@@ -115,12 +115,55 @@ function judge(
   });
   const better = change.verdict === METRICS[metric].better;
   if (change.beyondThreshold) {
-    return { ...row, change, status: better ? "improvement" : "regression", note: null };
+    return {
+      ...row,
+      change,
+      holmP: change.p,
+      status: better ? "improvement" : "regression",
+      note: null,
+    };
   }
   const note = change.significant
     ? `significant but within the ${fmtThreshold(options.threshold)} threshold`
     : null;
-  return { ...row, change, status: "~", note };
+  return { ...row, change, holmP: change.p, status: "~", note };
+}
+
+/**
+ * The gate runs one test per mode and metric: with twenty of them, one would pass p < 0.05 by
+ * chance alone. A change counts only when its p, adjusted by Holm's step-down over every test
+ * the gate judged, is still below alpha.
+ */
+function overTheFamily(changes: readonly MetricChange[], alpha: number): MetricChange[] {
+  const judged = changes.filter((c) => c.change !== null);
+  const adjusted = holm(judged.map((c) => c.change?.p ?? 1));
+  return changes.map((c) => {
+    const index = judged.indexOf(c);
+    if (index < 0) return c;
+    // The smallest p these runs allow, taken over the whole family: no change could count.
+    const floor = smallestP(c.baseline?.n ?? 0, c.current?.n ?? 0) * judged.length;
+    if (floor >= alpha) {
+      return {
+        ...c,
+        holmP: null,
+        status: "cannot judge",
+        note:
+          `${c.baseline?.n} and ${c.current?.n} valid runs: the smallest possible p over the` +
+          ` gate's ${judged.length} tests (Holm) is ${fmtP(Math.min(1, floor))}, not below α ${alpha}`,
+      };
+    }
+    const holmP = adjusted[index] ?? 1;
+    const counted = c.status === "regression" || c.status === "improvement";
+    if (!counted || holmP < alpha) return { ...c, holmP };
+    return {
+      ...c,
+      holmP,
+      status: "~",
+      note:
+        `p ${fmtP(c.change?.p ?? 1)} alone, but ${fmtP(holmP)} over the gate's` +
+        ` ${judged.length} tests (Holm): not significant`,
+    };
+  });
 }
 
 const side = (results: LoadResults, label: string): ResultsSide => ({
@@ -160,8 +203,11 @@ export function compareResults(
       `no mode in common: ${labels.baseline} ran ${baseline.options.modes.join(",")}, ${labels.current} ran ${current.options.modes.join(",")}`,
     );
   }
-  const changes = modes.flatMap((mode) =>
-    options.metrics.map((metric) => judge(baseline, current, mode, metric, options)),
+  const changes = overTheFamily(
+    modes.flatMap((mode) =>
+      options.metrics.map((metric) => judge(baseline, current, mode, metric, options)),
+    ),
+    options.alpha,
   );
   const outcome: GateOutcome = changes.some((c) => c.status === "regression")
     ? "fail"

@@ -1,4 +1,12 @@
-import { DASH, fmtCi, fmtComparison, fmtP, fmtPct, type TableData } from "../report/format.js";
+import {
+  DASH,
+  fmtCi,
+  fmtComparison,
+  fmtDetectable,
+  fmtP,
+  fmtPct,
+  type TableData,
+} from "../report/format.js";
 import { mdTable } from "../report/markdown.js";
 import { renderTable, section } from "../report/table.js";
 import {
@@ -18,10 +26,10 @@ function changeRows(result: GateResult): TableData {
       "baseline [95% CI]",
       "current [95% CI]",
       `change [${fmtPct(1 - result.options.alpha, 0)} CI]`,
-      "p",
-      "status",
+      "Holm p",
+      "status [detects]",
     ],
-    rows: result.changes.map(({ mode, metric, baseline, current, change, status }) => {
+    rows: result.changes.map(({ mode, metric, baseline, current, change, holmP, status }) => {
       const { label, format } = METRICS[metric];
       return [
         mode,
@@ -29,8 +37,9 @@ function changeRows(result: GateResult): TableData {
         fmtCi(baseline, format),
         fmtCi(current, format),
         change ? fmtComparison(change) : DASH,
-        change ? fmtP(change.p) : DASH,
-        status,
+        holmP !== null ? fmtP(holmP) : DASH,
+        // What a `~` rules out: no change larger than this.
+        status === "~" && change ? `~ [${fmtDetectable(change.detectable)}]` : status,
       ];
     }),
   };
@@ -71,9 +80,12 @@ const sideLine = (name: string, side: ResultsSide): string =>
 
 const METHOD =
   "change = current ÷ baseline: the ratio of medians with a bootstrap CI at confidence 1 − α (the" +
-  " runs of two benchmarks are independent); p from a two-sided Mann-Whitney U test over the runs." +
-  " A change counts when p < α, its CI excludes 1 and it is beyond the threshold; `~` is anything" +
-  " less. Baseline and current are medians over valid runs with their 95% CI.";
+  " runs of two benchmarks are independent); Holm p is a two-sided Mann-Whitney U test's p over the" +
+  " runs, adjusted by Holm's step-down over every test of the gate, so that many metrics do not" +
+  " make a false alarm likely. A change counts when its Holm p < α, its CI excludes 1" +
+  " and it is beyond the threshold; `~` is anything less, and says in brackets the smallest change" +
+  " these runs would have shown four times in five: no change larger than that." +
+  " Baseline and current are medians over valid runs with their 95% CI.";
 
 /** The terminal view of a comparison, 100 columns wide. */
 export function renderGateText(result: GateResult): string {

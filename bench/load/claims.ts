@@ -1,5 +1,5 @@
-import { fmtComparison, fmtP } from "../report/format.js";
-import { type Comparison, compare } from "../stats/index.js";
+import { fmtComparison, fmtDetectable, fmtP } from "../report/format.js";
+import { type Comparison, compare, holm, smallestP } from "../stats/index.js";
 import { pairedByRound, type RunFigure } from "./derive.js";
 import { type LoadMode, type LoadResults, type Loop, loopOf } from "./schema.js";
 
@@ -30,13 +30,17 @@ export interface ClaimResult {
 }
 
 export const CLAIMS_BASELINE: LoadMode = "none";
+const ALPHA = 0.05;
 
 export const CLAIMS_RULE =
   "Each cache mode is tested against `none`, which asks the store on every request, over the" +
   " rounds where both ran. A claim **holds** when at least one of its figures moves" +
   " significantly (Mann-Whitney p < 0.05 and a 95% CI excluding 1) the way the claim says and" +
   " none moves significantly against it; it **does not hold** when one moves against it; and it" +
-  " is **not significant** when none moves.";
+  " is **not significant** when none moves. A claim tested on several figures is a family of" +
+  " tests: each figure's p is adjusted by Holm's step-down over them before it counts. Each" +
+  " figure says what change its runs could detect (four times in five): _not significant_ means" +
+  " no change larger than that.";
 
 export const NO_CLAIMS =
   "No cache mode ran, so no claim can be tested: run with --modes none,memory,redis.";
@@ -65,9 +69,9 @@ function againstBaseline(results: LoadResults, mode: LoadMode, figure: RunFigure
   return usable ? compare(ours, theirs) : null;
 }
 
-function verdictOf({ claimed, comparison }: FigureTest): ClaimVerdict {
+function verdictOf({ claimed, comparison }: FigureTest, holmP: number): ClaimVerdict {
   if (comparison === null) return "not measured in this report";
-  if (!comparison.significant) return "not significant";
+  if (!comparison.significant || holmP >= ALPHA) return "not significant";
   return comparison.verdict === claimed ? "holds" : "does not hold";
 }
 
@@ -77,6 +81,10 @@ const notMeasured = (mode: LoadMode, why: string): ModeVerdict => ({
   evidence: [why],
 });
 
+/**
+ * A claim tested on several figures is a family of tests: each figure's p is adjusted by Holm's
+ * step-down over the claim's measured figures before it may count.
+ */
 function combine(mode: LoadMode, tests: readonly FigureTest[]): ModeVerdict {
   const measured = tests.flatMap(({ comparison, ...test }) =>
     comparison ? [{ ...test, comparison }] : [],
@@ -88,7 +96,8 @@ function combine(mode: LoadMode, tests: readonly FigureTest[]): ModeVerdict {
       `no rounds where both ${mode} and ${CLAIMS_BASELINE} have valid runs with ${names}`,
     );
   }
-  const verdicts = measured.map(verdictOf);
+  const adjusted = holm(measured.map(({ comparison }) => comparison.p));
+  const verdicts = measured.map((test, i) => verdictOf(test, adjusted[i] ?? 1));
   const verdict: ClaimVerdict = verdicts.includes("does not hold")
     ? "does not hold"
     : verdicts.includes("holds")
@@ -97,9 +106,14 @@ function combine(mode: LoadMode, tests: readonly FigureTest[]): ModeVerdict {
   return {
     mode,
     verdict,
-    evidence: measured.map(
-      ({ name, comparison }) => `${name} ${fmtComparison(comparison)} (p=${fmtP(comparison.p)})`,
-    ),
+    evidence: measured.map(({ name, comparison }, i) => {
+      const k = measured.length;
+      const holmP = k > 1 ? `, ${fmtP(adjusted[i] ?? 1)} over ${k} (Holm)` : "";
+      // Over k figures the smallest p these rounds allow is k times the test's own.
+      const reachable = smallestP(comparison.n, comparison.n) * k < ALPHA;
+      const detects = fmtDetectable(reachable ? comparison.detectable : null);
+      return `${name} ${fmtComparison(comparison)} (p=${fmtP(comparison.p)}${holmP}; detects ${detects})`;
+    }),
   };
 }
 

@@ -109,7 +109,12 @@ export function methodLines(results: LoadResults): string[] {
     "Ratios (× ceiling, × none) are medians of per-round ratios, which cancels drift shared by" +
       " a round; when rounds cannot be paired, the ratio of medians with a bootstrap CI.",
     "A difference is significant when a two-sided Mann-Whitney U test over the runs gives" +
-      " p < 0.05 and the ratio's 95% CI excludes 1; both must agree.",
+      " p < 0.05 and the ratio's 95% CI excludes 1; both must agree. A claim judged on several" +
+      " figures adjusts their p-values by Holm's step-down, so that more figures do not make a" +
+      " false verdict likelier.",
+    "Beside a ratio, _detects ±x%_ is the smallest change these runs would have shown as" +
+      " significant four times in five, from the spread of the per-round ratios and the number of" +
+      " rounds: _no significant difference_ means no change larger than that.",
     "Latency percentiles are in µs from the harness's own HDR histogram, not autocannon's" +
       " whole-millisecond ones.",
     "Server CPU per request, RSS, event-loop delay, hit ratio and store lookups come from the" +

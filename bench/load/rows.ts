@@ -4,6 +4,7 @@ import {
   type Fmt,
   fmtCi,
   fmtComparison,
+  fmtDetectable,
   fmtFixed2,
   fmtInterval,
   fmtNum,
@@ -259,7 +260,7 @@ function verdictLine(s: ModeSummary, results: LoadResults): string {
   if (!comparison) return `${s.mode}: no comparison with ${baseline} in these results`;
   const p = `p=${fmtP(comparison.p)}`;
   if (!comparison.significant) {
-    return `${s.mode}: no significant difference from ${baseline} (${p}, ${fmtComparison(comparison)})`;
+    return `${s.mode}: no significant difference from ${baseline} (${p}, ${fmtComparison(comparison)}; detects ${fmtDetectable(comparison.detectable)})`;
   }
   const ci = fmtInterval(comparison.ci, fmtFixed2) + coverageNote(comparison.ciCoverage);
   return `${s.mode}: ${fmtRatio(comparison.ratio)} ${baseline} ${figure.name} ${ci}, significant (${p})`;

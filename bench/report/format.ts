@@ -93,6 +93,10 @@ export function fmtCi(summary: Summary | null | undefined, fmt: Fmt): string {
     : DASH;
 }
 
+/** The smallest change a comparison's runs could have shown: "±6%", or why none could be. */
+export const fmtDetectable = (detectable: number | null | undefined): string =>
+  missing(detectable) ? "none (too few runs)" : `±${fmtPct(detectable, detectable < 0.1 ? 1 : 0)}`;
+
 /** "0.94× [0.91–0.97]", or "0.94× [0.91–0.97] (88%)" when its interval covers less than 95%. */
 export function fmtComparison(comparison: Comparison | null | undefined): string {
   return comparison

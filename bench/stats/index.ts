@@ -1,3 +1,10 @@
+export {
+  DETECTION_POWER,
+  detectableChange,
+  normalQuantile,
+  smallestP,
+} from "./detectable.js";
+export { holm } from "./holm.js";
 export type { MannWhitneyResult } from "./mann-whitney.js";
 export { mannWhitneyU, mannWhitneyUDistribution } from "./mann-whitney.js";
 export type { Interval, MedianCi, OrderStatisticRanks } from "./median-ci.js";

@@ -1,3 +1,4 @@
+import { detectableChange } from "./detectable.js";
 import { mannWhitneyU } from "./mann-whitney.js";
 import { type Interval, medianCi } from "./median-ci.js";
 import { mulberry32 } from "./prng.js";
@@ -37,6 +38,11 @@ export interface Comparison extends RatioResult {
   /** significant and |ratio - 1| > threshold. */
   beyondThreshold: boolean;
   verdict: Verdict;
+  /**
+   * The smallest change (|ratio − 1|) runs this spread could have shown, four times in five;
+   * null when none could (too few runs). See detectableChange.
+   */
+  detectable: number | null;
 }
 
 const BOOTSTRAP_RESAMPLES = 2000;
@@ -130,5 +136,6 @@ export function compare(
     significant,
     beyondThreshold: significant && Math.abs(ratio.ratio - 1) > threshold,
     verdict,
+    detectable: detectableChange(a, b, { alpha, paired }),
   };
 }

@@ -174,6 +174,9 @@ describe("--target", () => {
     expect(run?.statuses).toEqual({ 200: run?.requests });
     expect(run?.latencyUs?.p50).toBeGreaterThan(0);
     expect(run?.server?.hitRatio).toBeGreaterThan(0.9);
+    // What else the machine ran: measured beside every run, never hidden.
+    expect(run?.otherLoad?.coreShare).toBeGreaterThanOrEqual(0);
+    expect(Array.isArray(run?.otherLoad?.busiest)).toBe(true);
 
     const written = JSON.parse(
       await readFile(join(folder.dir, "results.json"), "utf8"),

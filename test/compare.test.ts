@@ -213,6 +213,19 @@ describe("compareResults", () => {
     expect(result.outcome).toBe("pass");
   });
 
+  it("cannot judge a mode whose runs shared the machine with a busy process", () => {
+    const busy = structuredClone(REGRESSED);
+    const run = busy.runs.find((r) => r.mode === "memory" && r.round === 3);
+    if (run) run.otherLoad = { coreShare: 0.8, busiest: [{ pid: 7, name: "tar", coreShare: 0.8 }] };
+    const result = compareResults(BASELINE, busy, options);
+    const memory = result.changes.filter((c) => c.mode === "memory");
+    expect(memory.map((c) => c.status)).toEqual(Array(4).fill("cannot judge"));
+    expect(memory[0]?.note).toBe(
+      "too noisy to judge: in the current, other processes used up to 0.800 of a core (limit 0.25) in round 3: tar 0.800",
+    );
+    expect(result.outcome).toBe("cannot judge");
+  });
+
   it("cannot judge when no change could hold over the gate's tests with so few runs", () => {
     // 4 runs each: the smallest p is 0.029, times 8 tests 0.23.
     const result = compareResults(modes(MEMORY, 0, 4), modes(MEMORY, 3, 4), options);

@@ -520,7 +520,7 @@ describe("npm run report: any benchmark's results.json", () => {
     const folder = await folderWith("micro-v0", { ...results, version: 0 });
     await expect(reportCommand(KINDS, [folder], quiet)).rejects.toMatchObject({
       code: "ACB_RESULTS_INVALID",
-      message: expect.stringContaining("results version 0; this tool reads version 2"),
+      message: expect.stringContaining("results version 0; this tool reads version 3"),
     });
   });
 

@@ -197,6 +197,7 @@ describe("the in-process suites", () => {
         "createdAt",
         "git",
         "machine",
+        "machineLoad",
         "node",
         "packages",
         "passwordCost",
@@ -205,6 +206,10 @@ describe("the in-process suites", () => {
       ].sort(),
     );
     expect(written.provenance.passwordCost).toBe("ln=4,r=8,p=1");
+    // Settled at the end: the load average then, and what else was busy throughout.
+    expect(written.provenance.machineLoad?.loadAverageEnd).toEqual(expect.any(Number));
+    expect(Array.isArray(written.provenance.machineLoad?.busiestOthers)).toBe(true);
+    expect(await readFile(join(dir, "report.md"), "utf8")).toContain("| load average (1 min) |");
     expect(written.provenance.packages.tinybench).toMatch(/^6\./);
     expect(written.provenance.services.sqlite).toMatch(/^SQLite /);
     expect(await readlink(join(out, "latest"))).toBe(dir.split("/").at(-1));

@@ -1,5 +1,5 @@
 import { compareInput, compareSetupMismatch } from "../../lib/errors.js";
-import { isPlain, type LoadMode, type LoadResults } from "../load/index.js";
+import { busyMachine, isPlain, type LoadMode, type LoadResults } from "../load/index.js";
 import { fmtP, fmtPct } from "../report/format.js";
 import {
   type Comparison,
@@ -101,6 +101,14 @@ function judge(
     return cannot(`no valid runs in ${missing.filter(Boolean).join(" or ")}`);
   }
   if (before.some((x) => x <= 0)) return cannot("zero in the baseline: no ratio to take");
+  // A change measured while something else took the machine is the machine's: too noisy.
+  for (const [name, results] of [
+    ["baseline", baseline],
+    ["current", current],
+  ] as const) {
+    const busy = busyMachine(results.runs, [mode]);
+    if (busy) return cannot(`too noisy to judge: in the ${name}, ${busy}`);
+  }
   const floor = smallestP(before.length, after.length);
   if (floor >= options.alpha) {
     return cannot(

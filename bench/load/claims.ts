@@ -1,12 +1,13 @@
 import { fmtComparison, fmtDetectable, fmtP } from "../report/format.js";
 import { type Comparison, compare, holm, smallestP } from "../stats/index.js";
-import { pairedByRound, type RunFigure } from "./derive.js";
+import { guarded, pairedByRound, type RunFigure } from "./derive.js";
 import { type LoadMode, type LoadResults, type Loop, loopOf } from "./schema.js";
 
 export type ClaimVerdict =
   | "holds"
   | "does not hold"
   | "not significant"
+  | "too noisy to conclude"
   | "not measured in this report";
 
 export interface ModeVerdict {
@@ -40,7 +41,9 @@ export const CLAIMS_RULE =
   " is **not significant** when none moves. A claim tested on several figures is a family of" +
   " tests: each figure's p is adjusted by Holm's step-down over them before it counts. Each" +
   " figure says what change its runs could detect (four times in five): _not significant_ means" +
-  " no change larger than that.";
+  " no change larger than that. A figure is **too noisy to conclude** when its per-round ratios" +
+  " spread more than ±10%, or when processes outside the benchmark used more than a quarter of a" +
+  " core during one of its runs: it then counts neither way.";
 
 export const NO_CLAIMS =
   "No cache mode ran, so no claim can be tested: run with --modes none,memory,redis.";
@@ -66,11 +69,12 @@ interface FigureTest {
 function againstBaseline(results: LoadResults, mode: LoadMode, figure: RunFigure) {
   const [ours, theirs] = pairedByRound(results.runs, mode, CLAIMS_BASELINE, figure);
   const usable = ours.length > 0 && ours.every((x) => x >= 0) && theirs.every((x) => x > 0);
-  return usable ? compare(ours, theirs) : null;
+  return guarded(results.runs, mode, CLAIMS_BASELINE, usable ? compare(ours, theirs) : null);
 }
 
 function verdictOf({ claimed, comparison }: FigureTest, holmP: number): ClaimVerdict {
   if (comparison === null) return "not measured in this report";
+  if (comparison.withheld) return "too noisy to conclude";
   if (!comparison.significant || holmP >= ALPHA) return "not significant";
   return comparison.verdict === claimed ? "holds" : "does not hold";
 }
@@ -98,11 +102,14 @@ function combine(mode: LoadMode, tests: readonly FigureTest[]): ModeVerdict {
   }
   const adjusted = holm(measured.map(({ comparison }) => comparison.p));
   const verdicts = measured.map((test, i) => verdictOf(test, adjusted[i] ?? 1));
+  // A withheld figure counts neither way; while one is withheld, "not significant" is not known.
   const verdict: ClaimVerdict = verdicts.includes("does not hold")
     ? "does not hold"
     : verdicts.includes("holds")
       ? "holds"
-      : "not significant";
+      : verdicts.includes("too noisy to conclude")
+        ? "too noisy to conclude"
+        : "not significant";
   return {
     mode,
     verdict,
@@ -112,7 +119,8 @@ function combine(mode: LoadMode, tests: readonly FigureTest[]): ModeVerdict {
       // Over k figures the smallest p these rounds allow is k times the test's own.
       const reachable = smallestP(comparison.n, comparison.n) * k < ALPHA;
       const detects = fmtDetectable(reachable ? comparison.detectable : null);
-      return `${name} ${fmtComparison(comparison)} (p=${fmtP(comparison.p)}${holmP}; detects ${detects})`;
+      const noisy = comparison.withheld ? `; too noisy: ${comparison.withheld}` : "";
+      return `${name} ${fmtComparison(comparison)} (p=${fmtP(comparison.p)}${holmP}; detects ${detects})${noisy}`;
     }),
   };
 }

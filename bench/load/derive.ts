@@ -1,4 +1,5 @@
 import { LATE_LAG_US } from "../harness/open-loop.js";
+import { fmtNum, fmtPct } from "../report/format.js";
 import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
 import {
   type CapacitySummary,
@@ -7,14 +8,15 @@ import {
   type FloodSummary,
   type LoadMode,
   type LoadResults,
-  loopOf,
   type ModeSummary,
   type OpenLoopSummary,
   type RunResult,
 } from "./schema.js";
 
-/** Throughput CV above this: the runs disagree too much for a ratio to mean anything. */
-export const MAX_CV = 0.1;
+/** Per-round ratios spread wider than this (robust SD ÷ median): the rounds disagree. */
+export const MAX_RATIO_SPREAD = 0.1;
+/** Processes outside the benchmark using more than this share of a core during a run. */
+export const MAX_OTHER_LOAD = 0.25;
 
 const summaryOf = (values: number[]): Summary | null =>
   values.length > 0 ? summarize(values) : null;
@@ -60,13 +62,61 @@ const ratio = (a: number[], b: number[]): Comparison | null =>
 
 export type RunFigure = (run: RunResult) => number | null | undefined;
 
+/**
+ * The noise guard: a comparison of `mode` with `baseline` whose per-round ratios disagree by more
+ * than MAX_RATIO_SPREAD, or one of whose valid runs shared the machine with processes outside the
+ * benchmark using more than MAX_OTHER_LOAD of a core, gives no verdict: it is withheld, with why.
+ */
+export function guarded(
+  runs: readonly RunResult[],
+  mode: LoadMode,
+  baseline: LoadMode,
+  comparison: Comparison | null,
+): Comparison | null {
+  if (!comparison) return null;
+  const reasons: string[] = [];
+  if (comparison.ratioSpread !== null && comparison.ratioSpread > MAX_RATIO_SPREAD) {
+    reasons.push(
+      `its per-round ratios spread ±${fmtPct(comparison.ratioSpread, 0)}, over ${fmtPct(MAX_RATIO_SPREAD, 0)}`,
+    );
+  }
+  const busy = busyMachine(runs, [mode, baseline]);
+  if (busy) reasons.push(busy);
+  return reasons.length > 0 ? { ...comparison, withheld: reasons.join("; ") } : comparison;
+}
+
+/**
+ * Whether processes outside the benchmark used more than MAX_OTHER_LOAD of a core during a valid
+ * run of `modes`: the worst such run and who was busy, or null.
+ */
+export function busyMachine(runs: readonly RunResult[], modes: readonly LoadMode[]): string | null {
+  const busy = runs.filter(
+    (run) =>
+      modes.includes(run.mode) &&
+      run.status === "ok" &&
+      (run.otherLoad?.coreShare ?? 0) > MAX_OTHER_LOAD,
+  );
+  const worst = busy.reduce<RunResult | null>(
+    (top, run) => ((run.otherLoad?.coreShare ?? 0) > (top?.otherLoad?.coreShare ?? 0) ? run : top),
+    null,
+  );
+  if (!worst?.otherLoad) return null;
+  const rounds = [...new Set(busy.map((run) => run.round))].sort((a, b) => a - b).join(", ");
+  const who = worst.otherLoad.busiest.map((p) => `${p.name} ${fmtNum(p.coreShare)}`).join(", ");
+  return (
+    `other processes used up to ${fmtNum(worst.otherLoad.coreShare)} of a core (limit` +
+    ` ${MAX_OTHER_LOAD}) in round ${rounds}: ${who}`
+  );
+}
+
 function against(
   runs: readonly RunResult[],
   mode: LoadMode,
   baseline: LoadMode,
   figure: RunFigure = (run) => run.rps,
 ): Comparison | null {
-  return mode === baseline ? null : ratio(...pairedByRound(runs, mode, baseline, figure));
+  if (mode === baseline) return null;
+  return guarded(runs, mode, baseline, ratio(...pairedByRound(runs, mode, baseline, figure)));
 }
 
 const capacityOf: RunFigure = (run) => run.capacity?.capacity;
@@ -122,18 +172,6 @@ function capacitySummary(
   };
 }
 
-/** The figure a verdict rests on, whose spread says whether one can be drawn. */
-export function verdictSample(s: ModeSummary, results: LoadResults): Summary | null {
-  switch (loopOf(results.options)) {
-    case "open":
-      return s.latencyUs?.p99 ?? null;
-    case "capacity":
-      return s.capacity?.capacity ?? null;
-    case "closed":
-      return s.rps;
-  }
-}
-
 export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary {
   const all = results.runs.filter((run) => run.mode === mode && isPlain(run));
   const valid = all.filter((run) => run.status === "ok");
@@ -167,13 +205,10 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
       ? against(results.runs, mode, "ceiling")
       : null,
     vsNone: results.options.modes.includes("none") ? against(results.runs, mode, "none") : null,
-    spreadTooWide: false,
     saturatedRuns: valid.filter((run) => run.generator.saturated).length,
     openLoop: openLoopSummary(results, mode, valid),
     capacity: capacitySummary(results, mode, valid),
   };
-  const spread = verdictSample(summary, results);
-  summary.spreadTooWide = spread !== null && spread.n > 1 && spread.cv > MAX_CV;
   return summary;
 }
 
@@ -205,9 +240,19 @@ export function summarizeFloods(results: LoadResults): FloodSummary[] {
           validRuns: valid.length,
           totalRuns: all.length,
           rps: summaryOf(valid.map((run) => run.rps)),
-          rpsVsBaseline: ratio(...pairedByRound(results.runs, mode, mode, (r) => r.rps, ofArm)),
+          rpsVsBaseline: guarded(
+            results.runs,
+            mode,
+            mode,
+            ratio(...pairedByRound(results.runs, mode, mode, (r) => r.rps, ofArm)),
+          ),
           p99Us: summaryOf(valid.flatMap((run) => p99(run) ?? [])),
-          p99VsBaseline: ratio(...pairedByRound(results.runs, mode, mode, p99, ofArm)),
+          p99VsBaseline: guarded(
+            results.runs,
+            mode,
+            mode,
+            ratio(...pairedByRound(results.runs, mode, mode, p99, ofArm)),
+          ),
           serverCpuUsPerRequest: summaryOf(
             valid.flatMap((run) => (run.server ? [run.server.cpuUsPerRequest] : [])),
           ),

@@ -48,6 +48,7 @@ export const loadKind: ResultKind<LoadResults> = {
     2: (json) => ({
       ...json,
       version: 3,
+      provenance: { ...(json.provenance as Json), machineLoad: null },
       options: {
         ...(json.options as Json),
         rate: null,
@@ -56,7 +57,12 @@ export const loadKind: ResultKind<LoadResults> = {
         arrivals: LOAD_DEFAULTS.arrivals,
         maxInFlight: null,
       },
-      runs: (json.runs as Json[]).map((run) => ({ ...run, openLoop: null, capacity: null })),
+      runs: (json.runs as Json[]).map((run) => ({
+        ...run,
+        openLoop: null,
+        capacity: null,
+        otherLoad: null,
+      })),
     }),
   },
   views: loadViews,

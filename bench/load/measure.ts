@@ -7,6 +7,7 @@ import { type OpenLoopFigures, runOpenLoop } from "../harness/open-loop.js";
 import type { ScenarioPlan } from "../harness/scenarios.js";
 import { scrapeMetrics, serverSample } from "../harness/server-metrics.js";
 import type { RunningServer } from "../harness/spawn-server.js";
+import { type OtherLoad, otherLoad, processSnapshot } from "../report/process-cpu.js";
 import {
   type CapacityDetail,
   type CapacityStepFigures,
@@ -58,19 +59,23 @@ interface Window {
   problem: string | null;
   server: RunResult["server"];
   machineBusyShare: number | null;
+  otherLoad: OtherLoad | null;
 }
 
 /** Runs `work` between two scrapes of the server's metrics and of the machine's CPU. */
 async function scraped<T extends LoadFigures>(url: string, work: () => Promise<T>) {
   const before = await scrapeMetrics(url);
   const cpuBefore = machineCpu();
+  const processesBefore = processSnapshot();
   const outcome = await work();
+  const processesAfter = processSnapshot();
   const machineBusyShare = busyShare(cpuBefore, machineCpu());
   const after = await scrapeMetrics(url);
   return {
     outcome,
     server: before && after ? serverSample(before, after) : null,
     machineBusyShare,
+    otherLoad: otherLoad(processesBefore, processesAfter),
   };
 }
 
@@ -280,6 +285,7 @@ export async function measure(
     ...outcome,
     server: window.server,
     machineBusyShare: window.machineBusyShare,
+    otherLoad: window.otherLoad,
     flood: flooded,
     settings: server ? settingsOf(server.ready) : null,
     openLoop: window.openLoop,

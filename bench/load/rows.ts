@@ -17,7 +17,6 @@ import {
   NOMINAL_COVERAGE,
   type TableData,
 } from "../report/format.js";
-import { verdictSample } from "./derive.js";
 import {
   type FloodSummary,
   type FloodVariant,
@@ -226,6 +225,9 @@ export function summaryRows(results: LoadResults): TableData[] {
 function floodVerdictLine(f: FloodSummary): string {
   const under = `${f.mode} under a login flood, ${VARIANT_LABELS[f.variant].replace("flood, ", "")}`;
   if (!f.rpsVsBaseline) return `${under}: no rounds to compare with its no-flood runs`;
+  if (f.rpsVsBaseline.withheld) {
+    return `${under}: too noisy to conclude (${fmtComparison(f.rpsVsBaseline)}): ${f.rpsVsBaseline.withheld}`;
+  }
   return (
     `${under}: ${fmtComparison(f.rpsVsBaseline)} of its no-flood read throughput` +
     ` (p=${fmtP(f.rpsVsBaseline.p)}), p99 ${fmtComparison(f.p99VsBaseline)}`
@@ -259,6 +261,9 @@ function verdictLine(s: ModeSummary, results: LoadResults): string {
   const comparison = figure.of(s, baseline);
   if (!comparison) return `${s.mode}: no comparison with ${baseline} in these results`;
   const p = `p=${fmtP(comparison.p)}`;
+  if (comparison.withheld) {
+    return `${s.mode}: too noisy to conclude against ${baseline} (${p}, ${fmtComparison(comparison)}): ${comparison.withheld}`;
+  }
   if (!comparison.significant) {
     return `${s.mode}: no significant difference from ${baseline} (${p}, ${fmtComparison(comparison)}; detects ${fmtDetectable(comparison.detectable)})`;
   }
@@ -336,12 +341,10 @@ export function warningLines(results: LoadResults): string[] {
   }
   for (const { mode, reason } of results.skipped) lines.push(`${mode} skipped: ${reason}`);
   const open = loopOf(results.options) === "open";
+  const figure = VERDICT_FIGURE[loopOf(results.options)];
   for (const s of results.summaries) {
-    if (s.spreadTooWide) {
-      lines.push(
-        `${s.mode}: ${verdictFigure(results)} spread too wide to conclude: CV ${fmtPct(verdictSample(s, results)?.cv, 0)}`,
-      );
-    }
+    const withheld = figure.of(s, s.mode === "none" ? "ceiling" : "none")?.withheld;
+    if (withheld) lines.push(`${s.mode}: ${figure.name} verdict withheld, too noisy: ${withheld}`);
     if (open) {
       lines.push(...openLoopLines(results, s.mode));
       continue;

@@ -241,6 +241,7 @@ function failedRun({ mode, variant }: Arm, round: number, reason: string): RunRe
     server: null,
     generator: { cpuSeconds: 0, coreShare: 0, saturated: false },
     machineBusyShare: null,
+    otherLoad: null,
     flood: null,
     settings: null,
     openLoop: null,

@@ -6,6 +6,7 @@ import type { LatencyUs } from "../harness/histogram.js";
 import type { Arrivals, OpenLoopFigures } from "../harness/open-loop.js";
 import type { Scenario } from "../harness/scenarios.js";
 import type { ServerSample } from "../harness/server-metrics.js";
+import type { OtherLoad } from "../report/process-cpu.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
 import type { Comparison, Summary } from "../stats/index.js";
@@ -140,6 +141,11 @@ export interface RunResult extends LoadFigures {
   server: ServerSample | null;
   /** Fraction of all the machine's cores busy during the window (server, generator and the rest). */
   machineBusyShare: number | null;
+  /**
+   * What processes outside the benchmark (neither the harness, its servers, nor Redis or
+   * PostgreSQL) used during the window; null where processes cannot be read, and in v2 files.
+   */
+  otherLoad: OtherLoad | null;
   /** The login-flood arm of this run; null in every other scenario. */
   variant: FloodVariant | null;
   /** The flood sent beside the measured reads, for the flood arms. */
@@ -173,8 +179,6 @@ export interface ModeSummary {
   /** Throughput of this mode relative to the ceiling and to `none`, over paired rounds. */
   vsCeiling: Comparison | null;
   vsNone: Comparison | null;
-  /** Coefficient of variation of throughput above the limit: too noisy to conclude. */
-  spreadTooWide: boolean;
   saturatedRuns: number;
   openLoop: OpenLoopSummary | null;
   capacity: CapacitySummary | null;

@@ -13,6 +13,14 @@ export const microKind: ResultKind<MicroResults> = {
   version: MICRO_SCHEMA_VERSION,
   title: "micro benchmark",
   problem,
-  upgrades: { 1: (json) => ({ ...json, version: 2 }) },
+  upgrades: {
+    1: (json) => ({ ...json, version: 2 }),
+    // Version 2 did not record what else the machine did.
+    2: (json) => ({
+      ...json,
+      version: 3,
+      provenance: { ...(json.provenance as Json), machineLoad: null },
+    }),
+  },
   views: microViews,
 };

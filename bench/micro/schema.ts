@@ -8,8 +8,11 @@ import type { BenchmarkStatus } from "../report/record.js";
  * Markdown views are rendered from this alone. Bump MICRO_SCHEMA_VERSION on any breaking change.
  */
 export const MICRO_SCHEMA = "auth-cache-bench/micro";
-/** 2 added the metrics suite; a version 1 file is a valid version 2 file. */
-export const MICRO_SCHEMA_VERSION = 2;
+/**
+ * 2 added the metrics suite; a version 1 file is a valid version 2 file.
+ * 3 added the machine's load to the provenance (provenance.machineLoad).
+ */
+export const MICRO_SCHEMA_VERSION = 3;
 
 /** In the order they run: the scrypt-heavy suite last, so its heat does not slow the others. */
 export const SUITES = [

@@ -49,6 +49,7 @@ table.claims td:first-child { min-width: 16em; }
 .verdict.holds { color: var(--holds); background: #dafbe1; }
 .verdict.does-not-hold { color: var(--fails); background: #ffebe9; }
 .verdict.not-significant { color: var(--muted); background: var(--soft); }
+.verdict.too-noisy-to-conclude { color: var(--muted); background: #fff8c5; }
 .verdict.not-measured-in-this-report { color: var(--muted); border-style: dashed; }
 .evidence { display: block; color: var(--muted); font-size: .8rem; margin-top: 2px; }
 .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(380px, 100%), 1fr)); gap: 0 24px; }

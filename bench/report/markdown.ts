@@ -1,4 +1,4 @@
-import { DASH, fmtBytes } from "./format.js";
+import { DASH, fmtBytes, fmtNum } from "./format.js";
 import type { Provenance } from "./provenance.js";
 
 const escapeCell = (cell: string): string => cell.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
@@ -23,6 +23,18 @@ export function listWords(words: readonly string[]): string {
   return `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }
 
+function machineLoadRows(load: Provenance["machineLoad"]): string[][] {
+  if (!load) return [];
+  const end = load.loadAverageEnd === null ? "" : ` → ${load.loadAverageEnd.toFixed(2)}`;
+  const busiest = load.busiestOthers
+    ? load.busiestOthers.map((p) => `${p.name} (${fmtNum(p.coreShare)} core)`).join(", ") || "none"
+    : DASH;
+  return [
+    ["load average (1 min)", `${load.loadAverageStart.toFixed(2)}${end}`],
+    ["busiest other processes", busiest],
+  ];
+}
+
 export function provenanceRows(p: Provenance): string[][] {
   const { machine } = p;
   const services: [string, string | null][] = [
@@ -44,6 +56,7 @@ export function provenanceRows(p: Provenance): string[][] {
     ...services.map(([name, version]) => [name, version ?? DASH]),
     ["git commit", p.git ? `${p.git.commit}${p.git.dirty ? " (dirty)" : ""}` : DASH],
     ["password cost", p.passwordCost ?? DASH],
+    ...machineLoadRows(p.machineLoad ?? null),
   ];
 }
 

@@ -4,6 +4,12 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import {
+  otherProcesses,
+  type ProcessLoad,
+  type ProcessSnapshot,
+  processTree,
+} from "./process-cpu.js";
 
 export interface Provenance {
   tool: { name: string; version: string };
@@ -22,6 +28,16 @@ export interface Provenance {
   git: { commit: string; dirty: boolean } | null;
   /** scrypt cost of the users that logged in, as ln=..,r=..,p=.. */
   passwordCost: string | null;
+  /** What else the machine did while the benchmark ran; null in files from before it was kept. */
+  machineLoad: MachineLoad | null;
+}
+
+export interface MachineLoad {
+  /** The 1-minute load average as the benchmark started, and as it ended (null while running). */
+  loadAverageStart: number;
+  loadAverageEnd: number | null;
+  /** The busiest processes outside the benchmark over the whole run; null without /proc. */
+  busiestOthers: ProcessLoad[] | null;
 }
 
 const TOOL_NAME = "auth-cache-bench";
@@ -151,5 +167,26 @@ export async function collectProvenance(input: {
     services: input.services,
     git: checkout,
     passwordCost: input.passwordCost,
+    machineLoad: {
+      loadAverageStart: os.loadavg()[0] ?? 0,
+      loadAverageEnd: null,
+      busiestOthers: null,
+    },
   };
+}
+
+/** How many of the busiest other processes the provenance names. */
+const BUSIEST = 5;
+
+/** Settles the machine's load at the end of a benchmark that took `start` as it began. */
+export function settleMachineLoad(
+  provenance: Provenance,
+  start: ProcessSnapshot,
+  end: ProcessSnapshot,
+): void {
+  if (!provenance.machineLoad) return;
+  const ours = processTree(end);
+  const others = otherProcesses(start, end, (pid) => ours.has(pid));
+  provenance.machineLoad.loadAverageEnd = os.loadavg()[0] ?? 0;
+  provenance.machineLoad.busiestOthers = others ? others.slice(0, BUSIEST) : null;
 }

@@ -1,3 +1,5 @@
+import { processSnapshot } from "./process-cpu.js";
+import { type Provenance, settleMachineLoad } from "./provenance.js";
 import type { ReportFolder } from "./write.js";
 
 /** Where every benchmark's results file stands: written from the start, settled at the end. */
@@ -5,6 +7,7 @@ export type BenchmarkStatus = "running" | "complete" | "interrupted";
 
 export interface RecordedResults {
   status: BenchmarkStatus;
+  provenance: Provenance;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function recordBenchmark<R extends RecordedResults>(
 ): Promise<void> {
   const { folder, results, signal } = recording;
   const save = () => folder.write("results.json", `${JSON.stringify(results, null, 2)}\n`);
+  const processes = processSnapshot();
   try {
     await save();
     await work(save);
@@ -50,6 +54,7 @@ export async function recordBenchmark<R extends RecordedResults>(
     throw error;
   } finally {
     try {
+      settleMachineLoad(results.provenance, processes, processSnapshot());
       recording.views.derive?.(results);
       await save();
       await folder.write("report.md", recording.views.markdown(results));

@@ -42,6 +42,7 @@ export const revocationKind: ResultKind<RevocationResults> = {
     2: (json) => ({
       ...json,
       version: 3,
+      provenance: { ...(json.provenance as Json), machineLoad: null },
       options: { ...(json.options as Json), loadRate: 0 },
       races: (json.races as Json[]).map(({ requestsAfter, staleAfter, ...race }) => {
         const count = { requestsAfter, staleAfter, exposureMs: 0, resurrections: 0 };

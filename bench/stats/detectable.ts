@@ -31,7 +31,7 @@ export function smallestP(m: number, n: number): number {
 }
 
 /** A spread that outliers do not inflate: the MAD scaled to a standard deviation, or the SD. */
-function spread(xs: readonly number[]): number {
+export function robustSd(xs: readonly number[]): number {
   if (xs.length < 2) return Number.NaN;
   const m = median(xs);
   const mad = median(xs.map((x) => Math.abs(x - m))) * MAD_TO_SD;
@@ -63,8 +63,8 @@ export function detectableChange(
   const scale = median(b);
   const relative = (xs: readonly number[]) => xs.map((x) => x / scale);
   const se = paired
-    ? spread(a.map((x, i) => x / at(b, i))) / Math.sqrt(a.length)
-    : Math.sqrt(spread(relative(a)) ** 2 / a.length + spread(relative(b)) ** 2 / b.length);
+    ? robustSd(a.map((x, i) => x / at(b, i))) / Math.sqrt(a.length)
+    : Math.sqrt(robustSd(relative(a)) ** 2 / a.length + robustSd(relative(b)) ** 2 / b.length);
   if (!Number.isFinite(se)) return null;
   return (normalQuantile(1 - alpha / 2) + normalQuantile(DETECTION_POWER)) * se;
 }

@@ -3,7 +3,7 @@ import { mannWhitneyU } from "./mann-whitney.js";
 import { type Interval, medianCi } from "./median-ci.js";
 import { mulberry32 } from "./prng.js";
 import { assertProbability, assertSample, at } from "./sample.js";
-import { median, quantile } from "./summary.js";
+import { cv, median, quantile } from "./summary.js";
 
 export type RatioMethod = "paired" | "bootstrap";
 
@@ -16,6 +16,11 @@ export interface RatioResult {
   method: RatioMethod;
   /** The rounds paired ("paired"), or the smaller sample ("bootstrap"): what the CI rests on. */
   n: number;
+  /**
+   * The coefficient of variation of the per-round ratios: how much the rounds disagree (one
+   * round that went its own way counts in full). Null for unpaired samples or a single round.
+   */
+  ratioSpread: number | null;
 }
 
 export interface CompareOptions {
@@ -43,6 +48,11 @@ export interface Comparison extends RatioResult {
    * null when none could (too few runs). See detectableChange.
    */
   detectable: number | null;
+  /**
+   * Why no verdict may be drawn from it although the test ran (too noisy: set by the benchmark's
+   * noise guard); null from compare() itself.
+   */
+  withheld: string | null;
 }
 
 const BOOTSTRAP_RESAMPLES = 2000;
@@ -100,7 +110,15 @@ export function ratioOfMedians(
   if (paired) {
     const ratios = a.map((x, i) => x / at(b, i));
     const { ci, ciCoverage } = medianCi(ratios, confidence);
-    return { ratio: median(ratios), ci, ciCoverage, method: "paired", n: ratios.length };
+    const middle = median(ratios);
+    return {
+      ratio: middle,
+      ci,
+      ciCoverage,
+      method: "paired",
+      n: ratios.length,
+      ratioSpread: ratios.length > 1 ? cv(ratios) : null,
+    };
   }
   return {
     ratio: median(a) / median(b),
@@ -108,6 +126,7 @@ export function ratioOfMedians(
     ciCoverage: confidence,
     method: "bootstrap",
     n: Math.min(a.length, b.length),
+    ratioSpread: null,
   };
 }
 
@@ -137,5 +156,6 @@ export function compare(
     beyondThreshold: significant && Math.abs(ratio.ratio - 1) > threshold,
     verdict,
     detectable: detectableChange(a, b, { alpha, paired }),
+    withheld: null,
   };
 }

@@ -42,8 +42,9 @@ export const CLAIMS_RULE =
   " tests: each figure's p is adjusted by Holm's step-down over them before it counts. Each" +
   " figure says what change its runs could detect (four times in five): _not significant_ means" +
   " no change larger than that. A figure is **too noisy to conclude** when its per-round ratios" +
-  " spread more than ±10%, or when processes outside the benchmark used more than a quarter of a" +
-  " core during one of its runs: it then counts neither way.";
+  " spread more than ±10% and its change is not twice that spread, or when processes outside the" +
+  " benchmark used more than a quarter of a core during one of its runs: it then counts neither" +
+  " way.";
 
 export const NO_CLAIMS =
   "No cache mode ran, so no claim can be tested: run with --modes none,memory,redis.";

@@ -15,6 +15,8 @@ import {
 
 /** Per-round ratios spread wider than this (robust SD ÷ median): the rounds disagree. */
 export const MAX_RATIO_SPREAD = 0.1;
+/** A change this many times the rounds' spread stands out of their noise whatever the spread. */
+export const SPREAD_MARGIN = 2;
 /** Processes outside the benchmark using more than this share of a core during a run. */
 export const MAX_OTHER_LOAD = 0.25;
 
@@ -64,8 +66,9 @@ export type RunFigure = (run: RunResult) => number | null | undefined;
 
 /**
  * The noise guard: a comparison of `mode` with `baseline` whose per-round ratios disagree by more
- * than MAX_RATIO_SPREAD, or one of whose valid runs shared the machine with processes outside the
- * benchmark using more than MAX_OTHER_LOAD of a core, gives no verdict: it is withheld, with why.
+ * than MAX_RATIO_SPREAD (unless its change is over SPREAD_MARGIN times that spread), or one of
+ * whose valid runs shared the machine with processes outside the benchmark using more than
+ * MAX_OTHER_LOAD of a core, gives no verdict: it is withheld, with why.
  */
 export function guarded(
   runs: readonly RunResult[],
@@ -75,9 +78,14 @@ export function guarded(
 ): Comparison | null {
   if (!comparison) return null;
   const reasons: string[] = [];
-  if (comparison.ratioSpread !== null && comparison.ratioSpread > MAX_RATIO_SPREAD) {
+  const spread = comparison.ratioSpread;
+  const change = Math.abs(comparison.ratio - 1);
+  // Rounds that disagree this much could make a change as small as this one: a change more than
+  // twice their spread in every direction stands out of it, however noisy the rounds were.
+  if (spread !== null && spread > MAX_RATIO_SPREAD && change < SPREAD_MARGIN * spread) {
     reasons.push(
-      `its per-round ratios spread ±${fmtPct(comparison.ratioSpread, 0)}, over ${fmtPct(MAX_RATIO_SPREAD, 0)}`,
+      `its per-round ratios spread ±${fmtPct(spread, 0)}, over ${fmtPct(MAX_RATIO_SPREAD, 0)},` +
+        ` and its change (${fmtPct(change, 0)}) is not ${SPREAD_MARGIN} times that`,
     );
   }
   const busy = busyMachine(runs, [mode, baseline]);

@@ -174,6 +174,8 @@ describe("--target", () => {
     expect(run?.statuses).toEqual({ 200: run?.requests });
     expect(run?.latencyUs?.p50).toBeGreaterThan(0);
     expect(run?.server?.hitRatio).toBeGreaterThan(0.9);
+    // A target's memory is its own business: not sampled, never zero.
+    expect(run?.rss).toBeNull();
     // What else the machine ran: measured beside every run, never hidden.
     expect(run?.otherLoad?.coreShare).toBeGreaterThanOrEqual(0);
     expect(Array.isArray(run?.otherLoad?.busiest)).toBe(true);
@@ -266,6 +268,10 @@ describe("the open loop in the benchmark", () => {
     const [run] = results.runs;
     expect(run?.status).toBe("ok");
     expect(run?.rps).toBeGreaterThan(0);
+    // The spawned server's memory, sampled through its closed-loop run.
+    expect(run?.rss?.samples).toBeGreaterThan(2);
+    expect(run?.rss?.peakBytes).toBeGreaterThanOrEqual(run?.rss?.medianBytes ?? Infinity);
+    expect(run?.rss?.medianBytes).toBeGreaterThan(10_000_000);
     const search = run?.capacity;
     expect(search?.steps.length).toBe(progress.length);
     expect(search?.steps[0]?.rate).toBe(Math.round(run?.rps ?? 0));

@@ -204,7 +204,8 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
           }
         : null,
     serverCpuUsPerRequest: summaryOf(servers.map((s) => s.cpuUsPerRequest)),
-    rssBytes: summaryOf(servers.map((s) => s.rssBytes)),
+    rssBytes: summaryOf(valid.flatMap((run) => run.rss?.medianBytes ?? run.server?.rssBytes ?? [])),
+    rssPeakBytes: summaryOf(valid.flatMap((run) => run.rss?.peakBytes ?? [])),
     hitRatio: summaryOf(hitRatios),
     storeLookupsPerRequest: summaryOf(servers.map((s) => s.storeLookupsPerRequest)),
     eventLoopDelayP99Ms: summaryOf(servers.map((s) => s.eventLoopDelayP99Ms)),

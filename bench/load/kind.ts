@@ -62,6 +62,7 @@ export const loadKind: ResultKind<LoadResults> = {
         openLoop: null,
         capacity: null,
         otherLoad: null,
+        rss: null,
       })),
     }),
   },

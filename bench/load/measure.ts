@@ -4,6 +4,7 @@ import { backlogFor, type CapacityStep, findCapacity } from "../harness/capacity
 import { clockFloor } from "../harness/clock-floor.js";
 import { busyShare, machineCpu } from "../harness/machine-cpu.js";
 import { type OpenLoopFigures, runOpenLoop } from "../harness/open-loop.js";
+import { type RssSample, sampleRss } from "../harness/rss-sampler.js";
 import type { ScenarioPlan } from "../harness/scenarios.js";
 import { scrapeMetrics, serverSample } from "../harness/server-metrics.js";
 import type { RunningServer } from "../harness/spawn-server.js";
@@ -36,6 +37,8 @@ export interface Measurement {
   signal: AbortSignal;
   /** Each step of a capacity search as it ends, for progress. */
   onStep?: (step: CapacityStep) => void;
+  /** The local server's process, whose memory is sampled during the window. */
+  serverPid?: number | undefined;
 }
 
 /** How long the flood may outlast the measured window before it is stopped. */
@@ -60,14 +63,21 @@ interface Window {
   server: RunResult["server"];
   machineBusyShare: number | null;
   otherLoad: OtherLoad | null;
+  rss: RssSample | null;
 }
 
 /** Runs `work` between two scrapes of the server's metrics and of the machine's CPU. */
-async function scraped<T extends LoadFigures>(url: string, work: () => Promise<T>) {
+async function scraped<T extends LoadFigures>(
+  url: string,
+  pid: number | undefined,
+  work: () => Promise<T>,
+) {
   const before = await scrapeMetrics(url);
   const cpuBefore = machineCpu();
   const processesBefore = processSnapshot();
+  const rss = sampleRss(pid);
   const outcome = await work();
+  const rssSample = rss.stop();
   const processesAfter = processSnapshot();
   const machineBusyShare = busyShare(cpuBefore, machineCpu());
   const after = await scrapeMetrics(url);
@@ -76,6 +86,7 @@ async function scraped<T extends LoadFigures>(url: string, work: () => Promise<T
     server: before && after ? serverSample(before, after) : null,
     machineBusyShare,
     otherLoad: otherLoad(processesBefore, processesAfter),
+    rss: rssSample,
   };
 }
 
@@ -118,7 +129,7 @@ const stepFigures = ({ rate, passed, figures }: CapacityStep): CapacityStepFigur
 async function closedWindow(
   url: string,
   mode: LoadMode,
-  { plan, options, signal }: Measurement,
+  { plan, options, signal, serverPid }: Measurement,
 ): Promise<Window> {
   const load = { connections: options.connections };
   // A warm-up is thrown away, not unchecked: a server that answered it wrongly is not warm.
@@ -126,7 +137,7 @@ async function closedWindow(
     options.warmup > 0
       ? await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal)
       : null;
-  const measured = await scraped(url, () =>
+  const measured = await scraped(url, serverPid, () =>
     runAutocannon(
       url,
       plan,
@@ -142,7 +153,7 @@ async function closedWindow(
 async function openWindow(
   url: string,
   round: number,
-  { plan, options, signal }: Measurement,
+  { plan, options, signal, serverPid }: Measurement,
 ): Promise<Window> {
   const rate = options.rate as number;
   const settings = {
@@ -157,7 +168,7 @@ async function openWindow(
       ? await runOpenLoop(url, plan, { ...settings, seconds: options.warmup }, signal)
       : null;
   const floor = clockFloor();
-  const measured = await scraped(url, () =>
+  const measured = await scraped(url, serverPid, () =>
     runOpenLoop(url, plan, { ...settings, seconds: options.duration }, signal),
   );
   const [outcome, detail] = splitOpenLoop(measured.outcome);
@@ -178,10 +189,10 @@ async function openWindow(
 async function capacityWindow(
   url: string,
   round: number,
-  { plan, options, signal, onStep }: Measurement,
+  { plan, options, signal, onStep, serverPid }: Measurement,
 ): Promise<Window> {
   const seconds = Math.max(CAPACITY_PROBE_MIN_SECONDS, options.warmup);
-  const probe = await scraped(url, () =>
+  const probe = await scraped(url, serverPid, () =>
     runAutocannon(url, plan, { connections: options.connections, seconds, record: true }, signal),
   );
   const floor = clockFloor();
@@ -256,12 +267,13 @@ export async function measure(
       )
     : null;
   const loop = loopOf(options);
+  const local = { ...measurement, serverPid: server?.child.pid };
   const window =
     loop === "open"
-      ? await openWindow(url, round, measurement)
+      ? await openWindow(url, round, local)
       : loop === "capacity"
-        ? await capacityWindow(url, round, measurement)
-        : await closedWindow(url, mode, measurement);
+        ? await capacityWindow(url, round, local)
+        : await closedWindow(url, mode, local);
   stopFlood.abort();
   const flooded = flooding ? withoutGenerator(await flooding) : null;
   const { outcome, warm } = window;
@@ -286,6 +298,7 @@ export async function measure(
     server: window.server,
     machineBusyShare: window.machineBusyShare,
     otherLoad: window.otherLoad,
+    rss: window.rss,
     flood: flooded,
     settings: server ? settingsOf(server.ready) : null,
     openLoop: window.openLoop,

@@ -124,7 +124,7 @@ function costTable(summaries: readonly ModeSummary[], title: string, openLoop = 
       "server CPU µs/req [95% CI]",
       "hit ratio",
       "store lookups/req",
-      "RSS MB",
+      "RSS MB (peak)",
       "event-loop p99 ms",
       "generator core share",
     ],
@@ -133,7 +133,9 @@ function costTable(summaries: readonly ModeSummary[], title: string, openLoop = 
       fmtCi(s.serverCpuUsPerRequest, fmtNum),
       fmtPct(s.hitRatio?.median, 2),
       fmtNum(s.storeLookupsPerRequest?.median),
-      fmtMB(s.rssBytes?.median),
+      s.rssPeakBytes
+        ? `${fmtMB(s.rssBytes?.median)} (${fmtMB(s.rssPeakBytes.median)})`
+        : fmtMB(s.rssBytes?.median),
       fmtNum(s.eventLoopDelayP99Ms?.median),
       fmtNum(s.generatorCoreShare?.median),
     ]),

@@ -242,6 +242,7 @@ function failedRun({ mode, variant }: Arm, round: number, reason: string): RunRe
     generator: { cpuSeconds: 0, coreShare: 0, saturated: false },
     machineBusyShare: null,
     otherLoad: null,
+    rss: null,
     flood: null,
     settings: null,
     openLoop: null,

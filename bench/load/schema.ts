@@ -4,6 +4,7 @@ import type { LoadFigures } from "../harness/autocannon-run.js";
 import type { ClockFloor } from "../harness/clock-floor.js";
 import type { LatencyUs } from "../harness/histogram.js";
 import type { Arrivals, OpenLoopFigures } from "../harness/open-loop.js";
+import type { RssSample } from "../harness/rss-sampler.js";
 import type { Scenario } from "../harness/scenarios.js";
 import type { ServerSample } from "../harness/server-metrics.js";
 import type { OtherLoad } from "../report/process-cpu.js";
@@ -146,6 +147,8 @@ export interface RunResult extends LoadFigures {
    * PostgreSQL) used during the window; null where processes cannot be read, and in v2 files.
    */
   otherLoad: OtherLoad | null;
+  /** The local server's resident memory sampled through the window; null for a target, in v2. */
+  rss: RssSample | null;
   /** The login-flood arm of this run; null in every other scenario. */
   variant: FloodVariant | null;
   /** The flood sent beside the measured reads, for the flood arms. */
@@ -171,7 +174,9 @@ export interface ModeSummary {
   rps: Summary | null;
   latencyUs: { p50: Summary; p90: Summary; p99: Summary; p999: Summary } | null;
   serverCpuUsPerRequest: Summary | null;
+  /** Each run's sampled median RSS (its end-of-run reading in files without samples), and peak. */
   rssBytes: Summary | null;
+  rssPeakBytes: Summary | null;
   hitRatio: Summary | null;
   storeLookupsPerRequest: Summary | null;
   eventLoopDelayP99Ms: Summary | null;

@@ -210,3 +210,52 @@ describe.skipIf(!redisUrl)("tiered mode when its subscription drops", () => {
     expect((await get(listener, "/items/", token)).statusCode).toBe(401);
   });
 });
+
+/**
+ * A store read that straddles a revocation: it queries before the password change deletes the
+ * session and answers after the change has invalidated the cache. The answer must not put the
+ * token back: the next request with it is refused, on every cache mode.
+ */
+function straddleContract(cache: "memory" | "redis" | "tiered", skip = false) {
+  describe.skipIf(skip)(`${cache}: a store read straddling a revocation`, () => {
+    let env: TestEnv;
+    beforeEach(async () => {
+      // 200 ms per store read: the query runs 100 ms in, the answer arrives at 200 ms.
+      env = await testEnv("sqlite", { cache, originLatencyMs: 200 });
+    });
+    afterEach(() => env.cleanup());
+
+    it("cannot put the revoked token back into the cache", async () => {
+      const app = await env.build();
+      const [straddler, changer] = [await login(app, "alice"), await login(app, "alice")];
+      // The changer's token is cached, so its check is quick; the change itself reads the user
+      // (querying 100 ms in, answering at 200 ms) before it deletes the sessions.
+      for (let i = 0; i < 2; i++) expect((await get(app, "/user/", changer)).statusCode).toBe(200);
+      const done: Record<string, number> = {};
+      const changing = app
+        .inject({
+          method: "POST",
+          url: "/user/password",
+          headers: bearer(changer),
+          payload: { old_password: "securePass", new_password: "brand-new-pass" },
+        })
+        .finally(() => {
+          done.change = performance.now();
+        });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Queries at about 150 ms, before the sessions go; answers at about 250 ms, after.
+      const straddling = get(app, "/items/", straddler).finally(() => {
+        done.read = performance.now();
+      });
+      expect((await changing).statusCode).toBe(200);
+      expect((await straddling).statusCode).toBe(200);
+      // The straddle did happen: the read was answered after the revocation had returned.
+      expect(done.read).toBeGreaterThan(done.change ?? Number.POSITIVE_INFINITY);
+      expect((await get(app, "/items/", straddler)).statusCode).toBe(401);
+    });
+  });
+}
+
+straddleContract("memory");
+straddleContract("redis", !redisUrl);
+straddleContract("tiered", !redisUrl);

@@ -19,9 +19,14 @@ export interface RunningServer {
 }
 
 /** Starts the reference server as its own process and resolves on its ready line, never a sleep. */
-export async function spawnServer(args: readonly string[]): Promise<RunningServer> {
+export async function spawnServer(
+  args: readonly string[],
+  /** A command that runs the server, such as taskset's CPU pinning; it must exec node. */
+  prefix: readonly string[] = [],
+): Promise<RunningServer> {
+  const [program = process.execPath, ...before] = [...prefix, process.execPath];
   const child = track(
-    spawn(process.execPath, [SERVER_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] }),
+    spawn(program, [...before, SERVER_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] }),
   );
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {

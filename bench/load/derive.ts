@@ -10,6 +10,7 @@ import {
   type LoadResults,
   type ModeSummary,
   type OpenLoopSummary,
+  type PinningSummary,
   type RunResult,
 } from "./schema.js";
 
@@ -25,9 +26,11 @@ const summaryOf = (values: number[]): Summary | null =>
 
 /**
  * A run without a flood beside it: what every table, claim and gate compares. (A login-flood
- * baseline run is one; v1 files, and every other scenario, have no variant.)
+ * baseline run is one; v1 files, and every other scenario, have no variant.) With --pin-cpus both,
+ * the unpinned arm: the pinned one is compared with it in the pinning table.
  */
-export const isPlain = (run: RunResult): boolean => !run.variant || run.variant === "baseline";
+export const isPlain = (run: RunResult): boolean =>
+  (!run.variant || run.variant === "baseline") && run.pinned !== true;
 
 /**
  * One figure of `mode` and of `baseline`, from the rounds where both runs are valid and have it,
@@ -40,6 +43,7 @@ export function pairedByRound(
   value: RunFigure,
   /** Which of `mode`'s runs: by default those without a flood, like the baseline's. */
   ofArm: (run: RunResult) => boolean = isPlain,
+  baselineArm: (run: RunResult) => boolean = isPlain,
 ): [number[], number[]] {
   const byRound = (m: LoadMode, of: (run: RunResult) => boolean) => {
     const values = new Map<number, number>();
@@ -50,7 +54,7 @@ export function pairedByRound(
     return values;
   };
   const ours = byRound(mode, ofArm);
-  const theirs = byRound(baseline, isPlain);
+  const theirs = byRound(baseline, baselineArm);
   const rounds = [...ours.keys()].filter((round) => theirs.has(round)).sort((a, b) => a - b);
   return [
     rounds.map((round) => ours.get(round) as number),
@@ -278,4 +282,36 @@ export function summarizeFloods(results: LoadResults): FloodSummary[] {
       ];
     }),
   );
+}
+
+const pinnedArm = (run: RunResult) => run.pinned === true;
+
+/** --pin-cpus both: each mode pinned against unpinned, and against `none` in each arm. */
+export function summarizePinning(results: LoadResults): PinningSummary[] {
+  if (results.options.pinCpus !== "both") return [];
+  const { runs } = results;
+  const rps: RunFigure = (run) => run.rps;
+  const withNone = results.options.modes.includes("none");
+  return results.options.modes.map((mode) => ({
+    mode,
+    pinnedVsUnpinned: guarded(
+      runs,
+      mode,
+      mode,
+      ratio(...pairedByRound(runs, mode, mode, rps, pinnedArm)),
+    ),
+    vsNonePinned:
+      withNone && mode !== "none"
+        ? guarded(
+            runs,
+            mode,
+            "none",
+            ratio(...pairedByRound(runs, mode, "none", rps, pinnedArm, pinnedArm)),
+          )
+        : null,
+    vsNoneUnpinned:
+      withNone && mode !== "none"
+        ? guarded(runs, mode, "none", ratio(...pairedByRound(runs, mode, "none", rps)))
+        : null,
+  }));
 }

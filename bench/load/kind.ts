@@ -56,6 +56,7 @@ export const loadKind: ResultKind<LoadResults> = {
         sloP99Ms: LOAD_DEFAULTS.sloP99Ms,
         arrivals: LOAD_DEFAULTS.arrivals,
         maxInFlight: null,
+        pinCpus: "off",
       },
       runs: (json.runs as Json[]).map((run) => ({
         ...run,
@@ -63,7 +64,9 @@ export const loadKind: ResultKind<LoadResults> = {
         capacity: null,
         otherLoad: null,
         rss: null,
+        pinned: null,
       })),
+      pinning: [],
     }),
   },
   views: loadViews,

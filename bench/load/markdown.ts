@@ -123,6 +123,7 @@ export function methodLines(results: LoadResults): string[] {
       " shown, and a run where it saturates its core is flagged: there, throughput may measure" +
       " the generator rather than the server.",
     ...openLoopLines(results),
+    ...pinningLines(results),
     ...loginLines(results),
     ...injectedLines(results),
   ];
@@ -142,6 +143,19 @@ const OPEN_LOOP_METHOD = [
     " any, or completes fewer than 95% of the offered requests, is past its mode's capacity: a" +
     " valid measurement, flagged as saturated.",
 ];
+
+function pinningLines({ options }: LoadResults): string[] {
+  if (options.pinCpus === "off") return [];
+  const arms =
+    options.pinCpus === "both"
+      ? " Every mode ran pinned and unpinned as two arms of the same rounds; the tables above are" +
+        " of the unpinned arm, and the pinning table compares the two."
+      : "";
+  return [
+    "CPU pinning (`--pin-cpus`, taskset): the harness process, the load generator, on CPU 0 and" +
+      ` the servers on the other CPUs; Redis and PostgreSQL where the scheduler puts them.${arms}`,
+  ];
+}
 
 function openLoopLines({ options }: LoadResults): string[] {
   switch (loopOf(options)) {

@@ -27,6 +27,8 @@ import {
 export interface Arm {
   mode: LoadMode;
   variant: FloodVariant | null;
+  /** --pin-cpus both: the pinned or the unpinned arm; null otherwise. */
+  pinned: boolean | null;
 }
 
 export interface Measurement {
@@ -245,7 +247,7 @@ function withoutGenerator({ generator: _, ...figures }: LoadFigures): FloodFigur
 export async function measure(
   url: string,
   server: RunningServer | undefined,
-  { mode, variant }: Arm,
+  { mode, variant, pinned }: Arm,
   round: number,
   measurement: Measurement,
 ): Promise<RunResult> {
@@ -290,6 +292,7 @@ export async function measure(
   return {
     mode,
     variant,
+    pinned,
     round,
     status: crashed ? "failed" : reasons.length > 0 ? "invalid" : "ok",
     reasons,

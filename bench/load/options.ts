@@ -25,7 +25,7 @@ import {
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
 import { SCENARIOS, type Scenario } from "../harness/scenarios.js";
-import { LOAD_MODES, type LoadMode, type LoadOptions } from "./schema.js";
+import { LOAD_MODES, type LoadMode, type LoadOptions, PIN_CPUS, type PinCpus } from "./schema.js";
 
 export interface LoadCommandOptions extends LoadOptions {
   json: boolean;
@@ -62,6 +62,7 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   sloP99Ms: 5,
   arrivals: "uniform",
   maxInFlight: null,
+  pinCpus: "off",
   json: false,
   saveBaseline: null,
 });
@@ -218,6 +219,12 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     check: (value) => (value === null ? undefined : inRange(1, 10_000_000)(value)),
     show: (value) => (value === null ? "1 s of traffic" : String(value)),
   },
+  pinCpus: {
+    flag: "pin-cpus",
+    help: "Linux: on puts the generator on CPU 0 and the servers on the others; both runs every mode pinned and unpinned, interleaved, to measure it",
+    parse: oneOf<PinCpus>(),
+    check: memberOf(PIN_CPUS),
+  },
   saveBaseline: {
     flag: "save-baseline",
     help: "also write the results to FILE, as a baseline for npm run bench:compare",
@@ -260,6 +267,11 @@ export function withDerivedDefaults(
     }
     if (!given.has("duration"))
       out.duration = out.quick ? CAPACITY.quickDuration : CAPACITY.duration;
+  }
+  if (out.pinCpus === "both" && (out.capacity || out.rate !== null)) {
+    throw configInvalid(
+      "--pin-cpus both compares pinned and unpinned throughput in the closed loop: with --rate or --capacity use --pin-cpus on",
+    );
   }
   if ((out.capacity || out.rate !== null) && !given.has("connections")) {
     out.connections = OPEN_LOOP_CONNECTIONS;

@@ -24,6 +24,7 @@ import {
   type LoadResults,
   loopOf,
   type ModeSummary,
+  type PinningSummary,
   type RunResult,
 } from "./schema.js";
 
@@ -192,6 +193,32 @@ function floodTable(floods: readonly FloodSummary[]): TableData {
   };
 }
 
+/** --pin-cpus both: what pinning did to each mode's throughput and to its rounds' agreement. */
+function pinningTable(pinning: readonly PinningSummary[]): TableData {
+  const spread = (c: PinningSummary["vsNonePinned"]) =>
+    c?.ratioSpread === null || c?.ratioSpread === undefined ? DASH : `±${fmtPct(c.ratioSpread, 1)}`;
+  return {
+    title:
+      "CPU pinning: the generator on CPU 0, the servers on the others, Redis and PostgreSQL unpinned (pinned and unpinned arms of the same rounds)",
+    header: [
+      "mode",
+      "pinned ÷ unpinned req/s",
+      "× none pinned",
+      "spread pinned",
+      "× none unpinned",
+      "spread unpinned",
+    ],
+    rows: pinning.map((p) => [
+      p.mode,
+      fmtComparison(p.pinnedVsUnpinned),
+      fmtComparison(p.vsNonePinned),
+      spread(p.vsNonePinned),
+      fmtComparison(p.vsNoneUnpinned),
+      spread(p.vsNoneUnpinned),
+    ]),
+  };
+}
+
 /** The summary tables, shared by every renderer so they cannot disagree. */
 export function summaryRows(results: LoadResults): TableData[] {
   const floods =
@@ -220,6 +247,7 @@ export function summaryRows(results: LoadResults): TableData[] {
         throughputTable(summaries, "Throughput, and latency at saturation (closed loop)"),
         costTable(summaries, "Cost per request"),
         ...floods,
+        ...(results.pinning.length > 0 ? [pinningTable(results.pinning)] : []),
       ];
   }
 }

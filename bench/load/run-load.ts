@@ -1,8 +1,9 @@
 import { randomInt } from "node:crypto";
-import { describeCause } from "../../lib/errors.js";
+import { configInvalid, describeCause } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST, DEFAULTS as SERVER_DEFAULTS } from "../../server/config.js";
 import type { CapacityStep } from "../harness/capacity.js";
+import { onCpus, pinHarness, pinningPlan } from "../harness/cpu-pinning.js";
 import { type RunStart, runRounds } from "../harness/rounds.js";
 import { loginFloodPlan, planScenario } from "../harness/scenarios.js";
 import { type ServerSetup, serverArgs } from "../harness/server-args.js";
@@ -77,6 +78,15 @@ export async function runLoadBenchmark(
     }
   }
   const loop = loopOf(options);
+  const plan = options.pinCpus === "off" ? null : pinningPlan();
+  if (typeof plan === "string") throw configInvalid(plan);
+  const pinning = plan;
+  if (pinning) {
+    progress({
+      kind: "note",
+      message: `pinning: the generator on CPU ${pinning.generator}, the servers on CPU ${pinning.servers}; Redis and PostgreSQL unpinned`,
+    });
+  }
   if (loop !== "closed" && modes.includes(UNRECORDED)) {
     skip(UNRECORDED, "the open loop always records its histograms: there is nothing to compare");
   }
@@ -142,6 +152,7 @@ export async function runLoadBenchmark(
     runs: [],
     summaries: [],
     floods: [],
+    pinning: [],
   };
   const folder = await createReportFolder(options.out, options.scenario);
   const recording = {
@@ -161,17 +172,24 @@ export async function runLoadBenchmark(
       round: number,
       work: (url: string, server?: RunningServer) => Promise<T>,
     ) => {
-      if (options.target) return work(options.target);
-      const server = await spawnServer(serverArgs(serverMode(arm.mode), setup(round, arm)));
+      const pin = pinning && (options.pinCpus === "on" || arm.pinned === true) ? pinning : null;
+      if (pin) pinHarness(pin.generator);
       try {
-        return await work(server.ready.url, server);
+        if (options.target) return await work(options.target);
+        const args = serverArgs(serverMode(arm.mode), setup(round, arm));
+        const server = await spawnServer(args, pin ? onCpus(pin.servers) : []);
+        try {
+          return await work(server.ready.url, server);
+        } finally {
+          await server.stop();
+        }
       } finally {
-        await server.stop();
+        if (pin) pinHarness(null);
       }
     };
     progress({ kind: "note", message: `logging in ${users.length} users` });
     // Sessions live in the store, so one login serves every later server process.
-    const sessions = await withServer({ mode: "none", variant: null }, 0, (url) =>
+    const sessions = await withServer({ mode: "none", variant: null, pinned: null }, 0, (url) =>
       loginAll(url, users),
     );
     const plan = planScenario(options.scenario, {
@@ -184,8 +202,11 @@ export async function runLoadBenchmark(
     // back-off cannot touch them.
     const victim = users.find((user) => user.role !== "admin")?.username ?? "nobody";
     const variants = options.scenario === "login-flood" ? FLOOD_VARIANTS : [null];
+    const pins = options.pinCpus === "both" ? [true, false] : [null];
     await runRounds({
-      arms: modes.flatMap((mode) => variants.map((variant) => ({ mode, variant }))),
+      arms: modes.flatMap((mode) =>
+        variants.flatMap((variant) => pins.map((pinned) => ({ mode, variant, pinned }))),
+      ),
       rounds: options.runs,
       seed: orderSeed,
       secondsPerRun: secondsPerRun(options),
@@ -222,10 +243,11 @@ const loginSettings = (variant: FloodVariant | null): Partial<ServerSetup> =>
 const serverMode = (mode: LoadMode) =>
   mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;
 
-function failedRun({ mode, variant }: Arm, round: number, reason: string): RunResult {
+function failedRun({ mode, variant, pinned }: Arm, round: number, reason: string): RunResult {
   return {
     mode,
     variant,
+    pinned,
     round,
     status: "failed",
     reasons: [reason],

@@ -74,7 +74,15 @@ export interface LoadOptions {
   arrivals: Arrivals;
   /** The open loop's backlog at most (queued and in flight); null: one second of traffic. */
   maxInFlight: number | null;
+  /**
+   * on: the generator on CPU 0 and the servers on the others (taskset); both: pinned and unpinned
+   * as two arms of every mode, interleaved, to measure what pinning does; off: neither.
+   */
+  pinCpus: PinCpus;
 }
+
+export const PIN_CPUS = ["off", "on", "both"] as const;
+export type PinCpus = (typeof PIN_CPUS)[number];
 
 /** How a results file measured: closed loop (autocannon), open loop at a rate, or capacity. */
 export type Loop = "closed" | "open" | "capacity";
@@ -151,6 +159,8 @@ export interface RunResult extends LoadFigures {
   rss: RssSample | null;
   /** The login-flood arm of this run; null in every other scenario. */
   variant: FloodVariant | null;
+  /** --pin-cpus both: whether this run's arm was pinned; null otherwise. */
+  pinned: boolean | null;
   /** The flood sent beside the measured reads, for the flood arms. */
   flood: FloodFigures | null;
   /** Settings the server's ready line stated that change what a run measures; null for a target. */
@@ -232,6 +242,18 @@ export interface LoadResults {
   summaries: ModeSummary[];
   /** login-flood: each flood arm against its mode's baseline; empty in other scenarios. */
   floods: FloodSummary[];
+  /** --pin-cpus both: what pinning changed, per mode; empty otherwise. */
+  pinning: PinningSummary[];
+}
+
+/** One mode pinned and unpinned, each arm against its own `none`, and against each other. */
+export interface PinningSummary {
+  mode: LoadMode;
+  /** Throughput pinned ÷ unpinned, paired by round. */
+  pinnedVsUnpinned: Comparison | null;
+  /** The mode against `none` in each arm: does pinning narrow the rounds' spread, or move it? */
+  vsNonePinned: Comparison | null;
+  vsNoneUnpinned: Comparison | null;
 }
 
 export interface FloodSummary {

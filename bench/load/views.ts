@@ -1,5 +1,5 @@
 import type { ResultViews } from "../report/record.js";
-import { summarizeFloods, summarizeModes } from "./derive.js";
+import { summarizeFloods, summarizeModes, summarizePinning } from "./derive.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import type { LoadResults } from "./schema.js";
@@ -9,6 +9,7 @@ export const loadViews: ResultViews<LoadResults> = {
   derive: (results) => {
     results.summaries = summarizeModes(results);
     results.floods = summarizeFloods(results);
+    results.pinning = summarizePinning(results);
   },
   markdown: renderMarkdown,
   html: renderHtml,

@@ -2,21 +2,12 @@ import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { AcbError } from "../../lib/errors.js";
 import { compiled } from "../harness/compiled.js";
-import type { ProbeOutcome } from "./probe.js";
+import type { ProbeOutcome, ProbeWindow } from "./probe.js";
 
 /** What the harness asks of the probe thread; times are epoch milliseconds. */
 export type ProbeRequest =
   | { id: number; kind: "warm"; baseUrl: string; token: string }
-  | {
-      id: number;
-      kind: "probe";
-      baseUrl: string;
-      token: string;
-      t0: number;
-      intervalMs: number;
-      deadline: number;
-      windowMs: number;
-    };
+  | { id: number; kind: "probe"; baseUrl: string; token: string; window: ProbeWindow };
 
 export type ProbeReply =
   | { id: number; status: number }
@@ -51,25 +42,9 @@ export class ProbeThread {
     return "status" in reply ? reply.status : 0;
   }
 
-  /** probeUntilRevoked on the probe thread, from `t0` (epoch ms) until `deadline`. */
-  async probe(
-    baseUrl: string,
-    token: string,
-    t0: number,
-    intervalMs: number,
-    deadline: number,
-    windowMs: number,
-  ): Promise<ProbeOutcome> {
-    const reply = await this.ask({
-      id: this.nextId++,
-      kind: "probe",
-      baseUrl,
-      token,
-      t0,
-      intervalMs,
-      deadline,
-      windowMs,
-    });
+  /** probeUntilRevoked on the probe thread; the window's times are epoch ms (epochNow). */
+  async probe(baseUrl: string, token: string, window: ProbeWindow): Promise<ProbeOutcome> {
+    const reply = await this.ask({ id: this.nextId++, kind: "probe", baseUrl, token, window });
     if ("outcome" in reply) return reply.outcome;
     throw new Error(`the probe thread answered ${JSON.stringify(reply)}`);
   }

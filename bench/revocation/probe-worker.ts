@@ -35,14 +35,12 @@ async function answer(request: ProbeRequest): Promise<ProbeReply> {
   const status = statusOf(request.baseUrl);
   try {
     if (request.kind === "warm") return { id: request.id, status: await status(request.token) };
-    const outcome = await probeUntilRevoked(
-      status,
-      request.token,
-      local(request.t0),
-      request.intervalMs,
-      local(request.deadline),
-      request.windowMs,
-    );
+    const { window } = request;
+    const outcome = await probeUntilRevoked(status, request.token, {
+      ...window,
+      t0: local(window.t0),
+      deadline: local(window.deadline),
+    });
     return { id: request.id, outcome };
   } catch (error) {
     const code = (error as { code?: unknown }).code;

@@ -24,6 +24,17 @@ export interface ProbeOutcome {
   resurrections: number;
 }
 
+/**
+ * When one instance is probed: from the revocation response (t0) every `intervalMs` until it
+ * answers 401 or the deadline passes, then for `windowMs` more; times are performance.now() ms.
+ */
+export interface ProbeWindow {
+  t0: number;
+  intervalMs: number;
+  deadline: number;
+  windowMs: number;
+}
+
 /** The status an instance gives the token, asked once. */
 export type StatusOf = (token: string) => Promise<number>;
 
@@ -37,10 +48,7 @@ export type StatusOf = (token: string) => Promise<number>;
 export async function probeUntilRevoked(
   status: StatusOf,
   token: string,
-  t0: number,
-  intervalMs: number,
-  deadline: number,
-  windowMs: number,
+  { t0, intervalMs, deadline, windowMs }: ProbeWindow,
 ): Promise<ProbeOutcome> {
   let staleAccepts = 0;
   let probes = 0;

@@ -257,14 +257,12 @@ async function runMode(
         const t0 = epochNow();
         const probes = await Promise.all(
           urls.map((url) =>
-            probeThread.probe(
-              url,
-              token,
+            probeThread.probe(url, token, {
               t0,
-              options.intervalMs,
-              t0 + boundMs,
-              options.resurrectionWindowMs,
-            ),
+              intervalMs: options.intervalMs,
+              deadline: t0 + boundMs,
+              windowMs: options.resurrectionWindowMs,
+            }),
           ),
         );
         const record: Trial = {

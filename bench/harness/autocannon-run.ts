@@ -26,6 +26,26 @@ export interface LoadFigures {
   generator: GeneratorSample;
 }
 
+/** The harness process's CPU from now on: read() gives its CPU seconds and core share since. */
+export function generatorCpu(): { read(): Omit<GeneratorSample, "saturated"> } {
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  return {
+    read() {
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      return { cpuSeconds, coreShare: cpuSeconds / ((performance.now() - wallBefore) / 1000) };
+    },
+  };
+}
+
+/** The generator's CPU per answered request, in µs; null without answers. */
+export const generatorCpuUsPerRequest = ({
+  generator,
+  requests,
+}: Pick<LoadFigures, "generator" | "requests">): number | null =>
+  requests > 0 ? (generator.cpuSeconds * 1e6) / requests : null;
+
 export interface LoadSettings {
   connections: number;
   /** Requests per second for all connections together (autocannon's overallRate); 0: as fast as they go. */
@@ -109,8 +129,7 @@ export async function runAutocannon(
 
   const latencies = settings.record ? microsecondHistogram() : null;
   let responses = 0;
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
+  const cpu = generatorCpu();
   let instance: autocannon.Instance | undefined;
   const finished = new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon(
@@ -142,10 +161,7 @@ export async function runAutocannon(
   } finally {
     signal?.removeEventListener("abort", abort);
   }
-  const wallSeconds = (performance.now() - wallBefore) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const coreShare = cpuSeconds / wallSeconds;
+  const { cpuSeconds, coreShare } = cpu.read();
 
   const statuses: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}))

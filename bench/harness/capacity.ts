@@ -34,7 +34,7 @@ export interface CapacitySearch {
 /** About one second of traffic may wait in the generator before requests are dropped. */
 export const backlogFor = (rate: number): number => Math.max(1, Math.ceil(rate));
 
-export const heldSlo = (figures: OpenLoopFigures, sloP99Ms: number): boolean =>
+const heldSlo = (figures: OpenLoopFigures, sloP99Ms: number): boolean =>
   !figures.saturated &&
   figures.dropped === 0 &&
   figures.latencyUs !== null &&

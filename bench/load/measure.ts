@@ -1,5 +1,9 @@
 import type { ReadyLine } from "../../lib/ready-line.js";
-import { type LoadFigures, runAutocannon } from "../harness/autocannon-run.js";
+import {
+  generatorCpuUsPerRequest,
+  type LoadFigures,
+  runAutocannon,
+} from "../harness/autocannon-run.js";
 import { backlogFor, type CapacityStep, findCapacity } from "../harness/capacity.js";
 import { clockFloor } from "../harness/clock-floor.js";
 import { busyShare, machineCpu } from "../harness/machine-cpu.js";
@@ -53,19 +57,23 @@ const CAPACITY_PROBE_MIN_SECONDS = 1;
 const unexpectedLine = (what: string, figures: FloodFigures) =>
   `${what}${figures.unexpected} unexpected: statuses ${JSON.stringify(figures.statuses)}, ${figures.errors} errors, ${figures.timeouts} timeouts`;
 
+/** A load run and what the server and the machine did around it. */
+interface Scrape<T extends LoadFigures> {
+  outcome: T;
+  server: RunResult["server"];
+  machineBusyShare: number | null;
+  otherLoad: OtherLoad | null;
+  rss: RssSample | null;
+}
+
 /** What the measured window of a run produced, with the server's metrics around it. */
-interface Window {
-  outcome: LoadFigures;
+interface Window extends Scrape<LoadFigures> {
   /** Thrown away, but checked. */
   warm: LoadFigures | null;
   openLoop: OpenLoopDetail | null;
   capacity: CapacityDetail | null;
   /** Why the window cannot be trusted besides its own statuses (a search that met one). */
   problem: string | null;
-  server: RunResult["server"];
-  machineBusyShare: number | null;
-  otherLoad: OtherLoad | null;
-  rss: RssSample | null;
 }
 
 /** Runs `work` between two scrapes of the server's metrics and of the machine's CPU. */
@@ -73,7 +81,7 @@ async function scraped<T extends LoadFigures>(
   url: string,
   pid: number | undefined,
   work: () => Promise<T>,
-) {
+): Promise<Scrape<T>> {
   const before = await scrapeMetrics(url);
   const cpuBefore = machineCpu();
   const processesBefore = processSnapshot();
@@ -108,8 +116,20 @@ function splitOpenLoop(
     generator,
     ...detail
   } = figures;
-  const common = { durationSeconds, requests, rps, statuses, errors, timeouts, unexpected };
-  return [{ ...common, latencyUs, generator }, detail];
+  return [
+    {
+      durationSeconds,
+      requests,
+      rps,
+      statuses,
+      errors,
+      timeouts,
+      unexpected,
+      latencyUs,
+      generator,
+    },
+    detail,
+  ];
 }
 
 const stepFigures = ({ rate, passed, figures }: CapacityStep): CapacityStepFigures => ({
@@ -123,8 +143,7 @@ const stepFigures = ({ rate, passed, figures }: CapacityStep): CapacityStepFigur
   serviceP99Us: figures.serviceTimeUs?.p99 ?? null,
   lagP99Us: figures.scheduleLagUs?.p99 ?? null,
   generatorCoreShare: figures.generator.coreShare,
-  generatorCpuUsPerRequest:
-    figures.requests > 0 ? (figures.generator.cpuSeconds * 1e6) / figures.requests : null,
+  generatorCpuUsPerRequest: generatorCpuUsPerRequest(figures),
 });
 
 /** The closed loop: autocannon, a warm-up, then the measured window. */

@@ -1,6 +1,6 @@
 import { fmtComparison, fmtDetectable, fmtP } from "../report/format.js";
-import { type Comparison, compare, holm, smallestP } from "../stats/index.js";
-import { guarded, pairedByRound, type RunFigure } from "./derive.js";
+import { type Comparison, holm, smallestP } from "../stats/index.js";
+import { compareArms, type RunFigure } from "./derive.js";
 import { type LoadMode, type LoadResults, type Loop, loopOf } from "./schema.js";
 
 export type ClaimVerdict =
@@ -66,13 +66,6 @@ interface FigureTest {
   comparison: Comparison | null;
 }
 
-// Ratios need a positive divisor: a figure that is zero for `none` cannot be tested as a ratio.
-function againstBaseline(results: LoadResults, mode: LoadMode, figure: RunFigure) {
-  const [ours, theirs] = pairedByRound(results.runs, mode, CLAIMS_BASELINE, figure);
-  const usable = ours.length > 0 && ours.every((x) => x >= 0) && theirs.every((x) => x > 0);
-  return guarded(results.runs, mode, CLAIMS_BASELINE, usable ? compare(ours, theirs) : null);
-}
-
 function verdictOf({ claimed, comparison }: FigureTest, holmP: number): ClaimVerdict {
   if (comparison === null) return "not measured in this report";
   if (comparison.withheld) return "too noisy to conclude";
@@ -135,7 +128,12 @@ const throughput: Test = (results, mode) => ({
 });
 const ofRuns =
   (name: string, claimed: Direction, figure: RunFigure): Test =>
-  (results, mode) => ({ name, claimed, comparison: againstBaseline(results, mode, figure) });
+  (results, mode) => ({
+    name,
+    claimed,
+    // A figure that is zero for `none` has no ratio to test: compareArms gives null.
+    comparison: compareArms(results.runs, mode, CLAIMS_BASELINE, figure),
+  });
 const p50 = ofRuns("p50 response time", "lower", (run) => run.latencyUs?.p50);
 const p99 = ofRuns("p99 response time", "lower", (run) => run.latencyUs?.p99);
 const capacity = ofRuns("capacity at SLO", "higher", (run) => run.capacity?.capacity);

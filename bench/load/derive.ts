@@ -1,3 +1,4 @@
+import { generatorCpuUsPerRequest } from "../harness/autocannon-run.js";
 import { LATE_LAG_US } from "../harness/open-loop.js";
 import { fmtNum, fmtPct } from "../report/format.js";
 import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
@@ -14,12 +15,12 @@ import {
   type RunResult,
 } from "./schema.js";
 
-/** Per-round ratios spread wider than this (robust SD ÷ median): the rounds disagree. */
-export const MAX_RATIO_SPREAD = 0.1;
+/** Per-round ratios spread wider than this (their coefficient of variation): the rounds disagree. */
+const MAX_RATIO_SPREAD = 0.1;
 /** A change this many times the rounds' spread stands out of their noise whatever the spread. */
-export const SPREAD_MARGIN = 2;
+const SPREAD_MARGIN = 2;
 /** Processes outside the benchmark using more than this share of a core during a run. */
-export const MAX_OTHER_LOAD = 0.25;
+const MAX_OTHER_LOAD = 0.25;
 
 const summaryOf = (values: number[]): Summary | null =>
   values.length > 0 ? summarize(values) : null;
@@ -64,7 +65,9 @@ export function pairedByRound(
 
 /** a ÷ b over paired rounds; null without pairs, or with a zero to divide by. */
 const ratio = (a: number[], b: number[]): Comparison | null =>
-  a.length > 0 && b.every((value) => value > 0) ? compare(a, b) : null;
+  a.length > 0 && a.every((value) => value >= 0) && b.every((value) => value > 0)
+    ? compare(a, b)
+    : null;
 
 export type RunFigure = (run: RunResult) => number | null | undefined;
 
@@ -121,14 +124,30 @@ export function busyMachine(runs: readonly RunResult[], modes: readonly LoadMode
   );
 }
 
+/**
+ * One figure of `mode` over `baseline`'s, paired by round, behind the noise guard: the comparison
+ * every table, claim and verdict of a load report rests on. The arms say which runs of each.
+ */
+export function compareArms(
+  runs: readonly RunResult[],
+  mode: LoadMode,
+  baseline: LoadMode,
+  figure: RunFigure,
+  ofArm: (run: RunResult) => boolean = isPlain,
+  baselineArm: (run: RunResult) => boolean = isPlain,
+): Comparison | null {
+  const paired = pairedByRound(runs, mode, baseline, figure, ofArm, baselineArm);
+  return guarded(runs, mode, baseline, ratio(...paired));
+}
+
+/** A mode against another mode; null against itself. */
 function against(
   runs: readonly RunResult[],
   mode: LoadMode,
   baseline: LoadMode,
   figure: RunFigure = (run) => run.rps,
 ): Comparison | null {
-  if (mode === baseline) return null;
-  return guarded(runs, mode, baseline, ratio(...pairedByRound(runs, mode, baseline, figure)));
+  return mode === baseline ? null : compareArms(runs, mode, baseline, figure);
 }
 
 const capacityOf: RunFigure = (run) => run.capacity?.capacity;
@@ -152,9 +171,7 @@ function openLoopSummary(
     saturatedRuns: open.filter(({ open }) => open.saturated).length,
     lateRuns: open.filter(({ open }) => open.generatorLate).length,
     generatorCpuUsPerRequest: summaryOf(
-      open.flatMap(({ run }) =>
-        run.requests > 0 ? [(run.generator.cpuSeconds * 1e6) / run.requests] : [],
-      ),
+      open.flatMap(({ run }) => generatorCpuUsPerRequest(run) ?? []),
     ),
     p50VsNone: vs("none", (run) => run.latencyUs?.p50),
     p99VsNone: vs("none", (run) => run.latencyUs?.p99),
@@ -193,7 +210,7 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
   const hitRatios = servers.flatMap((server) =>
     server.hitRatio === null ? [] : [server.hitRatio],
   );
-  const summary: ModeSummary = {
+  return {
     mode,
     validRuns: valid.length,
     totalRuns: all.length,
@@ -222,7 +239,6 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
     openLoop: openLoopSummary(results, mode, valid),
     capacity: capacitySummary(results, mode, valid),
   };
-  return summary;
 }
 
 export function summarizeModes(results: LoadResults): ModeSummary[] {
@@ -253,19 +269,9 @@ export function summarizeFloods(results: LoadResults): FloodSummary[] {
           validRuns: valid.length,
           totalRuns: all.length,
           rps: summaryOf(valid.map((run) => run.rps)),
-          rpsVsBaseline: guarded(
-            results.runs,
-            mode,
-            mode,
-            ratio(...pairedByRound(results.runs, mode, mode, (r) => r.rps, ofArm)),
-          ),
+          rpsVsBaseline: compareArms(results.runs, mode, mode, (r) => r.rps, ofArm),
           p99Us: summaryOf(valid.flatMap((run) => p99(run) ?? [])),
-          p99VsBaseline: guarded(
-            results.runs,
-            mode,
-            mode,
-            ratio(...pairedByRound(results.runs, mode, mode, p99, ofArm)),
-          ),
+          p99VsBaseline: compareArms(results.runs, mode, mode, p99, ofArm),
           serverCpuUsPerRequest: summaryOf(
             valid.flatMap((run) => (run.server ? [run.server.cpuUsPerRequest] : [])),
           ),
@@ -292,26 +298,13 @@ export function summarizePinning(results: LoadResults): PinningSummary[] {
   const { runs } = results;
   const rps: RunFigure = (run) => run.rps;
   const withNone = results.options.modes.includes("none");
-  return results.options.modes.map((mode) => ({
-    mode,
-    pinnedVsUnpinned: guarded(
-      runs,
+  return results.options.modes.map((mode) => {
+    const vsNone = withNone && mode !== "none";
+    return {
       mode,
-      mode,
-      ratio(...pairedByRound(runs, mode, mode, rps, pinnedArm)),
-    ),
-    vsNonePinned:
-      withNone && mode !== "none"
-        ? guarded(
-            runs,
-            mode,
-            "none",
-            ratio(...pairedByRound(runs, mode, "none", rps, pinnedArm, pinnedArm)),
-          )
-        : null,
-    vsNoneUnpinned:
-      withNone && mode !== "none"
-        ? guarded(runs, mode, "none", ratio(...pairedByRound(runs, mode, "none", rps)))
-        : null,
-  }));
+      pinnedVsUnpinned: compareArms(runs, mode, mode, rps, pinnedArm),
+      vsNonePinned: vsNone ? compareArms(runs, mode, "none", rps, pinnedArm, pinnedArm) : null,
+      vsNoneUnpinned: vsNone ? compareArms(runs, mode, "none", rps) : null,
+    };
+  });
 }

@@ -5,7 +5,7 @@ import { loadKind } from "./kind.js";
 import type { LoadResults } from "./schema.js";
 
 export { loadCommand } from "./command.js";
-export { busyMachine, isPlain, MAX_OTHER_LOAD } from "./derive.js";
+export { busyMachine, isPlain } from "./derive.js";
 export { loadKind } from "./kind.js";
 export { loadUsage } from "./options.js";
 export { type LoadBenchmark, type Progress, runLoadBenchmark } from "./run-load.js";

@@ -285,10 +285,15 @@ const VERDICT_FIGURE = {
 export const verdictFigure = (results: LoadResults): string =>
   VERDICT_FIGURE[loopOf(results.options)].name;
 
+/** The comparison a mode's verdict rests on: `none` against the ceiling, the rest against `none`. */
+function verdictComparison(s: ModeSummary, results: LoadResults) {
+  const baseline: LoadMode = s.mode === "none" ? "ceiling" : "none";
+  return { baseline, comparison: VERDICT_FIGURE[loopOf(results.options)].of(s, baseline) };
+}
+
 function verdictLine(s: ModeSummary, results: LoadResults): string {
   const figure = VERDICT_FIGURE[loopOf(results.options)];
-  const baseline: LoadMode = s.mode === "none" ? "ceiling" : "none";
-  const comparison = figure.of(s, baseline);
+  const { baseline, comparison } = verdictComparison(s, results);
   if (!comparison) return `${s.mode}: no comparison with ${baseline} in these results`;
   const p = `p=${fmtP(comparison.p)}`;
   if (comparison.withheld) {
@@ -317,10 +322,9 @@ function joinRounds(rounds: readonly number[]): string {
  * A verdict rests on the rounds where both modes ran validly, which may be fewer than either
  * mode's own runs: say so wherever that leaves its interval short of 95%.
  */
-function smallSampleLines(summaries: readonly ModeSummary[]): string[] {
-  return summaries.flatMap((s) => {
-    const baseline = s.mode === "none" ? "ceiling" : "none";
-    const comparison = s.mode === "none" ? s.vsCeiling : s.vsNone;
+function smallSampleLines(results: LoadResults): string[] {
+  return results.summaries.flatMap((s) => {
+    const { baseline, comparison } = verdictComparison(s, results);
     if (!comparison || comparison.ciCoverage >= NOMINAL_COVERAGE - 1e-9) return [];
     const what = comparison.method === "paired" ? "paired rounds" : "valid runs";
     return [
@@ -373,7 +377,7 @@ export function warningLines(results: LoadResults): string[] {
   const open = loopOf(results.options) === "open";
   const figure = VERDICT_FIGURE[loopOf(results.options)];
   for (const s of results.summaries) {
-    const withheld = figure.of(s, s.mode === "none" ? "ceiling" : "none")?.withheld;
+    const withheld = verdictComparison(s, results).comparison?.withheld;
     if (withheld) lines.push(`${s.mode}: ${figure.name} verdict withheld, too noisy: ${withheld}`);
     if (open) {
       lines.push(...openLoopLines(results, s.mode));
@@ -388,6 +392,6 @@ export function warningLines(results: LoadResults): string[] {
       );
     }
   }
-  lines.push(...smallSampleLines(results.summaries));
+  lines.push(...smallSampleLines(results));
   return lines;
 }

@@ -78,9 +78,8 @@ export async function runLoadBenchmark(
     }
   }
   const loop = loopOf(options);
-  const plan = options.pinCpus === "off" ? null : pinningPlan();
-  if (typeof plan === "string") throw configInvalid(plan);
-  const pinning = plan;
+  const pinning = options.pinCpus === "off" ? null : pinningPlan();
+  if (typeof pinning === "string") throw configInvalid(pinning);
   if (pinning) {
     progress({
       kind: "note",

@@ -3,7 +3,7 @@ import { at } from "./sample.js";
 import { median } from "./summary.js";
 
 /** The power at which a change counts as detectable: found four times in five. */
-export const DETECTION_POWER = 0.8;
+const DETECTION_POWER = 0.8;
 /** MAD × this estimates a normal distribution's standard deviation without its outliers. */
 const MAD_TO_SD = 1.4826;
 
@@ -31,7 +31,7 @@ export function smallestP(m: number, n: number): number {
 }
 
 /** A spread that outliers do not inflate: the MAD scaled to a standard deviation, or the SD. */
-export function robustSd(xs: readonly number[]): number {
+function robustSd(xs: readonly number[]): number {
   if (xs.length < 2) return Number.NaN;
   const m = median(xs);
   const mad = median(xs.map((x) => Math.abs(x - m))) * MAD_TO_SD;

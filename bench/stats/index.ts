@@ -1,5 +1,4 @@
 export {
-  DETECTION_POWER,
   detectableChange,
   normalQuantile,
   smallestP,

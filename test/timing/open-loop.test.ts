@@ -69,19 +69,23 @@ describe("the open-loop generator against a server that stalls 200 ms every seco
 describe("the open-loop generator against a server that keeps up", () => {
   it("completes the offered rate, on schedule", { timeout: 20_000 }, async () => {
     const url = await timingServer([]);
-    const quiet = clockFloor(300).pausedShare;
+    const before = clockFloor(300).pausedShare;
     const run = await runOpenLoop(url, plan, settings(1000, { seconds: 3 }));
+    // The machine's pauses, before and after the run: the worst stands for the run itself.
+    const lost = Math.max(before, clockFloor(300).pausedShare);
     console.log(
       `1,000 req/s: achieved ${run.rps.toFixed(1)}, lag p99 ${run.scheduleLagUs?.p99} µs, ` +
-        `the machine lost ${(quiet * 100).toFixed(1)}% of a bare spin to others just before`,
+        `the machine lost up to ${(lost * 100).toFixed(2)}% of a bare spin to others around it`,
     );
     expect(run.unexpected).toBe(0);
     expect(run.dropped).toBe(0);
     expect(run.saturated).toBe(false);
     expect(Math.abs(run.rps - 1000) / 1000).toBeLessThan(0.01);
     // On an idle box the schedule holds to 100 µs; a busy one (a parallel test file, the
-    // hypervisor) pauses the generator for whole time slices, which the lag must then show.
-    if (quiet < 0.005) expect(run.scheduleLagUs?.p99).toBeLessThan(100);
+    // hypervisor) pauses the generator for whole time slices, which the lag must then show. A
+    // box that took 0.5% of a spin's time once took more in the 3 s between (CI saw 194 µs):
+    // idle means a tenth of that, on both sides of the run.
+    if (lost < 0.001) expect(run.scheduleLagUs?.p99).toBeLessThan(100);
     else expect(run.scheduleLagUs?.p99).toBeLessThan(20_000);
     expect(run.generatorLate).toBe((run.scheduleLagUs?.p99 ?? 0) > 100);
   });

@@ -7,7 +7,7 @@ import { interruptible } from "./harness/interrupt.js";
 import { KINDS } from "./kinds.js";
 import { loadCommand, loadUsage } from "./load/index.js";
 import { microCommand } from "./micro/index.js";
-import { latestLoadReference, latestThroughput } from "./references.js";
+import { latestEntryWeights, latestLoadReference, latestThroughput } from "./references.js";
 import { reportCommand } from "./report/command.js";
 import { revocationCommand } from "./revocation/index.js";
 
@@ -25,7 +25,8 @@ ${loadUsage()}`;
 
 // The benchmarks stop cleanly on the first Ctrl-C; report and compare just end.
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  load: (argv) => runBenchmarkCommand(loadCommand, argv, interruptible()),
+  load: (argv) =>
+    runBenchmarkCommand(loadCommand({ entryWeights: latestEntryWeights }), argv, interruptible()),
   revocation: (argv) =>
     runBenchmarkCommand(revocationCommand({ throughput: latestThroughput }), argv, interruptible()),
   micro: (argv) =>

@@ -1,6 +1,6 @@
 import { CACHE_MODES } from "../server/cache/token-cache.js";
-import { type LoadResults, readLoadResults } from "./load/index.js";
-import type { LoadReference } from "./micro/index.js";
+import { type EntryWeights, type LoadResults, readLoadResults } from "./load/index.js";
+import { type LoadReference, readMicroResults } from "./micro/index.js";
 import { newestReport } from "./report/newest.js";
 import type { ThroughputReference } from "./revocation/index.js";
 
@@ -52,4 +52,13 @@ export const latestThroughput = (out: string, store: string): Promise<Throughput
     for (const summary of results.summaries)
       if (summary.rps) rps[summary.mode] = summary.rps.median;
     return { file, rps };
+  });
+
+/** For the load benchmark: what a memory-cache entry weighs, from the newest micro report under `out`. */
+export const latestEntryWeights = (out: string): Promise<EntryWeights | null> =>
+  newestReport(out, async (file, folder) => {
+    const results = await readMicroResults(file);
+    const memory = results.footprint.find((f) => f.cache === "memory");
+    if (!memory || memory.bytesPerSlot === null) return null;
+    return { folder, bytesPerEntry: memory.bytesPerEntry, bytesPerSlot: memory.bytesPerSlot };
   });

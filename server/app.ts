@@ -86,6 +86,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await store.seedUsers(users);
     await store.purgeExpired(clock());
     cache = await createCache(config, metrics);
+    metrics.watchCache(cache.localEntries);
     limits = await openLoginGuard(config, metrics);
     const authenticate = authOffUser
       ? fixedPrincipal(await ceilingPrincipal(store, authOffUser))

@@ -16,6 +16,8 @@ export interface Metrics extends CacheEvents, HashGateEvents, LoginGuardEvents {
   cacheLookup(kind: LookupKind): void;
   storeLookup(op: StoreOp): void;
   storeError(): void;
+  /** Where the cache-entries gauge reads from, once the cache exists. */
+  watchCache(entries: () => number): void;
   /** Prometheus text exposition; the event-loop delay window restarts at every scrape. */
   render(): Promise<string>;
   /** The Content-Type of render()'s text. */
@@ -169,6 +171,15 @@ export function createMetrics(info: Record<string, string>): Metrics {
     throttled,
     (by) => ({ by }),
   );
+  let cacheEntries = () => 0;
+  new Gauge({
+    name: "acb_cache_local_entries",
+    help: "Token cache entries held in this process's memory, tombstones included (Redis holds the shared tier's).",
+    registers: [app],
+    collect() {
+      this.set(cacheEntries());
+    },
+  });
   // prom-client's nodejs_eventloop_lag_* include the monitor's own resolution; this one does not.
   new Gauge({
     name: "acb_eventloop_delay_seconds",
@@ -193,6 +204,9 @@ export function createMetrics(info: Record<string, string>): Metrics {
     storeLookup: (op) => bump(storeLookups, op),
     storeError: () => {
       storeErrors += 1;
+    },
+    watchCache: (entries) => {
+      cacheEntries = entries;
     },
     error: (op) => bump(cacheErrors, op),
     hashStarted: (running) => {

@@ -11,7 +11,7 @@ import { renderMarkdown } from "../bench/load/markdown.js";
 import { LOAD_DEFAULTS, withDerivedDefaults } from "../bench/load/options.js";
 import { runLoadBenchmark } from "../bench/load/run-load.js";
 import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "../bench/load/schema.js";
-import { get, login, type TestEnv, testEnv, USERS } from "./helpers/app.js";
+import { get, login, services, type TestEnv, testEnv, USERS } from "./helpers/app.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -280,6 +280,65 @@ describe("the open loop in the benchmark", () => {
     );
     expect(results.summaries[0]?.capacity?.capacity?.median).toBe(search?.capacity);
   }, 60_000);
+});
+
+describe("the whole system on the request path", () => {
+  const { redisUrl, databaseUrl } = services();
+  it.skipIf(!redisUrl || !databaseUrl)(
+    "counts redis-server and the PostgreSQL backends with the server, and what each cache holds",
+    async () => {
+      const options = withDerivedDefaults(
+        {
+          ...LOAD_DEFAULTS,
+          modes: ["none", "memory", "redis"],
+          store: "postgres",
+          redisUrl: redisUrl as string,
+          databaseUrl: databaseUrl as string,
+          duration: 1,
+          warmup: 1,
+          runs: 1,
+          users: 10,
+          out: dir,
+        },
+        new Set(["duration", "warmup", "runs", "users"]),
+      );
+      const weights = { folder: "micro", bytesPerEntry: 300, bytesPerSlot: 40 };
+      const { results } = await runLoadBenchmark(
+        options,
+        () => {},
+        new AbortController().signal,
+        weights,
+      );
+      const run = (mode: string) => results.runs.find((r) => r.mode === mode);
+      const cpuOf = (mode: string, service: string) =>
+        run(mode)?.system?.services.find((s) => s.service === service)?.cpuSeconds;
+      for (const mode of ["none", "memory", "redis"]) expect(run(mode)?.status).toBe("ok");
+      // Every request of none asks PostgreSQL; redis asks redis-server; memory neither.
+      expect(cpuOf("none", "postgres")).toBeGreaterThan(0);
+      expect(cpuOf("redis", "redis-server")).toBeGreaterThan(0);
+      expect(run("memory")?.system?.services.map((s) => s.service)).toEqual(["postgres"]);
+      expect(run("none")?.system?.services.map((s) => s.service)).toEqual(["postgres"]);
+      const none = run("none");
+      expect(none?.system?.cpuUsPerRequest).toBeCloseTo(
+        (((none?.server?.cpuSeconds ?? 0) + (cpuOf("none", "postgres") ?? 0)) * 1e6) /
+          (none?.server?.requests ?? 1),
+        6,
+      );
+      // Ten users, a token each (no admin among load users): ten entries; none holds nothing.
+      expect(run("none")?.cache).toEqual({ localEntries: 0, redis: null });
+      expect(run("memory")?.cache).toEqual({ localEntries: 10, redis: null });
+      expect(run("redis")?.cache?.localEntries).toBe(0);
+      expect(run("redis")?.cache?.redis?.entries).toBe(10);
+      expect(run("redis")?.cache?.redis?.bytes).toBeGreaterThan(10 * 100);
+      const summary = (mode: string) => results.summaries.find((s) => s.mode === mode);
+      expect(summary("memory")?.cacheBytes?.median).toBe(
+        options.cacheMax * weights.bytesPerSlot + 10 * weights.bytesPerEntry,
+      );
+      expect(summary("redis")?.cacheBytes?.median).toBe(run("redis")?.cache?.redis?.bytes);
+      expect(summary("none")?.cacheBytes?.median).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe("process cleanup", () => {

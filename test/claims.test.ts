@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ClaimResult, claimLines, claims, NO_CLAIMS } from "../bench/load/claims.js";
+import { summarizeModes } from "../bench/load/derive.js";
 import { renderMarkdown } from "../bench/load/markdown.js";
 import type { LoadMode, LoadResults } from "../bench/load/schema.js";
 import { renderTables } from "../bench/load/terminal.js";
@@ -23,7 +24,17 @@ function verdict(found: readonly ClaimResult[], id: number, mode: LoadMode) {
 
 // memory: twice as fast, half the CPU, no store lookups, but a bigger heap.
 const MEMORY = steady(
-  { ...NONE, rps: 24_000, p50: 2000, p99: 4500, cpu: 39, rss: 115e6, lookups: 0, hitRatio: 1 },
+  {
+    ...NONE,
+    rps: 24_000,
+    p50: 2000,
+    p99: 4500,
+    cpu: 39,
+    rss: 115e6,
+    lookups: 0,
+    hitRatio: 1,
+    localEntries: 100,
+  },
   1,
 );
 // redis: slower than asking the store, and more CPU.
@@ -42,6 +53,8 @@ describe("claims", () => {
     redis: REDIS,
     tiered: TIERED,
   });
+  results.entryWeights = { folder: "reports/micro", bytesPerEntry: 300, bytesPerSlot: 44 };
+  results.summaries = summarizeModes(results);
   const found = claims(results);
 
   it("tests the six claims, each with a verdict for every cache mode and none for the others", () => {
@@ -73,15 +86,43 @@ describe("claims", () => {
   it("does not hold when a figure moves against the claim, even if another moves for it", () => {
     expect(verdict(found, 1, "redis").verdict).toBe("does not hold");
     expect(verdict(found, 2, "redis").verdict).toBe("does not hold");
-    // memory spends less CPU but more memory: "fewer resources" is contradicted.
-    // memory spends less CPU and a bigger heap: RSS is shown beside the verdict, not judged.
+    // memory spends less CPU and a bigger heap: what it holds and RSS are shown, not judged.
     expect(verdict(found, 5, "memory").verdict).toBe("holds");
     expect(verdict(found, 5, "memory").evidence).toEqual([
-      expect.stringMatching(/^server CPU\/req 0\.\d\d× /),
+      expect.stringMatching(/^whole-system CPU\/req 0\.\d\d× /),
+      "the cache holds 459 KiB (100 entries, 430 KiB of it the LRU's 10000 slots, allocated full or empty; weighed in reports/micro) at the end of a run (shown, not judged: none holds nothing by construction)",
       expect.stringMatching(
         /^RSS 1\.1\d× .* \(shown, not judged: the process's footprint, not what the cache holds\)$/,
       ),
     ]);
+  });
+
+  it("judges resources on the whole system: CPU moved into redis-server is not saved", () => {
+    // The server spends less than with none, redis-server more than that difference.
+    const shifted = handMadeResults({
+      none: steady(NONE),
+      redis: steady({ ...NONE, cpu: 60, serviceCpu: 40, lookups: 0, redisEntries: 100 }, 2),
+    });
+    const judged = claims(shifted);
+    expect(verdict(judged, 2, "redis").verdict).toBe("holds");
+    expect(verdict(judged, 5, "redis").verdict).toBe("does not hold");
+    expect(verdict(judged, 5, "redis").evidence[0]).toMatch(/^whole-system CPU\/req 1\.2\d× /);
+    expect(verdict(judged, 5, "redis").evidence[1]).toBe(
+      "the cache holds 9.77 KiB (100 entries) at the end of a run (shown, not judged: none holds nothing by construction)",
+    );
+
+    // Where a service could not be read, the server's CPU stands in and says so.
+    for (const run of shifted.runs) {
+      run.system = {
+        services: [{ service: "redis-server", cpuSeconds: null, why: "remote" }],
+        cpuUsPerRequest: null,
+      };
+    }
+    const unread = claims(shifted);
+    expect(verdict(unread, 5, "redis").verdict).toBe("holds");
+    expect(verdict(unread, 5, "redis").evidence[0]).toMatch(
+      /^server CPU\/req \(whole-system CPU not measured\) 0\.7\d× /,
+    );
   });
 
   it("is not significant when the figures stay within the noise", () => {

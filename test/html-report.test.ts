@@ -395,12 +395,14 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     expect(await page.$$eval("main > section", (s) => s.map((x) => x.id))).toEqual([
       "charts",
       "cost",
+      "footprint",
       "tables",
       "skipped",
       "method",
       "provenance",
     ]);
     expect(await page.locator("#cost tbody tr").count()).toBe(results.requestCost.length);
+    expect(await page.locator("#footprint tbody tr").count()).toBe(results.footprint.length);
     const text = (await page.locator("body").textContent()) ?? "";
     expect(text).toContain("PostgreSQL lookups (store suite): cannot reach PostgreSQL");
     expect(text).not.toContain("secret");
@@ -509,8 +511,9 @@ describe("npm run report: any benchmark's results.json", () => {
   });
 
   it("renders an older version of a kind's results through its upgrades", async () => {
-    const results = handMadeMicro();
-    const v1 = { ...results, version: 1 };
+    // Version 1 did not weigh cache entries: its upgrade adds none.
+    const results = { ...handMadeMicro(), footprint: [] };
+    const { footprint: _, ...v1 } = { ...results, version: 1 };
     expect(await rerender("micro-v1", v1)).toEqual({
       code: 0,
       out: renderMicroTables(results),
@@ -520,7 +523,7 @@ describe("npm run report: any benchmark's results.json", () => {
     const folder = await folderWith("micro-v0", { ...results, version: 0 });
     await expect(reportCommand(KINDS, [folder], quiet)).rejects.toMatchObject({
       code: "ACB_RESULTS_INVALID",
-      message: expect.stringContaining("results version 0; this tool reads version 3"),
+      message: expect.stringContaining("results version 0; this tool reads version 4"),
     });
   });
 

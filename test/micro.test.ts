@@ -383,6 +383,24 @@ describe.skipIf(!redisUrl)("the suites over Redis", () => {
     expect(memoryHit?.wholeUs).toBeGreaterThan(0);
   });
 
+  it("weighs an entry of each cache: at least its key and principal, and the LRU's slots apart", () => {
+    const weight = (cache: string) => results.footprint.find((f) => f.cache === cache);
+    // A 64-character token hash and a principal's JSON are each already more than 60 bytes.
+    const memory = weight("memory");
+    expect(memory?.bytesPerEntry).toBeGreaterThan(150);
+    expect(memory?.bytesPerEntry).toBeLessThan(1000);
+    expect(memory?.lowBytes).toBeLessThanOrEqual(memory?.bytesPerEntry as number);
+    expect(memory?.highBytes).toBeGreaterThanOrEqual(memory?.bytesPerEntry as number);
+    // Index and TTL arrays: a few machine words per slot, allocated before any entry.
+    expect(memory?.slots).toBe(100_000);
+    expect(memory?.bytesPerSlot).toBeGreaterThan(16);
+    expect(memory?.bytesPerSlot).toBeLessThan(200);
+    const redis = weight("redis");
+    expect(redis?.bytesPerEntry).toBeGreaterThan(150);
+    expect(redis?.bytesPerSlot).toBeNull();
+    expect(renderMicroTables(results)).toContain("What the cache itself holds");
+  });
+
   it("leaves no key behind", async () => {
     expect(results.setup.redisKeyPrefix).toMatch(/^acb-micro:/);
     expect(await keysUnder(redisUrl as string, results.setup.redisKeyPrefix as string)).toEqual([]);

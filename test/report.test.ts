@@ -218,7 +218,7 @@ describe("renderTables", () => {
       "auth-cache-bench: read scenario, sqlite store, 50 connections, 10 s × 5 runs (3 s warm-up)",
     );
     for (const mode of MODES) {
-      expect(output.match(new RegExp(`^│ ${mode} +│`, "gm"))).toHaveLength(2);
+      expect(output.match(new RegExp(`^│ ${mode} +│`, "gm"))).toHaveLength(3);
     }
     expect(output).toContain("Throughput, and latency at saturation (closed loop)");
     expect(output).toContain("Cost per request");
@@ -351,7 +351,7 @@ describe("renderMarkdown", () => {
       expect(markdown).toContain(`\n${heading}`);
     }
     for (const mode of MODES) {
-      expect(markdown.match(new RegExp(`^\\| ${mode} \\|`, "gm"))).toHaveLength(2);
+      expect(markdown.match(new RegExp(`^\\| ${mode} \\|`, "gm"))).toHaveLength(3);
     }
     expect(markdown).toContain("2.3% of requests errored (6702 socket errors; limit 0.1%)");
     expect(markdown).toContain("Mann-Whitney");
@@ -366,8 +366,8 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("reports/a\\|b");
     expect(markdown).toContain("CPU \\| with \\| pipes");
     const found = tables(markdown);
-    // Throughput, cost, claims, provenance, options.
-    expect(found).toHaveLength(5);
+    // Throughput, cost, resources, claims, provenance, options.
+    expect(found).toHaveLength(6);
     for (const table of found) {
       expect(table[1]).toMatch(/^\|(?:-{3}:?\|)+$/);
       const counts = new Set(table.map(pipes));

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { postgresVersion, providePostgres, provideRedis } from "../bench/harness/services.js";
+import { closedPort } from "./helpers/ports.js";
 
 const installed = (command: string) => {
   try {
@@ -12,15 +12,6 @@ const installed = (command: string) => {
     return false;
   }
 };
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 describe("services the benchmarks start for themselves", () => {
   it.skipIf(!installed("redis-server"))(

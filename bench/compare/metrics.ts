@@ -22,6 +22,12 @@ export const METRICS = {
     value: (run) => run.server?.cpuUsPerRequest,
     format: fmtUs,
   },
+  "system-cpu": {
+    label: "whole-system CPU/req",
+    better: "lower",
+    value: (run) => run.system?.cpuUsPerRequest,
+    format: fmtUs,
+  },
   rss: {
     label: "RSS",
     better: "lower",

@@ -1,8 +1,12 @@
 /** From the server's /metrics, scraped right before and right after the measured window. */
 export interface ServerSample {
+  /** Requests answered, /metrics itself not counted. */
+  requests: number;
   cpuSeconds: number;
   cpuUsPerRequest: number;
   rssBytes: number;
+  /** Token cache entries in the server's memory at the second scrape; null: not exposed. */
+  cacheLocalEntries: number | null;
   eventLoopDelayP99Ms: number;
   cache: { hit: number; miss: number; revoked: number; error: number; bypass: number };
   /** hit / (hit + miss + error); null when the mode has no cache. */
@@ -64,9 +68,11 @@ export function serverSample(before: MetricsSnapshot, after: MetricsSnapshot): S
     sum(after, "acb_store_lookups_total{") - sum(before, "acb_store_lookups_total{");
   const cpuSeconds = delta("process_cpu_seconds_total");
   return {
+    requests,
     cpuSeconds,
     cpuUsPerRequest: requests > 0 ? (cpuSeconds * 1e6) / requests : 0,
     rssBytes: after.get("process_resident_memory_bytes") ?? 0,
+    cacheLocalEntries: after.get("acb_cache_local_entries") ?? null,
     eventLoopDelayP99Ms: (after.get('acb_eventloop_delay_seconds{quantile="0.99"}') ?? 0) * 1000,
     cache,
     hitRatio: cacheReads > 0 ? cache.hit / cacheReads : null,

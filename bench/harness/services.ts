@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { Redis } from "ioredis";
 import pg from "pg";
 import { describeCause, postgresUnavailable } from "../../lib/errors.js";
 import { connectRedis, redisServerVersion } from "../../server/cache/redis-client.js";
@@ -55,19 +56,46 @@ export async function dropPostgresSchema(url: string, schema: string): Promise<v
   }
 }
 
-/** Deletes every key under `prefix`: what a benchmark or a test wrote leaves with it. */
-export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+/** Calls `each` with every batch of keys under `prefix` at `url`. */
+async function forKeys(
+  url: string,
+  prefix: string,
+  each: (client: Redis, keys: string[]) => Promise<unknown>,
+): Promise<void> {
   const client = await connectRedis({ url, commandTimeoutMs: 5000 });
   try {
     let cursor = "0";
     do {
       const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      if (keys.length > 0) await client.del(...keys);
+      if (keys.length > 0) await each(client, keys);
       cursor = next;
     } while (cursor !== "0");
   } finally {
     client.disconnect();
   }
+}
+
+/** Deletes every key under `prefix`: what a benchmark or a test wrote leaves with it. */
+export const deleteRedisKeys = (url: string, prefix: string): Promise<void> =>
+  forKeys(url, prefix, (client, keys) => client.del(...keys));
+
+/** What Redis holds under `prefix`: its keys, and the bytes MEMORY USAGE reports for them. */
+export async function redisFootprint(
+  url: string,
+  prefix: string,
+): Promise<{ entries: number; bytes: number }> {
+  let entries = 0;
+  let bytes = 0;
+  await forKeys(url, prefix, async (client, keys) => {
+    const usages = await Promise.all(keys.map((key) => client.memory("USAGE", key)));
+    // A key that expired between the scan and its MEMORY USAGE is no longer held.
+    for (const usage of usages) {
+      if (usage === null) continue;
+      entries += 1;
+      bytes += usage;
+    }
+  });
+  return { entries, bytes };
 }
 
 async function freePort(): Promise<number> {

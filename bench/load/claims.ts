@@ -1,6 +1,6 @@
-import { fmtComparison, fmtDetectable, fmtP } from "../report/format.js";
+import { fmtBytes, fmtComparison, fmtDetectable, fmtNum, fmtP } from "../report/format.js";
 import { type Comparison, holm, smallestP } from "../stats/index.js";
-import { compareArms, type RunFigure } from "./derive.js";
+import { compareArms, IN_PROCESS, type RunFigure, systemCpuOf } from "./derive.js";
 import { type LoadMode, type LoadResults, type Loop, loopOf } from "./schema.js";
 
 export type ClaimVerdict =
@@ -140,14 +140,55 @@ const capacity = ofRuns("capacity at SLO", "higher", (run) => run.capacity?.capa
 const cpu = ofRuns("server CPU/req", "lower", (run) => run.server?.cpuUsPerRequest);
 const lookups = ofRuns("store lookups/req", "lower", (run) => run.server?.storeLookupsPerRequest);
 const rss = ofRuns("RSS", "lower", (run) => run.rss?.medianBytes ?? run.server?.rssBytes);
+const systemCpu = ofRuns("whole-system CPU/req", "lower", systemCpuOf);
+/**
+ * Resources are counted for the whole system on the request path: the server with its local
+ * services. Where a run's services could not be read (remote, a container, a file from before
+ * they were counted), the server's own CPU stands in, and says so.
+ */
+const resourceCpu: Test = (results, mode) => {
+  const whole = systemCpu(results, mode);
+  if (whole.comparison) return whole;
+  const server = cpu(results, mode);
+  return { ...server, name: `${server.name} (whole-system CPU not measured)` };
+};
+
+/** A line printed beside a verdict without deciding it; null when there is nothing to print. */
+type Beside = (results: LoadResults, mode: LoadMode) => string | null;
+
+const notJudged =
+  (test: Test, why: string): Beside =>
+  (results, mode) => {
+    const { name, comparison } = test(results, mode);
+    return comparison ? `${name} ${fmtComparison(comparison)} (shown, not judged: ${why})` : null;
+  };
+
+/** What the cache itself holds: the price of the gain, which `none` never pays. */
+const cacheHeld: Beside = (results, mode) => {
+  const summary = results.summaries.find((s) => s.mode === mode);
+  const entries = summary?.cacheEntries?.median;
+  if (entries === undefined) return null;
+  const count = `${fmtNum(Math.round(entries))} entries`;
+  const bytes = summary?.cacheBytes?.median;
+  const weights = results.entryWeights;
+  const slots =
+    weights && IN_PROCESS.has(mode)
+      ? `, ${fmtBytes(results.options.cacheMax * weights.bytesPerSlot)} of it the LRU's ${fmtNum(results.options.cacheMax)} slots, allocated full or empty`
+      : "";
+  const held =
+    bytes === undefined
+      ? `${count} (their bytes: run \`npm run bench:micro\` to weigh an entry)`
+      : `${fmtBytes(bytes)} (${count}${slots}${weights ? `; weighed in ${weights.folder}` : ""})`;
+  return `the cache holds ${held} at the end of a run (shown, not judged: ${CLAIMS_BASELINE} holds nothing by construction)`;
+};
 
 interface ClaimSpec extends Omit<ClaimResult, "verdicts"> {
   /** The figures that test it, or, when this kind of results cannot, what to run instead. */
   tests: readonly Test[] | { toMeasure: string };
   /** What the verdict leaves to another kind of run, added to every mode's evidence. */
   elsewhere?: string;
-  /** Figures printed beside the verdict without deciding it, and why they do not. */
-  shown?: { tests: readonly Test[]; why: string };
+  /** Figures printed beside the verdict without deciding it. */
+  beside?: readonly Beside[];
 }
 
 const RATE_RUN = "`npm run bench -- --rate N` (N: your traffic, req/s)";
@@ -220,11 +261,12 @@ const claimSpecs = (loop: Loop): readonly ClaimSpec[] => [
     by: "article",
     claim: "It consumes fewer resources",
     short: "fewer resources",
-    figure: "server CPU per request, ratio to none (RSS beside it, not judged)",
-    tests: [cpu],
+    figure:
+      "whole-system CPU per request (server, redis-server, PostgreSQL backends), ratio to none; what the cache holds beside it",
+    tests: [resourceCpu],
     // A process's resident memory moves by megabytes for reasons other than its cache (heap
-    // growth, GC timing); what a cache itself holds is entries × bytes per entry, kilobytes here.
-    shown: { tests: [rss], why: "the process's footprint, not what the cache holds" },
+    // growth, GC timing); what a cache itself holds is counted entry by entry.
+    beside: [cacheHeld, notJudged(rss, "the process's footprint, not what the cache holds")],
   },
   {
     id: 6,
@@ -245,7 +287,7 @@ export function claims(results: LoadResults): ClaimResult[] {
   const modes = results.summaries.map((s) => s.mode).filter((mode) => !NOT_CACHES.has(mode));
   if (modes.length === 0) return [];
   const hasBaseline = results.summaries.some((s) => s.mode === CLAIMS_BASELINE && s.validRuns > 0);
-  return claimSpecs(loopOf(results.options)).map(({ tests, elsewhere, shown, ...claim }) => ({
+  return claimSpecs(loopOf(results.options)).map(({ tests, elsewhere, beside, ...claim }) => ({
     ...claim,
     verdicts: modes.map((mode) => {
       if ("toMeasure" in tests) return notMeasured(mode, tests.toMeasure);
@@ -259,13 +301,8 @@ export function claims(results: LoadResults): ClaimResult[] {
         mode,
         tests.map((test) => test(results, mode)),
       );
-      const beside = (shown?.tests ?? []).flatMap((test) => {
-        const { name, comparison } = test(results, mode);
-        return comparison
-          ? [`${name} ${fmtComparison(comparison)} (shown, not judged: ${shown?.why})`]
-          : [];
-      });
-      const evidence = [...verdict.evidence, ...beside, ...(elsewhere ? [elsewhere] : [])];
+      const shown = (beside ?? []).flatMap((line) => line(results, mode) ?? []);
+      const evidence = [...verdict.evidence, ...shown, ...(elsewhere ? [elsewhere] : [])];
       return { ...verdict, evidence };
     }),
   }));

@@ -1,5 +1,6 @@
 import { generatorCpuUsPerRequest } from "../harness/autocannon-run.js";
 import { LATE_LAG_US } from "../harness/open-loop.js";
+import type { ServiceName } from "../harness/service-cpu.js";
 import { fmtNum, fmtPct } from "../report/format.js";
 import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
 import {
@@ -201,6 +202,60 @@ function capacitySummary(
   };
 }
 
+/** The modes whose server keeps entries in its own memory, in an LRU bounded by --cache-max. */
+export const IN_PROCESS: ReadonlySet<LoadMode> = new Set(["memory", "tiered"]);
+
+/** Entries the run's cache held at its end, in the server's memory and in Redis. */
+export const cacheEntriesOf: RunFigure = ({ cache }) =>
+  cache?.localEntries === null || !cache
+    ? undefined
+    : cache.localEntries + (cache.redis?.entries ?? 0);
+
+/**
+ * Bytes the run's cache held at its end: in-process entries and the LRU's slots weighed as
+ * `npm run bench:micro` weighed them, plus what Redis reports for the run's keys. Undefined when
+ * a part is unknown (no micro report, a target's cache).
+ */
+export function cacheBytesOf(results: LoadResults): RunFigure {
+  const weights = results.entryWeights;
+  return (run) => {
+    const held = run.cache;
+    if (!held || run.mode === "target") return undefined;
+    let bytes = held.redis?.bytes ?? 0;
+    if (IN_PROCESS.has(run.mode)) {
+      if (!weights || held.localEntries === null) return undefined;
+      bytes += results.options.cacheMax * weights.bytesPerSlot;
+      bytes += held.localEntries * weights.bytesPerEntry;
+    }
+    return bytes;
+  };
+}
+
+/**
+ * A service's CPU per request over a mode's valid runs: the median, "not measured" when a run
+ * could not read it, null when it is not on the mode's request path.
+ */
+export function serviceCpuPerRequest(
+  results: LoadResults,
+  mode: LoadMode,
+  service: ServiceName,
+): number | "not measured" | null {
+  const valid = results.runs.filter((r) => r.mode === mode && isPlain(r) && r.status === "ok");
+  const counted = valid.flatMap((run) =>
+    (run.system?.services ?? []).filter((s) => s.service === service).map((s) => ({ run, s })),
+  );
+  if (counted.length === 0) return null;
+  const perRequest: number[] = [];
+  for (const { run, s } of counted) {
+    if (s.cpuSeconds === null) return "not measured";
+    if (run.server && run.server.requests > 0)
+      perRequest.push((s.cpuSeconds * 1e6) / run.server.requests);
+  }
+  return summaryOf(perRequest)?.median ?? null;
+}
+
+export const systemCpuOf: RunFigure = (run) => run.system?.cpuUsPerRequest ?? undefined;
+
 export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary {
   const all = results.runs.filter((run) => run.mode === mode && isPlain(run));
   const valid = all.filter((run) => run.status === "ok");
@@ -229,6 +284,9 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
     rssPeakBytes: summaryOf(valid.flatMap((run) => run.rss?.peakBytes ?? [])),
     hitRatio: summaryOf(hitRatios),
     storeLookupsPerRequest: summaryOf(servers.map((s) => s.storeLookupsPerRequest)),
+    systemCpuUsPerRequest: summaryOf(valid.flatMap((run) => systemCpuOf(run) ?? [])),
+    cacheEntries: summaryOf(valid.flatMap((run) => cacheEntriesOf(run) ?? [])),
+    cacheBytes: summaryOf(valid.flatMap((run) => cacheBytesOf(results)(run) ?? [])),
     eventLoopDelayP99Ms: summaryOf(servers.map((s) => s.eventLoopDelayP99Ms)),
     generatorCoreShare: summaryOf(valid.map((run) => run.generator.coreShare)),
     vsCeiling: results.options.modes.includes("ceiling")

@@ -4,12 +4,13 @@ import { readResults } from "../report/read.js";
 import { loadKind } from "./kind.js";
 import type { LoadResults } from "./schema.js";
 
-export { loadCommand } from "./command.js";
+export { type LoadReferences, loadCommand } from "./command.js";
 export { busyMachine, isPlain } from "./derive.js";
 export { loadKind } from "./kind.js";
 export { loadUsage } from "./options.js";
 export { type LoadBenchmark, type Progress, runLoadBenchmark } from "./run-load.js";
 export type {
+  EntryWeights,
   LoadMode,
   LoadOptions,
   LoadResults,

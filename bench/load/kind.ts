@@ -68,6 +68,27 @@ export const loadKind: ResultKind<LoadResults> = {
       })),
       pinning: [],
     }),
+    // Version 3 counted the server's CPU alone and did not look at what the cache held.
+    3: (json) => ({
+      ...json,
+      version: 4,
+      entryWeights: null,
+      runs: (json.runs as Json[]).map((run) => {
+        const server = run.server as Json | null;
+        const cpu = server ? Number(server.cpuSeconds) : 0;
+        const perRequest = server ? Number(server.cpuUsPerRequest) : 0;
+        return {
+          ...run,
+          server: server && {
+            ...server,
+            requests: perRequest > 0 ? Math.round((cpu * 1e6) / perRequest) : 0,
+            cacheLocalEntries: null,
+          },
+          system: null,
+          cache: null,
+        };
+      }),
+    }),
   },
   views: loadViews,
 };

@@ -10,10 +10,13 @@ import { busyShare, machineCpu } from "../harness/machine-cpu.js";
 import { type OpenLoopFigures, runOpenLoop } from "../harness/open-loop.js";
 import { type RssSample, sampleRss } from "../harness/rss-sampler.js";
 import type { ScenarioPlan } from "../harness/scenarios.js";
-import { scrapeMetrics, serverSample } from "../harness/server-metrics.js";
+import { type ServerSample, scrapeMetrics, serverSample } from "../harness/server-metrics.js";
+import { type ServiceCpu, type ServicePath, serviceCpuWindow } from "../harness/service-cpu.js";
+import { redisFootprint } from "../harness/services.js";
 import type { RunningServer } from "../harness/spawn-server.js";
 import { type OtherLoad, otherLoad, processSnapshot } from "../report/process-cpu.js";
 import {
+  type CacheHeld,
   type CapacityDetail,
   type CapacityStepFigures,
   type FloodFigures,
@@ -24,6 +27,7 @@ import {
   type OpenLoopDetail,
   type RunResult,
   type ServerSettings,
+  type SystemCpu,
   UNRECORDED,
 } from "./schema.js";
 
@@ -43,9 +47,18 @@ export interface Measurement {
   signal: AbortSignal;
   /** Each step of a capacity search as it ends, for progress. */
   onStep?: (step: CapacityStep) => void;
-  /** The local server's process, whose memory is sampled during the window. */
-  serverPid?: number | undefined;
+  /** The services on this arm's request path, whose CPU counts with the server's. */
+  services: ServicePath;
 }
+
+/** A server on this machine: its process (memory sampled, CPU read) and its services. */
+interface Local {
+  pid: number;
+  services: ServicePath;
+}
+
+/** A window's measurement, with the local server when there is one (not a target). */
+type InWindow = Measurement & { local: Local | null };
 
 /** How long the flood may outlast the measured window before it is stopped. */
 const FLOOD_SLACK_SECONDS = 30;
@@ -61,6 +74,7 @@ const unexpectedLine = (what: string, figures: FloodFigures) =>
 interface Scrape<T extends LoadFigures> {
   outcome: T;
   server: RunResult["server"];
+  system: SystemCpu | null;
   machineBusyShare: number | null;
   otherLoad: OtherLoad | null;
   rss: RssSample | null;
@@ -76,24 +90,53 @@ interface Window extends Scrape<LoadFigures> {
   problem: string | null;
 }
 
+/** The server's CPU and each service's, per request; null when a service was not measured. */
+function systemCpu(server: ServerSample | null, services: ServiceCpu[]): SystemCpu | null {
+  if (!server) return null;
+  let cpuSeconds = server.cpuSeconds;
+  for (const service of services) {
+    if (service.cpuSeconds === null) return { services, cpuUsPerRequest: null };
+    cpuSeconds += service.cpuSeconds;
+  }
+  return {
+    services,
+    cpuUsPerRequest: server.requests > 0 ? (cpuSeconds * 1e6) / server.requests : null,
+  };
+}
+
+/** What the cache holds once the window is over; its Redis keys are counted outside the window. */
+async function cacheHeld(server: ServerSample, services: ServicePath): Promise<CacheHeld> {
+  const { redis } = services;
+  return {
+    localEntries: server.cacheLocalEntries,
+    // A Redis that went away during the run leaves its footprint unknown, not the run failed.
+    redis: redis ? await redisFootprint(redis.url, redis.keyPrefix).catch(() => null) : null,
+  };
+}
+
 /** Runs `work` between two scrapes of the server's metrics and of the machine's CPU. */
 async function scraped<T extends LoadFigures>(
   url: string,
-  pid: number | undefined,
+  local: Local | null,
   work: () => Promise<T>,
 ): Promise<Scrape<T>> {
   const before = await scrapeMetrics(url);
-  const cpuBefore = machineCpu();
   const processesBefore = processSnapshot();
-  const rss = sampleRss(pid);
+  const services = local
+    ? await serviceCpuWindow(local.services, local.pid, processesBefore)
+    : null;
+  const cpuBefore = machineCpu();
+  const rss = sampleRss(local?.pid);
   const outcome = await work();
   const rssSample = rss.stop();
-  const processesAfter = processSnapshot();
   const machineBusyShare = busyShare(cpuBefore, machineCpu());
+  const processesAfter = processSnapshot();
   const after = await scrapeMetrics(url);
+  const server = before && after ? serverSample(before, after) : null;
   return {
     outcome,
-    server: before && after ? serverSample(before, after) : null,
+    server,
+    system: services ? systemCpu(server, await services(processesAfter)) : null,
     machineBusyShare,
     otherLoad: otherLoad(processesBefore, processesAfter),
     rss: rssSample,
@@ -150,7 +193,7 @@ const stepFigures = ({ rate, passed, figures }: CapacityStep): CapacityStepFigur
 async function closedWindow(
   url: string,
   mode: LoadMode,
-  { plan, options, signal, serverPid }: Measurement,
+  { plan, options, signal, local }: InWindow,
 ): Promise<Window> {
   const load = { connections: options.connections };
   // A warm-up is thrown away, not unchecked: a server that answered it wrongly is not warm.
@@ -158,7 +201,7 @@ async function closedWindow(
     options.warmup > 0
       ? await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal)
       : null;
-  const measured = await scraped(url, serverPid, () =>
+  const measured = await scraped(url, local, () =>
     runAutocannon(
       url,
       plan,
@@ -174,7 +217,7 @@ async function closedWindow(
 async function openWindow(
   url: string,
   round: number,
-  { plan, options, signal, serverPid }: Measurement,
+  { plan, options, signal, local }: InWindow,
 ): Promise<Window> {
   const rate = options.rate as number;
   const settings = {
@@ -189,7 +232,7 @@ async function openWindow(
       ? await runOpenLoop(url, plan, { ...settings, seconds: options.warmup }, signal)
       : null;
   const floor = clockFloor();
-  const measured = await scraped(url, serverPid, () =>
+  const measured = await scraped(url, local, () =>
     runOpenLoop(url, plan, { ...settings, seconds: options.duration }, signal),
   );
   const [outcome, detail] = splitOpenLoop(measured.outcome);
@@ -210,10 +253,10 @@ async function openWindow(
 async function capacityWindow(
   url: string,
   round: number,
-  { plan, options, signal, onStep, serverPid }: Measurement,
+  { plan, options, signal, onStep, local }: InWindow,
 ): Promise<Window> {
   const seconds = Math.max(CAPACITY_PROBE_MIN_SECONDS, options.warmup);
-  const probe = await scraped(url, serverPid, () =>
+  const probe = await scraped(url, local, () =>
     runAutocannon(url, plan, { connections: options.connections, seconds, record: true }, signal),
   );
   const floor = clockFloor();
@@ -288,15 +331,20 @@ export async function measure(
       )
     : null;
   const loop = loopOf(options);
-  const local = { ...measurement, serverPid: server?.child.pid };
+  const pid = server?.child.pid;
+  const inWindow = {
+    ...measurement,
+    local: pid === undefined ? null : { pid, services: measurement.services },
+  };
   const window =
     loop === "open"
-      ? await openWindow(url, round, local)
+      ? await openWindow(url, round, inWindow)
       : loop === "capacity"
-        ? await capacityWindow(url, round, local)
-        : await closedWindow(url, mode, local);
+        ? await capacityWindow(url, round, inWindow)
+        : await closedWindow(url, mode, inWindow);
   stopFlood.abort();
   const flooded = flooding ? withoutGenerator(await flooding) : null;
+  const cache = window.server && (await cacheHeld(window.server, measurement.services));
   const { outcome, warm } = window;
 
   const crashed = server?.crashed();
@@ -318,6 +366,8 @@ export async function measure(
     startedAt,
     ...outcome,
     server: window.server,
+    system: window.system,
+    cache,
     machineBusyShare: window.machineBusyShare,
     otherLoad: window.otherLoad,
     rss: window.rss,

@@ -1,7 +1,9 @@
+import type { ServiceName } from "../harness/service-cpu.js";
 import {
   coverageNote,
   DASH,
   type Fmt,
+  fmtBytes,
   fmtCi,
   fmtComparison,
   fmtDetectable,
@@ -17,6 +19,7 @@ import {
   NOMINAL_COVERAGE,
   type TableData,
 } from "../report/format.js";
+import { serviceCpuPerRequest } from "./derive.js";
 import {
   type FloodSummary,
   type FloodVariant,
@@ -125,7 +128,6 @@ function costTable(summaries: readonly ModeSummary[], title: string, openLoop = 
       "server CPU µs/req [95% CI]",
       "hit ratio",
       "store lookups/req",
-      "RSS MB (peak)",
       "event-loop p99 ms",
       "generator core share",
     ],
@@ -134,9 +136,6 @@ function costTable(summaries: readonly ModeSummary[], title: string, openLoop = 
       fmtCi(s.serverCpuUsPerRequest, fmtNum),
       fmtPct(s.hitRatio?.median, 2),
       fmtNum(s.storeLookupsPerRequest?.median),
-      s.rssPeakBytes
-        ? `${fmtMB(s.rssBytes?.median)} (${fmtMB(s.rssPeakBytes.median)})`
-        : fmtMB(s.rssBytes?.median),
       fmtNum(s.eventLoopDelayP99Ms?.median),
       fmtNum(s.generatorCoreShare?.median),
     ]),
@@ -148,6 +147,43 @@ function costTable(summaries: readonly ModeSummary[], title: string, openLoop = 
     row.push(fmtNum(summaries[i]?.openLoop?.generatorCpuUsPerRequest?.median));
   });
   return table;
+}
+
+function serviceCell(results: LoadResults, mode: LoadMode, service: ServiceName): string {
+  const cpu = serviceCpuPerRequest(results, mode, service);
+  return cpu === "not measured" ? cpu : fmtNum(cpu);
+}
+
+/**
+ * What a request costs the whole system, and what each mode holds: the server's CPU, each local
+ * service's on the request path, their sum, and the memory the cache and the process take.
+ */
+function resourcesTable(results: LoadResults): TableData {
+  return {
+    title: "Resources per request, whole system on the request path, and what the cache holds",
+    header: [
+      "mode",
+      "server CPU µs/req",
+      "+ redis-server",
+      "+ PostgreSQL",
+      "whole-system CPU µs/req [95% CI]",
+      "cache entries",
+      "cache holds",
+      "RSS MB (peak)",
+    ],
+    rows: results.summaries.map((s) => [
+      s.mode,
+      fmtNum(s.serverCpuUsPerRequest?.median),
+      serviceCell(results, s.mode, "redis-server"),
+      serviceCell(results, s.mode, "postgres"),
+      fmtCi(s.systemCpuUsPerRequest, fmtNum),
+      fmtNum(s.cacheEntries?.median),
+      fmtBytes(s.cacheBytes?.median),
+      s.rssPeakBytes
+        ? `${fmtMB(s.rssBytes?.median)} (${fmtMB(s.rssPeakBytes.median)})`
+        : fmtMB(s.rssBytes?.median),
+    ]),
+  };
 }
 
 /** How each arm of the login-flood scenario is named in tables, lines and charts. */
@@ -231,6 +267,7 @@ export function summaryRows(results: LoadResults): TableData[] {
       return [
         responseTimeTable(results),
         costTable(summaries, "Cost per request at the offered rate", true),
+        resourcesTable(results),
         ...floods,
       ];
     case "capacity":
@@ -241,11 +278,13 @@ export function summaryRows(results: LoadResults): TableData[] {
           "The closed-loop run before each search: throughput, and latency at saturation",
         ),
         costTable(summaries, "Cost per request in that closed-loop run"),
+        resourcesTable(results),
       ];
     case "closed":
       return [
         throughputTable(summaries, "Throughput, and latency at saturation (closed loop)"),
         costTable(summaries, "Cost per request"),
+        resourcesTable(results),
         ...floods,
         ...(results.pinning.length > 0 ? [pinningTable(results.pinning)] : []),
       ];
@@ -392,6 +431,22 @@ export function warningLines(results: LoadResults): string[] {
       );
     }
   }
+  lines.push(...unmeasuredServiceLines(results));
   lines.push(...smallSampleLines(results));
   return lines;
+}
+
+/** A service whose CPU could not be read leaves whole-system CPU unmeasured: say which, and why. */
+function unmeasuredServiceLines(results: LoadResults): string[] {
+  const why = new Map<string, string>();
+  for (const run of results.runs) {
+    for (const service of run.system?.services ?? []) {
+      if (service.cpuSeconds === null && !why.has(service.service))
+        why.set(service.service, service.why);
+    }
+  }
+  return [...why].map(
+    ([service, reason]) =>
+      `whole-system CPU not measured where ${service} is on the request path: ${reason}`,
+  );
 }

@@ -7,6 +7,7 @@ import { onCpus, pinHarness, pinningPlan } from "../harness/cpu-pinning.js";
 import { type RunStart, runRounds } from "../harness/rounds.js";
 import { loginFloodPlan, planScenario } from "../harness/scenarios.js";
 import { type ServerSetup, serverArgs } from "../harness/server-args.js";
+import type { ServicePath } from "../harness/service-cpu.js";
 import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
 import { type RunningServer, spawnServer } from "../harness/spawn-server.js";
 import { loginAll, prepareLoadUsers, readPlainCredentials } from "../harness/users.js";
@@ -16,6 +17,7 @@ import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { type Arm, measure } from "./measure.js";
 import {
+  type EntryWeights,
   FLOOD_VARIANTS,
   type FloodVariant,
   LOAD_SCHEMA,
@@ -61,6 +63,7 @@ export async function runLoadBenchmark(
   options: LoadOptions,
   progress: (event: Progress) => void,
   signal: AbortSignal,
+  entryWeights: EntryWeights | null = null,
 ): Promise<LoadBenchmark> {
   const skipped: LoadResults["skipped"] = [];
   let modes = [...options.modes];
@@ -116,6 +119,17 @@ export async function runLoadBenchmark(
   const workspace = createWorkspace(options.store, databaseUrl, redis?.url);
   const sqlitePath = workspace.sqlitePath();
   const pgSchema = workspace.pgSchema();
+  // A prefix per run: every redis run starts as cold as every memory run.
+  const keyPrefixOf = (round: number, { mode, variant }: Pick<Arm, "mode" | "variant">) =>
+    workspace.redisKeyPrefix([round, mode, variant].filter(Boolean).join("-"));
+  /** The services a mode's server asks on its request path: their CPU is the request's too. */
+  const servicesOf = (round: number, arm: Arm): ServicePath => ({
+    redis:
+      (arm.mode === "redis" || arm.mode === "tiered") && redis
+        ? { url: redis.url, keyPrefix: keyPrefixOf(round, arm) }
+        : null,
+    databaseUrl: options.store === "postgres" ? databaseUrl : null,
+  });
   /** Everything one run's server is started with, apart from its mode. */
   const setup = (round: number, { mode, variant }: Arm): ServerSetup => ({
     ...loginSettings(variant),
@@ -124,8 +138,7 @@ export async function runLoadBenchmark(
     pgSchema,
     databaseUrl,
     redisUrl: redis?.url ?? options.redisUrl,
-    // A prefix per run: every redis run starts as cold as every memory run.
-    redisKeyPrefix: workspace.redisKeyPrefix([round, mode, variant].filter(Boolean).join("-")),
+    redisKeyPrefix: keyPrefixOf(round, { mode, variant }),
     credentials: serverFiles,
     cacheTtl: options.cacheTtl,
     cacheMax: options.cacheMax,
@@ -152,6 +165,7 @@ export async function runLoadBenchmark(
     summaries: [],
     floods: [],
     pinning: [],
+    entryWeights,
   };
   const folder = await createReportFolder(options.out, options.scenario);
   const recording = {
@@ -217,6 +231,7 @@ export async function runLoadBenchmark(
             plan,
             flood: arm.variant && arm.variant !== "baseline" ? loginFloodPlan(victim) : null,
             options,
+            services: servicesOf(round, arm),
             signal,
             onStep: (step) => progress({ kind: "step", arm, step }),
           }),
@@ -260,6 +275,8 @@ function failedRun({ mode, variant, pinned }: Arm, round: number, reason: string
     unexpected: 0,
     latencyUs: null,
     server: null,
+    system: null,
+    cache: null,
     generator: { cpuSeconds: 0, coreShare: 0, saturated: false },
     machineBusyShare: null,
     otherLoad: null,

@@ -7,6 +7,7 @@ import type { Arrivals, OpenLoopFigures } from "../harness/open-loop.js";
 import type { RssSample } from "../harness/rss-sampler.js";
 import type { Scenario } from "../harness/scenarios.js";
 import type { ServerSample } from "../harness/server-metrics.js";
+import type { ServiceCpu } from "../harness/service-cpu.js";
 import type { OtherLoad } from "../report/process-cpu.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
@@ -21,8 +22,11 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * 2 added the login-flood scenario: runs' variant and flood, options.flood*, floods.
  * 3 added the open loop: options rate, capacity, sloP99Ms, arrivals, maxInFlight; runs' openLoop
  * and capacity; summaries' openLoop and capacity.
+ * 4 added whole-system CPU and what the cache holds: runs' system and cache, server.requests and
+ * server.cacheLocalEntries; entryWeights; summaries' systemCpuUsPerRequest, cacheEntries and
+ * cacheBytes.
  */
-export const LOAD_SCHEMA_VERSION = 3;
+export const LOAD_SCHEMA_VERSION = 4;
 
 /** `ceiling` is the route with authentication off; `target` an external server. */
 export const LOAD_MODES = [
@@ -89,6 +93,21 @@ export type Loop = "closed" | "open" | "capacity";
 export const loopOf = ({ rate, capacity }: Pick<LoadOptions, "rate" | "capacity">): Loop =>
   capacity ? "capacity" : rate !== null ? "open" : "closed";
 
+/** Whole-system CPU of one run: the server, and each service on its request path. */
+export interface SystemCpu {
+  services: ServiceCpu[];
+  /** Server plus services, per request; null when a service's CPU could not be read. */
+  cpuUsPerRequest: number | null;
+}
+
+/** A cache's entries at the end of a run, where they live. */
+export interface CacheHeld {
+  /** In the server's own memory (tombstones included), from its /metrics; null: not exposed. */
+  localEntries: number | null;
+  /** The run's keys in Redis and the bytes its MEMORY USAGE gives them; null without a Redis tier. */
+  redis: { entries: number; bytes: number } | null;
+}
+
 export type RunStatus = "ok" | "invalid" | "failed";
 
 /**
@@ -148,6 +167,10 @@ export interface RunResult extends LoadFigures {
   reasons: string[];
   startedAt: string;
   server: ServerSample | null;
+  /** The server's CPU with that of the local services on its request path; null for a target. */
+  system: SystemCpu | null;
+  /** What the cache held at the end of the window; null without our /metrics and in v3 files. */
+  cache: CacheHeld | null;
   /** Fraction of all the machine's cores busy during the window (server, generator and the rest). */
   machineBusyShare: number | null;
   /**
@@ -189,6 +212,11 @@ export interface ModeSummary {
   rssPeakBytes: Summary | null;
   hitRatio: Summary | null;
   storeLookupsPerRequest: Summary | null;
+  /** The server's CPU with that of the local services on its request path, per request. */
+  systemCpuUsPerRequest: Summary | null;
+  /** Entries the cache held at the end of each run (memory and Redis), and their bytes. */
+  cacheEntries: Summary | null;
+  cacheBytes: Summary | null;
   eventLoopDelayP99Ms: Summary | null;
   generatorCoreShare: Summary | null;
   /** Throughput of this mode relative to the ceiling and to `none`, over paired rounds. */
@@ -244,6 +272,19 @@ export interface LoadResults {
   floods: FloodSummary[];
   /** --pin-cpus both: what pinning changed, per mode; empty otherwise. */
   pinning: PinningSummary[];
+  /** What an in-process cache entry weighs, from the newest micro report; null when none. */
+  entryWeights: EntryWeights | null;
+}
+
+/**
+ * Bytes of the memory cache (and of tiered's near tier), as `npm run bench:micro` weighed them:
+ * per entry, and per slot of its bound, which the LRU allocates up front.
+ */
+export interface EntryWeights {
+  /** The micro report they come from. */
+  folder: string;
+  bytesPerEntry: number;
+  bytesPerSlot: number;
 }
 
 /** One mode pinned and unpinned, each arm against its own `none`, and against each other. */

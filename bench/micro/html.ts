@@ -14,6 +14,8 @@ import { microFigures } from "./charts.js";
 import {
   costLines,
   costTable,
+  footprintLines,
+  footprintTable,
   methodLines,
   optionRows,
   skippedLines,
@@ -53,6 +55,15 @@ export function renderMicroHtml(results: MicroResults): string {
             id: "cost",
             heading: "Cost of one request",
             body: table(costTable(results), true, 2) + list(costLines(results), ""),
+          },
+        ]
+      : []),
+    ...(results.footprint.length > 0
+      ? [
+          {
+            id: "footprint",
+            heading: "What the cache holds",
+            body: table(footprintTable(results), true, 1) + list(footprintLines(results), ""),
           },
         ]
       : []),

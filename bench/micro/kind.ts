@@ -21,6 +21,8 @@ export const microKind: ResultKind<MicroResults> = {
       version: 3,
       provenance: { ...(json.provenance as Json), machineLoad: null },
     }),
+    // Version 3 did not weigh cache entries.
+    3: (json) => ({ ...json, version: 4, footprint: [] }),
   },
   views: microViews,
 };

@@ -8,7 +8,14 @@ import {
 } from "tinybench";
 import { describeCause } from "../../lib/errors.js";
 import { collectGarbage } from "./gc.js";
-import type { MicroTask, SuiteBudget, SuiteName, SuiteResult, TaskStats } from "./schema.js";
+import type {
+  CacheFootprint,
+  MicroTask,
+  SuiteBudget,
+  SuiteName,
+  SuiteResult,
+  TaskStats,
+} from "./schema.js";
 
 export type Counters = Record<string, number>;
 
@@ -56,6 +63,8 @@ export interface SuiteSpec {
   budget?: Partial<SuiteBudget>;
   /** Tasks left out because what they measure is not reachable, with why. */
   skipped?: { what: string; reason: string }[];
+  /** Measured once its tasks have run: the memory each cache's entries take. */
+  footprint?: () => Promise<CacheFootprint[]>;
   /** Closes what the suite opened (Redis connections, caches, metrics). */
   close?: () => Promise<void>;
 }

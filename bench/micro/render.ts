@@ -1,6 +1,14 @@
 import { redactUrl } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
-import { DASH, fmtNum, fmtPct, fmtRate, fmtUs, type TableData } from "../report/format.js";
+import {
+  DASH,
+  fmtBytes,
+  fmtNum,
+  fmtPct,
+  fmtRate,
+  fmtUs,
+  type TableData,
+} from "../report/format.js";
 import { mdTable, provenanceRows } from "../report/markdown.js";
 import { renderTable, section } from "../report/table.js";
 import { MIN_SAMPLES, MIN_WARMUP_SAMPLES } from "./measure.js";
@@ -128,6 +136,38 @@ export function costLines(results: MicroResults): string[] {
   return lines;
 }
 
+/** What a cache entry weighs, and what the memory cache takes before its first entry. */
+export function footprintTable(results: MicroResults): TableData {
+  return {
+    title: "What the cache itself holds: bytes per entry, and per slot of its bound",
+    header: [
+      "cache",
+      "bytes/entry",
+      "range",
+      "entries weighed",
+      "bytes/slot",
+      "empty at its bound",
+    ],
+    rows: results.footprint.map((f) => [
+      f.cache,
+      fmtNum(f.bytesPerEntry),
+      `${fmtNum(f.lowBytes)}–${fmtNum(f.highBytes)}`,
+      fmtNum(f.entries),
+      fmtNum(f.bytesPerSlot),
+      f.slots !== null && f.bytesPerSlot !== null
+        ? `${fmtBytes(f.slots * f.bytesPerSlot)} (${fmtNum(f.slots)} slots)`
+        : DASH,
+    ]),
+  };
+}
+
+export function footprintLines(results: MicroResults): string[] {
+  return [
+    ...results.footprint.map((f) => `${f.cache}: ${f.method}`),
+    "an entry is a token hash and its principal (tombstones weigh less); the memory cache's index arrays for --cache-max entries exist from its start, full or empty. A load report multiplies these by the entries each run's cache held",
+  ];
+}
+
 function titleLine(results: MicroResults): string {
   const { options, suites } = results;
   const tasks = suites.reduce((sum, suite) => sum + suite.tasks.length, 0);
@@ -170,6 +210,9 @@ export function renderMicroTables(results: MicroResults): string {
     ),
     ...(results.requestCost.length > 0
       ? [section(renderTable(costTable(results)), costLines(results))]
+      : []),
+    ...(results.footprint.length > 0
+      ? [section(renderTable(footprintTable(results)), footprintLines(results))]
       : []),
     ...(skipped.length > 0 ? [section("Skipped", skipped)] : []),
   ];
@@ -227,11 +270,18 @@ export function renderMicroMarkdown(results: MicroResults): string {
           `## Cost of one request\n\n${mdTableOf(costTable(results))}\n\n${bullets(costLines(results))}`,
         ]
       : [];
+  const footprint =
+    results.footprint.length > 0
+      ? [
+          `## What the cache holds\n\n${mdTableOf(footprintTable(results))}\n\n${bullets(footprintLines(results))}`,
+        ]
+      : [];
   const skipped = skippedLines(results);
   const sections = [
     [`# ${titleLine(results)}`, ...statusLines(results)].join("\n\n"),
     ...suites,
     ...cost,
+    ...footprint,
     `## Skipped\n\n${skipped.length > 0 ? bullets(skipped) : "Nothing."}`,
     `## Method\n\n${bullets(methodLines(results))}`,
     `## Provenance\n\n${mdTable(["item", "value"], provenanceRows(results.provenance))}`,

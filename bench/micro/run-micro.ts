@@ -113,6 +113,7 @@ export async function runMicroBenchmark(
       suites: [],
       skipped: [],
       requestCost: [],
+      footprint: [],
       loadReference,
     };
     folder = await createReportFolder(options.out, "micro");
@@ -155,6 +156,15 @@ export async function runMicroBenchmark(
         });
         results.suites.push(suite);
         results.requestCost = requestCosts(results.suites);
+        if (spec.footprint && !signal.aborted) {
+          progress({ kind: "note", message: `${name}: weighing cache entries` });
+          const weighed = await spec.footprint().catch((error: unknown) => {
+            const reason = describeCause(error);
+            results.skipped.push({ suite: name, what: "entry footprint", reason, failed: true });
+            return [];
+          });
+          results.footprint.push(...weighed);
+        }
       } finally {
         await spec.close?.();
       }

@@ -11,8 +11,9 @@ export const MICRO_SCHEMA = "auth-cache-bench/micro";
 /**
  * 2 added the metrics suite; a version 1 file is a valid version 2 file.
  * 3 added the machine's load to the provenance (provenance.machineLoad).
+ * 4 added what a cache entry weighs (footprint).
  */
-export const MICRO_SCHEMA_VERSION = 3;
+export const MICRO_SCHEMA_VERSION = 4;
 
 /** In the order they run: the scrypt-heavy suite last, so its heat does not slow the others. */
 export const SUITES = [
@@ -121,6 +122,25 @@ export interface RequestCost {
   wholeUs: number | null;
 }
 
+/** The memory one cache entry takes, measured by filling a cache built as the server builds it. */
+export interface CacheFootprint {
+  cache: "memory" | "redis";
+  /** Entries filled per measurement. */
+  entries: number;
+  /** Median over the measurements, and their range. */
+  bytesPerEntry: number;
+  lowBytes: number;
+  highBytes: number;
+  /**
+   * What the cache takes before any entry, per slot of its bound (--cache-max), measured with
+   * `slots` slots; null where nothing is allocated up front (Redis).
+   */
+  slots: number | null;
+  bytesPerSlot: number | null;
+  /** How the bytes were read: V8's heap after a full collection, or Redis's MEMORY USAGE. */
+  method: string;
+}
+
 /** Server CPU per request of the newest load report of a read scenario, for beside the parts. */
 export interface LoadReference {
   folder: string;
@@ -157,5 +177,7 @@ export interface MicroResults {
   suites: SuiteResult[];
   skipped: Skipped[];
   requestCost: RequestCost[];
+  /** Empty when the cache suite did not run. */
+  footprint: CacheFootprint[];
   loadReference: LoadReference | null;
 }

@@ -94,6 +94,23 @@ export function otherProcesses(
   return loads.sort((a, b) => b.coreShare - a.coreShare);
 }
 
+/**
+ * CPU seconds `pids` used between two snapshots. A process that started in between counts from
+ * zero; one that ended in between is lost (its last ticks were never read).
+ */
+export function cpuSecondsOf(
+  before: ProcessSnapshot,
+  after: ProcessSnapshot,
+  pids: Iterable<number>,
+): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const end = after.processes.get(pid)?.ticks;
+    if (end !== undefined) ticks += end - (before.processes.get(pid)?.ticks ?? 0);
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
 /** The services on the request path: their CPU is the benchmark's, not another's. */
 const SERVICES = /^(redis-server|postgres|postmaster)$/;
 

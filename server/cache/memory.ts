@@ -28,6 +28,7 @@ export function createMemoryCache(options: MemoryCacheOptions): MemoryCache {
       for (const tokenHash of tokenHashes) lru.set(tokenHash, REVOKED);
       return Promise.resolve();
     },
+    localEntries: () => lru.size,
     healthy: () => Promise.resolve(true),
     close: () => {
       lru.clear();

@@ -7,6 +7,7 @@ export function createNoCache(): TokenCache {
     get: () => BYPASS,
     fill: () => {},
     invalidate: () => Promise.resolve(),
+    localEntries: () => 0,
     healthy: () => Promise.resolve(true),
     close: () => Promise.resolve(),
   };

@@ -102,6 +102,7 @@ export function createRedisCache(options: RedisCacheOptions): TokenCache {
         resyncTimer ??= setInterval(resync, options.resyncIntervalMs ?? 250).unref();
       }
     },
+    localEntries: () => 0,
     healthy: async () => {
       try {
         return unwritten.size === 0 && (await client.ping()) === "PONG";

@@ -94,6 +94,7 @@ export async function createTieredCache(options: TieredCacheOptions): Promise<To
         events.error("invalidate", error);
       }
     },
+    localEntries: () => local.localEntries(),
     healthy: async () => subscribed && (await shared.healthy()),
     close: async () => {
       subscriber.removeAllListeners("close");

@@ -41,6 +41,11 @@ export interface TokenCache {
   fill(tokenHash: string, principal: Principal, now: number): void;
   /** Never throws: a failed invalidation makes the cache bypass itself until it is consistent. */
   invalidate(tokenHashes: readonly string[]): Promise<void>;
+  /**
+   * Entries held in this process's memory, tombstones included; a shared tier's entries live in
+   * Redis and are counted there.
+   */
+  localEntries(): number;
   /** Whether the cache can answer right now (health). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

@@ -39,6 +39,9 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Names this server's connections in pg_stat_activity, followed by "/<pid>". */
+export const POSTGRES_APPLICATION = "auth-cache-bench";
+
 export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
   const s = options.schema;
   const pool = new pg.Pool({
@@ -47,6 +50,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
     query_timeout: options.queryTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
+    // The harness finds the backends serving this process by it, to count their CPU.
+    application_name: `${POSTGRES_APPLICATION}/${process.pid}`,
   });
   // An idle client that loses its connection emits here; without a listener the process dies.
   pool.on("error", () => {});

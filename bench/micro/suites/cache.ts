@@ -6,8 +6,11 @@ import { connectRedis } from "../../../server/cache/redis-client.js";
 import type { Lookup, TokenCache } from "../../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER } from "../../../server/config.js";
 import type { Principal } from "../../../server/store/store.js";
+import { median } from "../../stats/index.js";
 import type { Fixtures } from "../fixtures.js";
+import { collectGarbage } from "../gc.js";
 import { BATCH, type Counters, ensure, type SuiteSpec, type TaskSpec } from "../measure.js";
+import type { CacheFootprint } from "../schema.js";
 
 /** How many tokens a password change revokes at once in the "all tokens of a user" task. */
 export const TOKENS_PER_USER = 10;
@@ -148,6 +151,104 @@ function cacheTasks(
   ];
 }
 
+/** Entries per weighing, and weighings: enough that one entry's share is steady to a few bytes. */
+const FOOTPRINT_ENTRIES = 20_000;
+const FOOTPRINT_REDIS_ENTRIES = 2_000;
+const WEIGHINGS = 3;
+
+const spread = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: median(sorted), low: sorted[0] ?? 0, high: sorted[sorted.length - 1] ?? 0 };
+};
+
+/** A principal as the store returns it: one object per entry, as each lookup builds its own. */
+const principalOf = (i: number): Principal => ({
+  userId: i,
+  username: `user-${i}`,
+  role: "user",
+  expiresAt: Date.now() + 86_400_000,
+});
+
+/** V8's heap and the typed arrays' buffers outside it, after a full collection. */
+function heldBytes(): number {
+  collectGarbage();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+/**
+ * The memory cache in bytes: what it takes empty, per slot of its bound (the LRU allocates its
+ * index arrays for --cache-max entries up front, its TTL arrays at the first fill), and per
+ * entry (its key, a fresh 64-character hash as each request computes it, and its principal).
+ */
+function weighMemory(): CacheFootprint {
+  const slots = SERVER.cacheMax;
+  const weighings = Array.from({ length: WEIGHINGS }, () => {
+    const before = heldBytes();
+    const memory = createMemoryCache({ maxEntries: slots, ttlMs: TTL_MS });
+    const now = Date.now();
+    memory.fill(randomHash(), principalOf(0), now);
+    const empty = heldBytes();
+    for (let i = 1; i <= FOOTPRINT_ENTRIES; i++) memory.fill(randomHash(), principalOf(i), now);
+    const full = heldBytes();
+    if (memory.localEntries() !== FOOTPRINT_ENTRIES + 1)
+      throw new Error("the cache dropped entries");
+    void memory.close();
+    return { slot: (empty - before) / slots, entry: (full - empty) / FOOTPRINT_ENTRIES };
+  });
+  const entry = spread(weighings.map((w) => w.entry));
+  return {
+    cache: "memory",
+    entries: FOOTPRINT_ENTRIES,
+    bytesPerEntry: entry.median,
+    lowBytes: entry.low,
+    highBytes: entry.high,
+    slots,
+    bytesPerSlot: spread(weighings.map((w) => w.slot)).median,
+    method: `V8 heap used and array buffers after a full GC, empty and filled; median of ${WEIGHINGS} weighings`,
+  };
+}
+
+/** What one entry of the Redis cache takes in Redis, by MEMORY USAGE of each key the cache wrote. */
+async function weighRedis(
+  client: Redis,
+  prefix: string,
+  settle: () => Promise<unknown>,
+): Promise<CacheFootprint> {
+  const bytes: number[] = [];
+  const failures: unknown[] = [];
+  for (let w = 0; w < WEIGHINGS; w++) {
+    const keyPrefix = `${prefix}footprint-${w}:`;
+    const redis = createRedisCache({
+      client,
+      keyPrefix,
+      ttlMs: TTL_MS,
+      events: { error: (_op, error) => failures.push(error) },
+    });
+    const now = Date.now();
+    for (let i = 0; i < FOOTPRINT_REDIS_ENTRIES; i++) redis.fill(randomHash(), principalOf(i), now);
+    await settle();
+    if (failures.length > 0) throw failures[0];
+    const keys = await client.keys(`${keyPrefix}*`);
+    if (keys.length !== FOOTPRINT_REDIS_ENTRIES)
+      throw new Error(`Redis holds ${keys.length} of ${FOOTPRINT_REDIS_ENTRIES} entries`);
+    const usages = await Promise.all(keys.map((key) => client.memory("USAGE", key)));
+    bytes.push(usages.reduce<number>((sum, usage) => sum + (usage ?? 0), 0) / keys.length);
+    await client.del(...keys);
+  }
+  const entry = spread(bytes);
+  return {
+    cache: "redis",
+    entries: FOOTPRINT_REDIS_ENTRIES,
+    bytesPerEntry: entry.median,
+    lowBytes: entry.low,
+    highBytes: entry.high,
+    slots: null,
+    bytesPerSlot: null,
+    method: `Redis MEMORY USAGE of each key the cache wrote; median of ${WEIGHINGS} weighings`,
+  };
+}
+
 /** The memory cache and, when Redis is reachable, the Redis cache, built as the server builds them. */
 export async function cacheSuite(fixtures: Fixtures): Promise<SuiteSpec> {
   const principal: Principal = {
@@ -169,6 +270,7 @@ export async function cacheSuite(fixtures: Fixtures): Promise<SuiteSpec> {
       `set: a token hash never cached before; invalidate ${TOKENS_PER_USER}: what a password change does for a user with ${TOKENS_PER_USER} tokens`,
     ],
     tasks,
+    footprint: () => Promise.resolve([weighMemory()]),
     close: () => memory.close(),
   };
   if (!fixtures.redis) {
@@ -202,6 +304,10 @@ export async function cacheSuite(fixtures: Fixtures): Promise<SuiteSpec> {
     }),
   );
   spec.notes.push("redis set: until Redis acknowledges it, which a request does not wait for");
+  spec.footprint = async () => [
+    weighMemory(),
+    await weighRedis(client, `${fixtures.redisKeyPrefix}cache:`, lastSet),
+  ];
   spec.close = async () => {
     await memory.close();
     await redis.close();

@@ -23,6 +23,9 @@ export interface ReadyLine {
   hashQueue: number;
   /** The login throttling in force, in words, or "off". */
   loginLimits: string;
+  /** Cache modes: whether concurrent misses share a store lookup, and the TTL's random shortening. */
+  coalesce: string;
+  cacheTtlJitter: number;
   /** CPU µs spent on purpose on every authenticated request (--inject-cpu-us); 0 normally. */
   injectCpuUs: number;
 }

@@ -76,6 +76,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     login_limits: describeLoginLimits(config),
     inject_cpu_us: String(config.injectCpuUs),
     tiered_broadcast: config.tieredBroadcast,
+    coalesce: config.coalesce,
+    cache_ttl_jitter: String(config.cacheTtlJitter),
   });
 
   let store: Store | undefined;
@@ -91,7 +93,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     const authenticate = authOffUser
       ? fixedPrincipal(await ceilingPrincipal(store, authOffUser))
       : withInjectedCpu(
-          bearerAuthentication(createVerifier({ cache, store, metrics, clock })),
+          bearerAuthentication(
+            createVerifier({ cache, store, metrics, clock, coalesce: config.coalesce === "on" }),
+          ),
           config.injectCpuUs,
         );
     const app = assemble(config, clock, {

@@ -6,6 +6,7 @@ import {
   list,
   memberOf,
   nonEmpty,
+  numberInRange,
   type OptionTable,
   oneOf,
   parseOptions,
@@ -31,6 +32,10 @@ export interface Config {
   tokenTtl: number;
   cacheTtl: number;
   cacheMax: number;
+  /** Each entry's TTL is shortened by up to this fraction, at random, so entries do not expire together. */
+  cacheTtlJitter: number;
+  /** on: concurrent misses for one token share one store lookup per process. */
+  coalesce: (typeof AUTH_SWITCH)[number];
   localCacheTtl: number;
   originLatencyMs: number;
   redisUrl: string;
@@ -67,6 +72,9 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   tokenTtl: 3600,
   cacheTtl: 60,
   cacheMax: 100_000,
+  // Entries filled together (a deploy, a flush) would otherwise expire together and stampede the store.
+  cacheTtlJitter: 0.1,
+  coalesce: "on",
   // Short: in tiered mode a missed invalidation message can keep a token alive this long at most.
   localCacheTtl: 5,
   originLatencyMs: 0,
@@ -161,6 +169,20 @@ export const OPTIONS: OptionTable<Config> = {
     help: "entries the memory cache (and the in-process tier of tiered) holds at most",
     parse: integer,
     check: inRange(1, 100_000_000),
+  },
+  cacheTtlJitter: {
+    flag: "cache-ttl-jitter",
+    env: "ACB_CACHE_TTL_JITTER",
+    help: "shorten each cache entry's TTL by up to this fraction, at random, so that entries filled together do not expire together (0: off)",
+    parse: integer,
+    check: numberInRange(0, 0.9),
+  },
+  coalesce: {
+    flag: "coalesce",
+    env: "ACB_COALESCE",
+    help: "on: concurrent cache misses for one token share one store lookup per process (single-flight); cache modes only",
+    parse: oneOf<(typeof AUTH_SWITCH)[number]>(),
+    check: memberOf(AUTH_SWITCH),
   },
   localCacheTtl: {
     flag: "local-cache-ttl",

@@ -16,6 +16,8 @@ export interface Metrics extends CacheEvents, HashGateEvents, LoginGuardEvents {
   cacheLookup(kind: LookupKind): void;
   storeLookup(op: StoreOp): void;
   storeError(): void;
+  /** A cache miss that joined a store lookup already on its way for the same token. */
+  storeLookupShared(): void;
   /** Where the cache-entries gauge reads from, once the cache exists. */
   watchCache(entries: () => number): void;
   /** Prometheus text exposition; the event-loop delay window restarts at every scrape. */
@@ -72,6 +74,7 @@ export function createMetrics(info: Record<string, string>): Metrics {
   const cacheErrors = tallyOf(CACHE_OPS);
   const storeLookups = tallyOf(STORE_OPS);
   let storeErrors = 0;
+  let sharedLookups = 0;
   const hashing = { running: 0, peak: 0, rejected: 0 };
   const throttled = tallyOf(["address", "account"] as const);
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
@@ -134,6 +137,15 @@ export function createMetrics(info: Record<string, string>): Metrics {
     collect() {
       this.reset();
       this.inc(storeErrors);
+    },
+  });
+  new Counter({
+    name: "acb_store_lookups_shared_total",
+    help: "Cache misses that joined a store lookup already on its way for the same token (single-flight) instead of sending their own.",
+    registers: [app],
+    collect() {
+      this.reset();
+      this.inc(sharedLookups);
     },
   });
   new Gauge({
@@ -204,6 +216,9 @@ export function createMetrics(info: Record<string, string>): Metrics {
     storeLookup: (op) => bump(storeLookups, op),
     storeError: () => {
       storeErrors += 1;
+    },
+    storeLookupShared: () => {
+      sharedLookups += 1;
     },
     watchCache: (entries) => {
       cacheEntries = entries;

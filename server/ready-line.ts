@@ -26,6 +26,8 @@ export function readyLine(config: Config, port: number, pids: number[]): string 
     hashConcurrency: config.hashConcurrency,
     hashQueue: config.hashQueue,
     loginLimits: describeLoginLimits(config),
+    coalesce: config.coalesce,
+    cacheTtlJitter: config.cacheTtlJitter,
     injectCpuUs: config.injectCpuUs,
   };
   return JSON.stringify(line);

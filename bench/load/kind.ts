@@ -75,6 +75,7 @@ export const loadKind: ResultKind<LoadResults> = {
       entryWeights: null,
       runs: (json.runs as Json[]).map((run) => {
         const server = run.server as Json | null;
+        const settings = run.settings as Json | null;
         const cpu = server ? Number(server.cpuSeconds) : 0;
         const perRequest = server ? Number(server.cpuUsPerRequest) : 0;
         return {
@@ -84,6 +85,8 @@ export const loadKind: ResultKind<LoadResults> = {
             requests: perRequest > 0 ? Math.round((cpu * 1e6) / perRequest) : 0,
             cacheLocalEntries: null,
           },
+          // Servers before version 4 neither coalesced misses nor jittered TTLs.
+          settings: settings && { ...settings, coalesce: "off", cacheTtlJitter: 0 },
           system: null,
           cache: null,
         };

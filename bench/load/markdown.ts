@@ -91,6 +91,20 @@ function injectedLines({ runs }: LoadResults): string[] {
   );
 }
 
+/** What the cache modes' servers did on a miss and to their TTLs, from their ready lines. */
+function missLines({ runs }: LoadResults): string[] {
+  const seen = new Set(
+    runs.flatMap((run) =>
+      run.settings && run.mode !== "none" && run.mode !== "ceiling" && run.mode !== "target"
+        ? [
+            `Cache modes: single-flight ${run.settings.coalesce} (concurrent misses for one token ${run.settings.coalesce === "on" ? "share" : "each send"} a store lookup), TTL jitter ${run.settings.cacheTtlJitter} (each entry's TTL shortened at random by up to that fraction).`,
+          ]
+        : [],
+    ),
+  );
+  return [...seen];
+}
+
 export function methodLines(results: LoadResults): string[] {
   const { options } = results;
   return [
@@ -125,6 +139,7 @@ export function methodLines(results: LoadResults): string[] {
     ...openLoopLines(results),
     ...pinningLines(results),
     ...loginLines(results),
+    ...missLines(results),
     ...injectedLines(results),
   ];
 }

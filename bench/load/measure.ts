@@ -298,7 +298,16 @@ const settingsOf = ({
   hashConcurrency,
   hashQueue,
   injectCpuUs,
-}: ReadyLine): ServerSettings => ({ loginLimits, hashConcurrency, hashQueue, injectCpuUs });
+  coalesce,
+  cacheTtlJitter,
+}: ReadyLine): ServerSettings => ({
+  loginLimits,
+  hashConcurrency,
+  hashQueue,
+  injectCpuUs,
+  coalesce,
+  cacheTtlJitter,
+});
 
 /** The flood's generator CPU is the harness process's, already in the reads' own figure. */
 function withoutGenerator({ generator: _, ...figures }: LoadFigures): FloodFigures {

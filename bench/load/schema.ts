@@ -24,7 +24,7 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * and capacity; summaries' openLoop and capacity.
  * 4 added whole-system CPU and what the cache holds: runs' system and cache, server.requests and
  * server.cacheLocalEntries; entryWeights; summaries' systemCpuUsPerRequest, cacheEntries and
- * cacheBytes.
+ * cacheBytes; the server's single-flight and TTL jitter in runs' settings.
  */
 export const LOAD_SCHEMA_VERSION = 4;
 
@@ -155,7 +155,7 @@ export interface CapacityDetail {
 
 export type ServerSettings = Pick<
   ReadyLine,
-  "loginLimits" | "hashConcurrency" | "hashQueue" | "injectCpuUs"
+  "loginLimits" | "hashConcurrency" | "hashQueue" | "injectCpuUs" | "coalesce" | "cacheTtlJitter"
 >;
 
 export interface RunResult extends LoadFigures {

@@ -8,6 +8,8 @@ export interface VerifierDeps {
   store: Store;
   metrics: Metrics;
   clock: () => number;
+  /** Concurrent misses for one token hash share one store lookup (single-flight). */
+  coalesce: boolean;
 }
 
 /**
@@ -17,13 +19,32 @@ export interface VerifierDeps {
  */
 export type Verifier = (tokenHash: string) => Principal | Promise<Principal>;
 
-export function createVerifier({ cache, store, metrics, clock }: VerifierDeps): Verifier {
+export function createVerifier(deps: VerifierDeps): Verifier {
+  const { cache, store, metrics, clock } = deps;
   const fromStore = async (tokenHash: string, fill: boolean, now: number) => {
     metrics.storeLookup("session");
     const principal = await store.findSession(tokenHash, now);
     if (principal === undefined) throw tokenInvalid();
     if (fill) cache.fill(tokenHash, principal, now);
     return principal;
+  };
+  /**
+   * Misses for one token hash already on their way to the store. A cold cache under load (a
+   * deploy, a flush) otherwise sends every concurrent request for a hot token to the store at
+   * once. A request joins only after its own cache read missed, so one that arrives after a
+   * revocation meets the tombstone first; a failed lookup fails every request that joined it and
+   * fills nothing.
+   */
+  const inFlight = new Map<string, Promise<Principal>>();
+  const missed = (tokenHash: string, now: number): Promise<Principal> => {
+    const pending = inFlight.get(tokenHash);
+    if (pending) {
+      metrics.storeLookupShared();
+      return pending;
+    }
+    const lookup = fromStore(tokenHash, true, now).finally(() => inFlight.delete(tokenHash));
+    inFlight.set(tokenHash, lookup);
+    return lookup;
   };
   const decide = (
     tokenHash: string,
@@ -37,6 +58,7 @@ export function createVerifier({ cache, store, metrics, clock }: VerifierDeps): 
       throw tokenInvalid();
     }
     if (cached.kind === "revoked") throw tokenInvalid();
+    if (cached.kind === "miss" && deps.coalesce) return missed(tokenHash, now);
     return fromStore(tokenHash, cached.kind === "miss", now);
   };
   return (tokenHash) => {

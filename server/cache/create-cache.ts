@@ -9,19 +9,26 @@ import type { CacheEvents, TokenCache } from "./token-cache.js";
 /** The one place that turns a cache mode into a TokenCache. */
 export async function createCache(config: Config, events: CacheEvents): Promise<TokenCache> {
   const ttlMs = config.cacheTtl * 1000;
+  const jitter = config.cacheTtlJitter;
   const connect = (subscriber = false) =>
     connectRedis({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs, subscriber });
   switch (config.cache) {
     case "none":
       return createNoCache();
     case "memory":
-      return createMemoryCache({ maxEntries: config.cacheMax, ttlMs });
+      return createMemoryCache({ maxEntries: config.cacheMax, ttlMs, jitter });
     case "redis": {
       const client = await connectRedis({
         url: config.redisUrl,
         commandTimeoutMs: config.redisTimeoutMs,
       });
-      return createRedisCache({ client, keyPrefix: config.redisKeyPrefix, ttlMs, events });
+      return createRedisCache({
+        client,
+        keyPrefix: config.redisKeyPrefix,
+        ttlMs,
+        jitter,
+        events,
+      });
     }
     case "tiered": {
       const client = await connect();
@@ -34,6 +41,7 @@ export async function createCache(config: Config, events: CacheEvents): Promise<
         subscriber,
         keyPrefix: config.redisKeyPrefix,
         ttlMs,
+        jitter,
         localTtlMs: config.localCacheTtl * 1000,
         maxEntries: config.cacheMax,
         events,

@@ -1,9 +1,15 @@
 import { LRUCache } from "lru-cache";
-import { entryTtlMs, type Lookup, MISS, REVOKED, type TokenCache } from "./token-cache.js";
+import {
+  type EntryLife,
+  entryTtlMs,
+  type Lookup,
+  MISS,
+  REVOKED,
+  type TokenCache,
+} from "./token-cache.js";
 
-export interface MemoryCacheOptions {
+export interface MemoryCacheOptions extends EntryLife {
   maxEntries: number;
-  ttlMs: number;
 }
 
 // Entries are the lookups themselves, so a hit allocates nothing: a principal or REVOKED.
@@ -21,7 +27,7 @@ export function createMemoryCache(options: MemoryCacheOptions): MemoryCache {
     mode: "memory",
     get: (tokenHash) => lru.get(tokenHash) ?? MISS,
     fill: (tokenHash, principal, now) => {
-      const ttl = entryTtlMs(principal, now, options.ttlMs);
+      const ttl = entryTtlMs(principal, now, options);
       if (ttl > 0 && !lru.has(tokenHash)) lru.set(tokenHash, { kind: "hit", principal }, { ttl });
     },
     invalidate: (tokenHashes) => {

@@ -3,6 +3,7 @@ import type { Principal } from "../store/store.js";
 import {
   BYPASS,
   type CacheEvents,
+  type EntryLife,
   ERROR,
   entryTtlMs,
   type Lookup,
@@ -11,10 +12,9 @@ import {
   type TokenCache,
 } from "./token-cache.js";
 
-export interface RedisCacheOptions {
+export interface RedisCacheOptions extends EntryLife {
   client: Redis;
   keyPrefix: string;
-  ttlMs: number;
   events: CacheEvents;
   /** How often a failed invalidation is retried. */
   resyncIntervalMs?: number;
@@ -85,7 +85,7 @@ export function createRedisCache(options: RedisCacheOptions): TokenCache {
       }
     },
     fill: (tokenHash, principal, now) => {
-      const ttl = entryTtlMs(principal, now, ttlMs);
+      const ttl = entryTtlMs(principal, now, options);
       if (ttl <= 0 || unwritten.size > 0) return;
       client
         .set(key(tokenHash), JSON.stringify(principal), "PX", ttl, "NX")

@@ -9,6 +9,7 @@ export interface TieredCacheOptions {
   subscriber: Redis;
   keyPrefix: string;
   ttlMs: number;
+  jitter: number;
   localTtlMs: number;
   maxEntries: number;
   events: CacheEvents;
@@ -40,10 +41,15 @@ export async function createTieredCache(options: TieredCacheOptions): Promise<To
     client,
     keyPrefix: options.keyPrefix,
     ttlMs: options.ttlMs,
+    jitter: options.jitter,
     events,
   });
   const newLocal = () =>
-    createMemoryCache({ maxEntries: options.maxEntries, ttlMs: options.localTtlMs });
+    createMemoryCache({
+      maxEntries: options.maxEntries,
+      ttlMs: options.localTtlMs,
+      jitter: options.jitter,
+    });
   let local = newLocal();
   let subscribed = false;
 

@@ -51,6 +51,21 @@ export interface TokenCache {
   close(): Promise<void>;
 }
 
+/**
+ * How long a filled entry lives: the cache TTL, shortened at random by up to `jitter` of it, so
+ * that entries filled together (a deploy, a flush) do not all expire together. Jitter only ever
+ * shortens: a revoked token's exposure stays bounded by the TTL as configured.
+ */
+export interface EntryLife {
+  ttlMs: number;
+  /** A fraction from 0 (every entry lives the whole TTL) to below 1. */
+  jitter?: number;
+  /** [0, 1); tests inject their own. */
+  random?: () => number;
+}
+
 /** A cache entry never outlives its token. Zero or less means: do not cache. */
-export const entryTtlMs = (principal: Principal, now: number, cacheTtlMs: number): number =>
-  Math.min(cacheTtlMs, principal.expiresAt - now);
+export function entryTtlMs(principal: Principal, now: number, life: EntryLife): number {
+  const shortened = life.ttlMs * (1 - (life.jitter ?? 0) * (life.random ?? Math.random)());
+  return Math.floor(Math.min(shortened, principal.expiresAt - now));
+}

@@ -52,7 +52,13 @@ async function modeUnderTest(
     metrics.close();
     throw error;
   });
-  const verify: Verifier = createVerifier({ cache, store: seeded.store, metrics, clock: Date.now });
+  const verify: Verifier = createVerifier({
+    cache,
+    store: seeded.store,
+    metrics,
+    clock: Date.now,
+    coalesce: config.coalesce === "on",
+  });
   return { mode, cache, metrics, check: (header) => verify(bearerTokenHash(header)) };
 }
 

@@ -293,21 +293,17 @@ async function capacityWindow(
   };
 }
 
-const settingsOf = ({
-  loginLimits,
-  hashConcurrency,
-  hashQueue,
-  injectCpuUs,
-  coalesce,
-  cacheTtlJitter,
-}: ReadyLine): ServerSettings => ({
-  loginLimits,
-  hashConcurrency,
-  hashQueue,
-  injectCpuUs,
-  coalesce,
-  cacheTtlJitter,
-});
+/** What the ready line says that changes what a run measures. */
+const SETTINGS = [
+  "loginLimits",
+  "hashConcurrency",
+  "hashQueue",
+  "injectCpuUs",
+  "coalesce",
+  "cacheTtlJitter",
+] as const satisfies readonly (keyof ServerSettings)[];
+const settingsOf = (ready: ReadyLine): ServerSettings =>
+  Object.fromEntries(SETTINGS.map((key) => [key, ready[key]])) as ServerSettings;
 
 /** The flood's generator CPU is the harness process's, already in the reads' own figure. */
 function withoutGenerator({ generator: _, ...figures }: LoadFigures): FloodFigures {

@@ -84,7 +84,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   let cache: TokenCache | undefined;
   let limits: { guard: LoginGuard; close: () => void } | undefined;
   try {
-    store = await openStore(config);
+    store = await openStore(config, metrics.addedDelay);
     await store.seedUsers(users);
     await store.purgeExpired(clock());
     cache = await createCache(config, metrics);

@@ -194,9 +194,12 @@ export const OPTIONS: OptionTable<Config> = {
   originLatencyMs: {
     flag: "origin-latency-ms",
     env: "ACB_ORIGIN_LATENCY_MS",
-    help: "fixed delay added to every store read, to model a store further away",
+    help: "fixed delay (ms, a round trip: half before the read, half after) added to every store read, to model a store further away; 0 or from 1",
     parse: integer,
-    check: inRange(0, 60_000),
+    check: (value) =>
+      value > 0 && value < 1
+        ? "must be 0 or at least 1: Node's timers resolve about 1 ms, and a busy wait would count as the server's CPU; for a store under 1 ms away use a real one (--store sqlite, or postgres over TCP)"
+        : numberInRange(0, 60_000)(value),
   },
   redisUrl: redisUrlOption("Redis for the redis cache mode"),
   redisTimeoutMs: {

@@ -18,6 +18,10 @@ export interface Metrics extends CacheEvents, HashGateEvents, LoginGuardEvents {
   storeError(): void;
   /** A cache miss that joined a store lookup already on its way for the same token. */
   storeLookupShared(): void;
+  /** How long one session lookup took, from asking the store to its answer, added delay included. */
+  sessionLookupTime(ms: number): void;
+  /** The delay --origin-latency-ms really added to one store read. */
+  addedDelay(ms: number): void;
   /** Where the cache-entries gauge reads from, once the cache exists. */
   watchCache(entries: () => number): void;
   /** Prometheus text exposition; the event-loop delay window restarts at every scrape. */
@@ -75,6 +79,7 @@ export function createMetrics(info: Record<string, string>): Metrics {
   const storeLookups = tallyOf(STORE_OPS);
   let storeErrors = 0;
   let sharedLookups = 0;
+  const timed = { sessionMs: 0, addedMs: 0, added: 0 };
   const hashing = { running: 0, peak: 0, rejected: 0 };
   const throttled = tallyOf(["address", "account"] as const);
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
@@ -148,6 +153,33 @@ export function createMetrics(info: Record<string, string>): Metrics {
       this.inc(sharedLookups);
     },
   });
+  new Counter({
+    name: "acb_store_session_lookup_seconds_total",
+    help: 'Time session lookups took, from asking the store to its answer (added delay included): the store\'s distance, per lookup when divided by acb_store_lookups_total{op="session"}.',
+    registers: [app],
+    collect() {
+      this.reset();
+      this.inc(timed.sessionMs / 1000);
+    },
+  });
+  new Counter({
+    name: "acb_store_added_delay_seconds_total",
+    help: "Delay --origin-latency-ms really added to store reads (timers fire late), over acb_store_added_delays_total reads.",
+    registers: [app],
+    collect() {
+      this.reset();
+      this.inc(timed.addedMs / 1000);
+    },
+  });
+  new Counter({
+    name: "acb_store_added_delays_total",
+    help: "Store reads --origin-latency-ms delayed.",
+    registers: [app],
+    collect() {
+      this.reset();
+      this.inc(timed.added);
+    },
+  });
   new Gauge({
     name: "acb_password_hashes_running",
     help: "Password hashes (scrypt) being computed now.",
@@ -219,6 +251,13 @@ export function createMetrics(info: Record<string, string>): Metrics {
     },
     storeLookupShared: () => {
       sharedLookups += 1;
+    },
+    sessionLookupTime: (ms) => {
+      timed.sessionMs += ms;
+    },
+    addedDelay: (ms) => {
+      timed.addedMs += ms;
+      timed.added += 1;
     },
     watchCache: (entries) => {
       cacheEntries = entries;

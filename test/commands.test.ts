@@ -123,6 +123,26 @@ describe("npm run server", () => {
     expect(result.stdout).toBe("");
   });
 
+  it("refuses a store distance under 1 ms, which a timer cannot add, in the server and the benchmark", async () => {
+    for (const command of [
+      ["dist/server/main.js", "server"],
+      ["dist/bench/cli.js", "load"],
+    ] as const) {
+      const [file, name] = command;
+      const result = await run(file, [
+        ...(name === "load" ? ["load"] : []),
+        "--origin-latency-ms",
+        "0.5",
+      ]);
+      expect(result.code, name).toBe(2);
+      expect(result.stderr.trim().split("\n"), name).toEqual([
+        expect.stringMatching(
+          /ACB_CONFIG_INVALID: --origin-latency-ms must be 0 or at least 1: Node's timers resolve about 1 ms, .* use a real one \(--store sqlite, or postgres over TCP\)/,
+        ),
+      ]);
+    }
+  });
+
   it("refuses --inject-cpu-us with authentication off: it costs authenticated requests", async () => {
     const result = await run("dist/server/main.js", [
       ...serverArgs(),

@@ -50,6 +50,22 @@ describe("the harness's instruments", () => {
     expect(outcome.latencyUs?.p50).toBeLessThanOrEqual(10_000);
   }, 60_000);
 
+  it("measures the store distance it adds: 1 and 3 ms asked, within 20% added, the lookup on top", async () => {
+    for (const ms of [1, 3]) {
+      const { server } = await measured(["--cache", "none", "--origin-latency-ms", String(ms)], 1);
+      expect(server.addedDelayMs, `${ms} ms`).toBeGreaterThanOrEqual(ms * 0.999);
+      expect(server.addedDelayMs, `${ms} ms`).toBeLessThanOrEqual(ms * 1.2);
+      // The lookup as the verifier times it: the added delay and SQLite's own read.
+      expect(server.sessionLookupMs, `${ms} ms`).toBeGreaterThanOrEqual(server.addedDelayMs ?? 0);
+      expect(server.sessionLookupMs, `${ms} ms`).toBeLessThan((server.addedDelayMs ?? 0) + 1);
+    }
+    // Without a delay nothing is added, and SQLite answers within a fraction of a millisecond.
+    const { server } = await measured(["--cache", "none"], 1);
+    expect(server.addedDelayMs).toBeNull();
+    expect(server.sessionLookupMs).toBeGreaterThan(0);
+    expect(server.sessionLookupMs).toBeLessThan(0.5);
+  }, 60_000);
+
   it("reports server CPU per request: 1000 µs more injected reads 1000 µs more", async () => {
     // Both injected, so that both run at a few hundred requests per second: the server's own
     // cost per request is higher at a low rate than at full speed, and would not cancel out.

@@ -13,6 +13,10 @@ export interface ServerSample {
   hitRatio: number | null;
   storeLookups: number;
   storeLookupsPerRequest: number;
+  /** A session lookup's mean time, asked to answered (the store's distance); null: none, or not exposed. */
+  sessionLookupMs: number | null;
+  /** The mean delay --origin-latency-ms really added per read; null: none added. */
+  addedDelayMs: number | null;
 }
 
 /** Sample name with its labels, exactly as exposed, mapped to its value. */
@@ -67,6 +71,10 @@ export function serverSample(before: MetricsSnapshot, after: MetricsSnapshot): S
   const storeLookups =
     sum(after, "acb_store_lookups_total{") - sum(before, "acb_store_lookups_total{");
   const cpuSeconds = delta("process_cpu_seconds_total");
+  const perEvent = (seconds: string, count: string) => {
+    const events = delta(count);
+    return events > 0 && after.has(seconds) ? (delta(seconds) * 1000) / events : null;
+  };
   return {
     requests,
     cpuSeconds,
@@ -78,5 +86,10 @@ export function serverSample(before: MetricsSnapshot, after: MetricsSnapshot): S
     hitRatio: cacheReads > 0 ? cache.hit / cacheReads : null,
     storeLookups,
     storeLookupsPerRequest: requests > 0 ? storeLookups / requests : 0,
+    sessionLookupMs: perEvent(
+      "acb_store_session_lookup_seconds_total",
+      'acb_store_lookups_total{op="session"}',
+    ),
+    addedDelayMs: perEvent("acb_store_added_delay_seconds_total", "acb_store_added_delays_total"),
   };
 }

@@ -284,6 +284,8 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
     rssPeakBytes: summaryOf(valid.flatMap((run) => run.rss?.peakBytes ?? [])),
     hitRatio: summaryOf(hitRatios),
     storeLookupsPerRequest: summaryOf(servers.map((s) => s.storeLookupsPerRequest)),
+    sessionLookupMs: summaryOf(servers.flatMap((s) => s.sessionLookupMs ?? [])),
+    addedDelayMs: summaryOf(servers.flatMap((s) => s.addedDelayMs ?? [])),
     systemCpuUsPerRequest: summaryOf(valid.flatMap((run) => systemCpuOf(run) ?? [])),
     cacheEntries: summaryOf(valid.flatMap((run) => cacheEntriesOf(run) ?? [])),
     cacheBytes: summaryOf(valid.flatMap((run) => cacheBytesOf(results)(run) ?? [])),

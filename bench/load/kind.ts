@@ -84,6 +84,8 @@ export const loadKind: ResultKind<LoadResults> = {
             ...server,
             requests: perRequest > 0 ? Math.round((cpu * 1e6) / perRequest) : 0,
             cacheLocalEntries: null,
+            sessionLookupMs: null,
+            addedDelayMs: null,
           },
           // Servers before version 4 neither coalesced misses nor jittered TTLs.
           settings: settings && { ...settings, coalesce: "off", cacheTtlJitter: 0 },

@@ -1,3 +1,4 @@
+import { fmtNum } from "../report/format.js";
 import {
   bullets,
   listWords,
@@ -105,6 +106,19 @@ function missLines({ runs }: LoadResults): string[] {
   return [...seen];
 }
 
+/** A modelled distance is stated with what the servers measured of it: timers fire late. */
+function distanceLines({ options, summaries }: LoadResults): string[] {
+  if (options.originLatencyMs <= 0) return [];
+  const added = summaries.flatMap((s) => s.addedDelayMs?.median ?? []);
+  const measured =
+    added.length > 0
+      ? `; the servers measured ${added.map((ms) => fmtNum(ms)).join(", ")} ms added per read (by mode, median over runs)`
+      : "";
+  return [
+    `Every store read was delayed by --origin-latency-ms ${options.originLatencyMs} (a round trip: half before the read, half after)${measured}.`,
+  ];
+}
+
 export function methodLines(results: LoadResults): string[] {
   const { options } = results;
   return [
@@ -139,6 +153,7 @@ export function methodLines(results: LoadResults): string[] {
     ...openLoopLines(results),
     ...pinningLines(results),
     ...loginLines(results),
+    ...distanceLines(results),
     ...missLines(results),
     ...injectedLines(results),
   ];

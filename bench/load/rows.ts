@@ -31,6 +31,7 @@ import {
   type RunResult,
 } from "./schema.js";
 
+const fmtMs: Fmt = (ms) => fmtUs(missing(ms) ? ms : ms * 1000);
 const fmtMB: Fmt = (bytes) => (missing(bytes) ? DASH : fmtNum(bytes / 1e6));
 
 function throughputTable(summaries: readonly ModeSummary[], title: string): TableData {
@@ -128,6 +129,7 @@ function costTable(summaries: readonly ModeSummary[], title: string, openLoop = 
       "server CPU µs/req [95% CI]",
       "hit ratio",
       "store lookups/req",
+      "store lookup",
       "event-loop p99 ms",
       "generator core share",
     ],
@@ -136,6 +138,7 @@ function costTable(summaries: readonly ModeSummary[], title: string, openLoop = 
       fmtCi(s.serverCpuUsPerRequest, fmtNum),
       fmtPct(s.hitRatio?.median, 2),
       fmtNum(s.storeLookupsPerRequest?.median),
+      fmtMs(s.sessionLookupMs?.median),
       fmtNum(s.eventLoopDelayP99Ms?.median),
       fmtNum(s.generatorCoreShare?.median),
     ]),

@@ -24,7 +24,8 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * and capacity; summaries' openLoop and capacity.
  * 4 added whole-system CPU and what the cache holds: runs' system and cache, server.requests and
  * server.cacheLocalEntries; entryWeights; summaries' systemCpuUsPerRequest, cacheEntries and
- * cacheBytes; the server's single-flight and TTL jitter in runs' settings.
+ * cacheBytes; the server's single-flight and TTL jitter in runs' settings; server's
+ * sessionLookupMs and addedDelayMs (the store's measured distance).
  */
 export const LOAD_SCHEMA_VERSION = 4;
 
@@ -212,6 +213,9 @@ export interface ModeSummary {
   rssPeakBytes: Summary | null;
   hitRatio: Summary | null;
   storeLookupsPerRequest: Summary | null;
+  /** A session lookup's mean time (the store's measured distance), and the delay really added. */
+  sessionLookupMs: Summary | null;
+  addedDelayMs: Summary | null;
   /** The server's CPU with that of the local services on its request path, per request. */
   systemCpuUsPerRequest: Summary | null;
   /** Entries the cache held at the end of each run (memory and Redis), and their bytes. */

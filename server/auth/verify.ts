@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Lookup, TokenCache } from "../cache/token-cache.js";
 import { tokenInvalid } from "../errors.js";
 import type { Metrics } from "../metrics.js";
@@ -23,7 +24,13 @@ export function createVerifier(deps: VerifierDeps): Verifier {
   const { cache, store, metrics, clock } = deps;
   const fromStore = async (tokenHash: string, fill: boolean, now: number) => {
     metrics.storeLookup("session");
-    const principal = await store.findSession(tokenHash, now);
+    const asked = performance.now();
+    let principal: Principal | undefined;
+    try {
+      principal = await store.findSession(tokenHash, now);
+    } finally {
+      metrics.sessionLookupTime(performance.now() - asked);
+    }
     if (principal === undefined) throw tokenInvalid();
     if (fill) cache.fill(tokenHash, principal, now);
     return principal;

@@ -2,12 +2,17 @@
 import { exitWithError } from "../lib/cli-edge.js";
 import { usageError } from "../lib/errors.js";
 import { compareCommand } from "./compare/command.js";
-import { runBenchmarkCommand } from "./harness/command.js";
-import { interruptible } from "./harness/interrupt.js";
+import { benchmark } from "./harness/command.js";
 import { KINDS } from "./kinds.js";
 import { loadCommand, loadUsage } from "./load/index.js";
+import { mapCommand } from "./map/index.js";
 import { microCommand } from "./micro/index.js";
-import { latestEntryWeights, latestLoadReference, latestThroughput } from "./references.js";
+import {
+  latestEntryWeights,
+  latestExposure,
+  latestLoadReference,
+  latestThroughput,
+} from "./references.js";
 import { reportCommand } from "./report/command.js";
 import { revocationCommand } from "./revocation/index.js";
 
@@ -18,6 +23,7 @@ Commands:
   load        the load benchmark across cache modes (npm run bench)
   revocation  revocation lag across instances (npm run bench:revocation)
   micro       what each step of a token check costs, in-process (npm run bench:micro)
+  map         where caching pays off as the store gets further away (npm run bench:map)
   report      render report.md and report.html again from a results.json (npm run report)
   compare     the regression gate between two results (npm run bench:compare)
 
@@ -25,16 +31,10 @@ ${loadUsage()}`;
 
 // The benchmarks stop cleanly on the first Ctrl-C; report and compare just end.
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  load: (argv) =>
-    runBenchmarkCommand(loadCommand({ entryWeights: latestEntryWeights }), argv, interruptible()),
-  revocation: (argv) =>
-    runBenchmarkCommand(revocationCommand({ throughput: latestThroughput }), argv, interruptible()),
-  micro: (argv) =>
-    runBenchmarkCommand(
-      microCommand({ loadReference: latestLoadReference }),
-      argv,
-      interruptible(),
-    ),
+  load: benchmark(loadCommand({ entryWeights: latestEntryWeights })),
+  revocation: benchmark(revocationCommand({ throughput: latestThroughput })),
+  micro: benchmark(microCommand({ loadReference: latestLoadReference })),
+  map: benchmark(mapCommand({ entryWeights: latestEntryWeights, exposure: latestExposure })),
   report: (argv) => reportCommand(KINDS, argv),
   compare: compareCommand,
 };

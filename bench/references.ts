@@ -1,8 +1,9 @@
 import { CACHE_MODES } from "../server/cache/token-cache.js";
 import { type EntryWeights, type LoadResults, readLoadResults } from "./load/index.js";
+import type { ExposureReference } from "./map/index.js";
 import { type LoadReference, readMicroResults } from "./micro/index.js";
 import { newestReport } from "./report/newest.js";
-import type { ThroughputReference } from "./revocation/index.js";
+import { readRevocationResults, type ThroughputReference } from "./revocation/index.js";
 
 // What one kind's report shows of another's results. The base kinds never import each other:
 // each declares what it wants, and these read it from the load benchmark's public file.
@@ -61,4 +62,19 @@ export const latestEntryWeights = (out: string): Promise<EntryWeights | null> =>
     const memory = results.footprint.find((f) => f.cache === "memory");
     if (!memory || memory.bytesPerSlot === null) return null;
     return { folder, bytesPerEntry: memory.bytesPerEntry, bytesPerSlot: memory.bytesPerSlot };
+  });
+
+/** For the map: each mode's longest revocation exposure in the newest complete report of `store`. */
+export const latestExposure = (out: string, store: string): Promise<ExposureReference | null> =>
+  newestReport(out, async (file, folder) => {
+    const results = await readRevocationResults(file);
+    if (results.options.store !== store || results.status !== "complete") return null;
+    const exposureMs: Record<string, number | null> = {};
+    for (const summary of results.summaries) {
+      const seen = summary.exposureMaxMs;
+      const before = exposureMs[summary.mode];
+      exposureMs[summary.mode] =
+        seen === null ? (before ?? null) : Math.max(seen, before ?? Number.NEGATIVE_INFINITY);
+    }
+    return { folder, exposureMs };
   });

@@ -13,6 +13,7 @@ const HELP: Record<string, string[]> = {
   bench: ["dist/bench/cli.js", "load", "--help"],
   "bench:revocation": ["dist/bench/cli.js", "revocation", "--help"],
   "bench:micro": ["dist/bench/cli.js", "micro", "--help"],
+  "bench:map": ["dist/bench/cli.js", "map", "--help"],
   report: ["dist/bench/cli.js", "report", "--help"],
   "bench:compare": ["dist/bench/cli.js", "compare", "--help"],
   server: ["dist/server/main.js", "--help"],

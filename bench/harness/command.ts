@@ -1,4 +1,5 @@
 import type { ReportFolder } from "../report/write.js";
+import { interruptible } from "./interrupt.js";
 
 /** What every benchmark command's options carry besides its own. */
 export interface CommandOptions {
@@ -44,3 +45,9 @@ export async function runBenchmarkCommand<O extends CommandOptions, R>(
   );
   return signal.aborted ? 130 : command.exitCode(results);
 }
+
+/** A benchmark command as the dispatcher runs it: the first Ctrl-C stops it cleanly. */
+export const benchmark =
+  <O extends CommandOptions, R>(command: BenchmarkCommand<O, R>) =>
+  (argv: string[]): Promise<number> =>
+    runBenchmarkCommand(command, argv, interruptible());

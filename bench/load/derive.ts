@@ -2,7 +2,7 @@ import { generatorCpuUsPerRequest } from "../harness/autocannon-run.js";
 import { LATE_LAG_US } from "../harness/open-loop.js";
 import type { ServiceName } from "../harness/service-cpu.js";
 import { fmtNum, fmtPct } from "../report/format.js";
-import { type Comparison, compare, type Summary, summarize } from "../stats/index.js";
+import { type Comparison, compare, summarize, summaryOf } from "../stats/index.js";
 import {
   type CapacitySummary,
   FLOOD_VARIANTS,
@@ -22,9 +22,6 @@ const MAX_RATIO_SPREAD = 0.1;
 const SPREAD_MARGIN = 2;
 /** Processes outside the benchmark using more than this share of a core during a run. */
 const MAX_OTHER_LOAD = 0.25;
-
-const summaryOf = (values: number[]): Summary | null =>
-  values.length > 0 ? summarize(values) : null;
 
 /**
  * A run without a flood beside it: what every table, claim and gate compares. (A login-flood

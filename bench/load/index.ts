@@ -5,9 +5,9 @@ import { loadKind } from "./kind.js";
 import type { LoadResults } from "./schema.js";
 
 export { type LoadReferences, loadCommand } from "./command.js";
-export { busyMachine, isPlain } from "./derive.js";
+export { busyMachine, compareArms, isPlain, type RunFigure, systemCpuOf } from "./derive.js";
 export { loadKind } from "./kind.js";
-export { loadUsage } from "./options.js";
+export { LOAD_OPTIONS, loadOptionsWith, loadUsage } from "./options.js";
 export { type LoadBenchmark, type Progress, runLoadBenchmark } from "./run-load.js";
 export type {
   EntryWeights,

@@ -292,3 +292,14 @@ export function withDerivedDefaults(
 }
 
 export const loadUsage = () => usageText(LOAD_OPTIONS, LOAD_DEFAULTS, "npm run bench --");
+
+/** The load benchmark's options for a composite (the map): its defaults, with `overrides` given. */
+export function loadOptionsWith(overrides: Partial<LoadOptions>): LoadOptions {
+  const given = new Set(Object.keys(overrides) as (keyof LoadCommandOptions)[]);
+  const {
+    json: _,
+    saveBaseline: __,
+    ...options
+  } = checkAll(LOAD_OPTIONS, withDerivedDefaults({ ...LOAD_DEFAULTS, ...overrides }, given));
+  return options;
+}

@@ -11,7 +11,7 @@ import type {
 export function promisedBound(
   mode: RevocationMode,
   role: LagSummary["role"],
-  options: RevocationOptions,
+  options: Pick<RevocationOptions, "cacheTtl" | "localCacheTtl">,
 ): { boundMs: number; boundNote: string } {
   if (mode === "memory" && role === "other") {
     return {

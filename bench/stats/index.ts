@@ -19,4 +19,4 @@ export type {
 } from "./ratio.js";
 export { compare, ratioOfMedians } from "./ratio.js";
 export type { Summary } from "./summary.js";
-export { cv, mean, median, quantile, stddev, summarize } from "./summary.js";
+export { cv, mean, median, quantile, stddev, summarize, summaryOf } from "./summary.js";

@@ -60,6 +60,10 @@ export function cv(xs: readonly number[]): number {
   return stddev(xs) / m;
 }
 
+/** summarize(), or null for no values. */
+export const summaryOf = (xs: readonly number[]): Summary | null =>
+  xs.length > 0 ? summarize(xs) : null;
+
 export function summarize(xs: readonly number[], confidence = 0.95): Summary {
   assertSample(xs);
   const sorted = sortedCopy(xs);

@@ -12,6 +12,8 @@ export interface CurvePoint {
   tip: string;
   /** Drawn hollow: a point that failed what the chart is about (a step that broke the SLO). */
   hollow?: boolean;
+  /** An interval around y (a confidence interval), drawn as a shaded band along the series. */
+  band?: { low: number; high: number };
 }
 
 export interface CurveSeries {
@@ -46,7 +48,10 @@ const SIZE = 8;
 export function curveChart(chart: CurveChart): string {
   const points = chart.series.flatMap((s) => s.points);
   const box: Box = { left: 76, right: WIDTH - 24, top: 16, bottom: 16 + PLOT_HEIGHT };
-  const ys = [...points.map((p) => p.y), ...(chart.reference ? [chart.reference.y] : [])];
+  const ys = [
+    ...points.flatMap((p) => [p.y, ...(p.band ? [p.band.low, p.band.high] : [])]),
+    ...(chart.reference ? [chart.reference.y] : []),
+  ];
   const across = dataScale(
     points.map((p) => p.x),
     chart.x.scale,
@@ -61,6 +66,18 @@ export function curveChart(chart: CurveChart): string {
       .map((p, i) => `${i === 0 ? "M" : "L"}${num(x.at(p.x))} ${num(y.at(p.y))}`)
       .join(" ");
     const dash = series.dashed ? ` stroke-dasharray="5 4"` : "";
+    const banded = sorted.filter((p) => p.band);
+    const band =
+      banded.length > 1
+        ? `<path class="band" d="${[
+            ...banded.map(
+              (p, i) => `${i === 0 ? "M" : "L"}${num(x.at(p.x))} ${num(y.at(p.band?.high ?? p.y))}`,
+            ),
+            ...[...banded]
+              .reverse()
+              .map((p) => `L${num(x.at(p.x))} ${num(y.at(p.band?.low ?? p.y))}`),
+          ].join(" ")} Z" fill="${series.color}" fill-opacity="0.15" stroke="none"/>`
+        : "";
     const marks = sorted.map((p) => {
       const [fill, outline] = p.hollow ? ["#fff", series.color] : [series.color, "#fff"];
       return (
@@ -70,7 +87,7 @@ export function curveChart(chart: CurveChart): string {
       );
     });
     return (
-      `<g class="series"><path d="${path}" fill="none" stroke="${series.color}" stroke-width="1.5"${dash}/>` +
+      `<g class="series">${band}<path d="${path}" fill="none" stroke="${series.color}" stroke-width="1.5"${dash}/>` +
       `${marks.join("")}</g>`
     );
   });

@@ -1,0 +1,146 @@
+import { join, relative } from "node:path";
+import { describeCause } from "../../lib/errors.js";
+import {
+  type EntryWeights,
+  type LoadResults,
+  loadOptionsWith,
+  type Progress,
+  runLoadBenchmark,
+} from "../load/index.js";
+import { collectProvenance } from "../report/provenance.js";
+import { recordBenchmark } from "../report/record.js";
+import { createReportFolder, type ReportFolder } from "../report/write.js";
+import { summaryOf } from "../stats/index.js";
+import { BASELINE, cellsOf } from "./derive.js";
+import type { ExposureReference } from "./exposure.js";
+import { exposureOf } from "./exposure.js";
+import {
+  type Distance,
+  MAP_SCHEMA,
+  MAP_SCHEMA_VERSION,
+  type MapOptions,
+  type MapPoint,
+  type MapResults,
+} from "./schema.js";
+import { mapViews } from "./views.js";
+
+export type MapProgress =
+  | { kind: "distance"; distance: Distance; index: number; total: number; loop: "closed" | "open" }
+  | { kind: "load"; distance: Distance; event: Progress };
+
+/** What the map reads of other kinds' newest reports: the weight of an entry, revocation exposure. */
+export interface MapReferences {
+  entryWeights(out: string): Promise<EntryWeights | null>;
+  exposure(out: string, store: string): Promise<ExposureReference | null>;
+}
+
+/** The measured distance of a point: none's session lookups, else any mode's that looked up. */
+function lookupsOf(results: LoadResults, figure: "sessionLookupMs" | "addedDelayMs") {
+  const of = (mode: string) =>
+    results.runs.flatMap((run) =>
+      run.mode === mode && run.status === "ok" ? (run.server?.[figure] ?? []) : [],
+    );
+  const none = of(BASELINE);
+  return summaryOf(
+    none.length > 0 ? none : results.runs.flatMap((run) => run.server?.[figure] ?? []),
+  );
+}
+
+function pointOf(
+  distance: Distance,
+  closed: { results: LoadResults; folder: ReportFolder },
+  open: { results: LoadResults; folder: ReportFolder } | null,
+  mapDir: string,
+): MapPoint {
+  return {
+    distance,
+    folders: [closed, ...(open ? [open] : [])].map((run) => relative(mapDir, run.folder.dir)),
+    status: "complete",
+    reason: null,
+    measuredMs: lookupsOf(closed.results, "sessionLookupMs"),
+    addedDelayMs: lookupsOf(closed.results, "addedDelayMs"),
+    cells: cellsOf(closed.results, open?.results ?? null),
+    skipped: closed.results.skipped,
+  };
+}
+
+/**
+ * One load benchmark per store distance (and one more at --rate), each interleaving the modes
+ * round by round and kept whole under points/; then what the map makes of them. A distance that
+ * cannot run (PostgreSQL missing) is recorded as failed with why; the others still run.
+ */
+export async function runMap(
+  options: MapOptions,
+  progress: (event: MapProgress) => void,
+  signal: AbortSignal,
+  references: MapReferences,
+): Promise<{ results: MapResults; folder: ReportFolder }> {
+  const folder = await createReportFolder(options.out, "map");
+  const results: MapResults = {
+    schema: MAP_SCHEMA,
+    version: MAP_SCHEMA_VERSION,
+    status: "running",
+    options,
+    provenance: await collectProvenance({
+      services: { redis: null, postgres: null, sqlite: "better-sqlite3 (embedded)" },
+      passwordCost: null,
+    }),
+    points: [],
+    crossovers: [],
+    exposure: [],
+  };
+  const weights = await references.entryWeights(options.out);
+  const loadAt = (distance: Distance, rate: number | null) =>
+    loadOptionsWith({
+      modes: options.modes,
+      store: distance.store,
+      originLatencyMs: distance.addedMs,
+      connections: options.connections,
+      duration: options.duration,
+      warmup: options.warmup,
+      runs: options.runs,
+      users: options.users,
+      cacheTtl: options.cacheTtl,
+      rate,
+      redisUrl: options.redisUrl,
+      databaseUrl: options.databaseUrl,
+      out: join(folder.dir, "points"),
+    });
+  await recordBenchmark(
+    { folder, results, signal, views: mapViews, cleanup: async () => {} },
+    async (save) => {
+      for (const [index, distance] of options.distances.entries()) {
+        if (signal.aborted) break;
+        const total = options.distances.length;
+        const load = (rate: number | null) => {
+          progress({ kind: "distance", distance, index, total, loop: rate ? "open" : "closed" });
+          return runLoadBenchmark(
+            loadAt(distance, rate),
+            (event) => progress({ kind: "load", distance, event }),
+            signal,
+            weights,
+          );
+        };
+        try {
+          const closed = await load(null);
+          const open = options.rate !== null && !signal.aborted ? await load(options.rate) : null;
+          results.points.push(pointOf(distance, closed, open, folder.dir));
+        } catch (error) {
+          results.points.push({
+            distance,
+            folders: [],
+            status: "failed",
+            reason: describeCause(error),
+            measuredMs: null,
+            addedDelayMs: null,
+            cells: [],
+            skipped: [],
+          });
+        }
+        await save();
+      }
+      results.exposure = await exposureOf(options, references);
+    },
+  );
+  return { results, folder };
+}

@@ -35,7 +35,7 @@ const DISTANCE_AXIS = {
 } as const;
 
 const fmtMsAxis = (ms: number): string =>
-  ms >= 1 ? `${fmtNum(ms)} ms` : `${fmtNum(ms * 1000)} µs`;
+  ms >= 1000 ? `${fmtNum(ms / 1000)} s` : ms >= 1 ? `${fmtNum(ms)} ms` : `${fmtNum(ms * 1000)} µs`;
 
 /** (a) Each mode × none against the measured store distance, log–log, its CI shaded. */
 function gainChart(results: MapResults): Figure {

@@ -341,6 +341,60 @@ describe("the whole system on the request path", () => {
   );
 });
 
+describe("the cold-start scenario", () => {
+  it("starts each arm's cache empty under load and records it filling, in 100 ms bins", async () => {
+    const options = withDerivedDefaults(
+      {
+        ...LOAD_DEFAULTS,
+        scenario: "cold-start",
+        modes: ["memory"],
+        runs: 1,
+        users: 200,
+        out: dir,
+      },
+      new Set(["scenario", "modes", "runs", "users"]),
+    );
+    // No warm-up: nothing may fill the cache before the run.
+    expect(options).toMatchObject({ warmup: 0, duration: 5, cacheMax: 20 });
+    const { results } = await runLoadBenchmark(
+      { ...options, duration: 2 },
+      () => {},
+      new AbortController().signal,
+    );
+    // The arms run in a seeded random order within the round.
+    expect(results.runs.map((run) => [run.variant, run.status]).sort()).toEqual([
+      ["single-flight off", "ok"],
+      ["single-flight on", "ok"],
+    ]);
+    for (const run of results.runs) {
+      expect(run.settings?.coalesce).toBe(run.variant === "single-flight on" ? "on" : "off");
+      const bins = run.timeline ?? [];
+      expect(bins.length).toBeGreaterThanOrEqual(18);
+      expect(bins.map((bin) => bin.atMs).slice(0, 3)).toEqual([0, 100, 200]);
+      // The first bins send misses to the store; the last ones are served at the steady ratio.
+      const first = bins.find((bin) => bin.hitRatio !== null);
+      const last = bins.at(-2);
+      expect(first?.storeLookupsPerSecond).toBeGreaterThan(0);
+      expect(last?.hitRatio).toBeGreaterThan(first?.hitRatio ?? 1);
+      expect(bins.reduce((sum, bin) => sum + bin.requests, 0)).toBe(run.requests);
+    }
+    const [shipped] = results.stampedes;
+    expect(shipped).toMatchObject({ mode: "memory", variant: "single-flight on", validRuns: 1 });
+    expect(shipped?.timeToSteadyMs?.median).toBeGreaterThanOrEqual(0);
+    expect(shipped?.steadyHitRatio?.median).toBeGreaterThan(0.3);
+  }, 60_000);
+
+  it("refuses a warm cache's ways of measuring, and a target", () => {
+    const options = (more: Partial<typeof LOAD_DEFAULTS>, given: string[]) =>
+      withDerivedDefaults(
+        { ...LOAD_DEFAULTS, scenario: "expiry", ...more },
+        new Set(["scenario", ...given] as (keyof typeof LOAD_DEFAULTS)[]),
+      );
+    expect(options({}, [])).toMatchObject({ cacheTtl: 2, duration: 7, warmup: 0 });
+    expect(() => options({ rate: 100 }, ["rate"])).toThrow(/give neither --rate nor --capacity/);
+  });
+});
+
 describe("process cleanup", () => {
   const childrenOf = (pid: number): number[] => {
     try {

@@ -55,6 +55,8 @@ export interface LoadSettings {
   record: boolean;
   /** A request unanswered this long counts as a timeout (default 10 s). */
   timeoutSeconds?: number;
+  /** Told every response's latency in µs as it arrives (a timeline's bins). */
+  onResponse?: (latencyUs: number) => void;
 }
 
 export type LoadOutcome = LoadFigures;
@@ -150,7 +152,9 @@ export async function runAutocannon(
     "response",
     (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
       responses += 1;
-      latencies?.recordValue(Math.max(1, Math.round(responseTime * 1000)));
+      const us = Math.max(1, Math.round(responseTime * 1000));
+      latencies?.recordValue(us);
+      settings.onResponse?.(us);
     },
   );
   const abort = () => running.stop();

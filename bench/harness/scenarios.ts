@@ -1,6 +1,17 @@
 import { randomBytes } from "node:crypto";
 
-export const SCENARIOS = ["read", "zipf", "mixed", "login", "invalid", "login-flood"] as const;
+export const SCENARIOS = [
+  "read",
+  "zipf",
+  "mixed",
+  "login",
+  "invalid",
+  "login-flood",
+  "cold-start",
+  "expiry",
+] as const;
+/** Scenarios that watch a cache fill or refill under load: Zipf traffic, a timeline in 100 ms bins. */
+export const STAMPEDE_SCENARIOS: ReadonlySet<Scenario> = new Set(["cold-start", "expiry"]);
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** A logged-in user the load can present. */
@@ -104,6 +115,9 @@ export function planScenario(scenario: Scenario, input: ScenarioInput): Scenario
     // The read path is what a login flood is measured on; the flood is a plan of its own.
     case "login-flood":
       return { describe: "GET /items/", requests: input.sessions.map(getItems) };
+    // A cache filling (or refilling) under load: popular tokens first, as in real traffic.
+    case "cold-start":
+    case "expiry":
     case "zipf": {
       const rank = zipfSampler(input.sessions.length);
       return {

@@ -15,7 +15,9 @@ export type ServerSetup = Pick<
   | "cacheMax"
   | "originLatencyMs"
 > &
-  Partial<Pick<Config, "localCacheTtl" | "loginLimits" | "hashQueue">> & {
+  Partial<
+    Pick<Config, "localCacheTtl" | "loginLimits" | "hashQueue" | "coalesce" | "cacheTtlJitter">
+  > & {
     /** Credentials files seeded besides the demo users' credentials.json. */
     credentials: readonly string[];
   };

@@ -4,9 +4,9 @@ import type { Figure } from "../report/svg/figure.js";
 import { type IntervalBar, intervalBarChart } from "../report/svg/interval-bars.js";
 import { modeStyle } from "../report/svg/palette.js";
 import { percentileChart } from "../report/svg/percentile-lines.js";
-import type { Summary } from "../stats/index.js";
+import { median, type Summary } from "../stats/index.js";
 import { isPlain } from "./derive.js";
-import { VARIANT_LABELS } from "./rows.js";
+import { armLabel, VARIANT_LABELS } from "./rows.js";
 import {
   type FloodVariant,
   type LoadResults,
@@ -269,8 +269,59 @@ function latencyThroughput(results: LoadResults): Figure {
 }
 
 /** The charts of a load benchmark, in the order the page shows them. */
+/**
+ * cold-start and expiry: the store's lookups per second along the run, one line per arm (its
+ * defence off dashed), each 100 ms bin the median over the arm's runs.
+ */
+function stampedeTimeline(results: LoadResults): Figure {
+  const series: CurveSeries[] = results.stampedes.map((arm, index) => {
+    const runs = results.runs.filter(
+      (run) => run.mode === arm.mode && run.variant === arm.variant && run.status === "ok",
+    );
+    const byBin = new Map<number, number[]>();
+    for (const run of runs) {
+      for (const bin of run.timeline ?? []) {
+        if (bin.storeLookupsPerSecond === null) continue;
+        byBin.set(bin.atMs, [...(byBin.get(bin.atMs) ?? []), bin.storeLookupsPerSecond]);
+      }
+    }
+    const label = armLabel(arm);
+    return {
+      label,
+      ...modeStyle(arm.mode, index),
+      dashed: arm.variant?.endsWith("off") === true,
+      inLegend: true,
+      points: [...byBin].map(([atMs, rates]) => ({
+        x: atMs / 1000,
+        y: median(rates),
+        tip: `${label} at ${(atMs / 1000).toFixed(1)} s: ${fmtRate(median(rates))} lookups/s`,
+      })),
+    };
+  });
+  return {
+    id: "stampede",
+    title: `${results.options.scenario}: what the store serves, from the first request`,
+    caption:
+      "Session lookups per second reaching the store, in 100 ms bins (median over runs); a dashed" +
+      " line is the same mode with its defence off (single-flight, or TTL jitter). A cache that" +
+      " fills falls to its steady rate; entries that expire together send it back up.",
+    svg: curveChart({
+      label: "store lookups per second along the run",
+      x: {
+        title: "seconds from the first request",
+        format: (x) => `${x.toFixed(1)} s`,
+        scale: "linear",
+      },
+      y: { title: "store lookups/s", format: fmtRate, scale: "linear" },
+      series,
+      empty: "No timeline was recorded.",
+    }),
+  };
+}
+
 export function loadFigures(results: LoadResults): Figure[] {
   const common = [serverCpu(results), hitRatio(results)];
+  if (results.stampedes.length > 0) return [stampedeTimeline(results), ...common];
   switch (loopOf(results.options)) {
     case "capacity":
       return [capacity(results), latencyThroughput(results), ...common];

@@ -1,8 +1,10 @@
 import { generatorCpuUsPerRequest } from "../harness/autocannon-run.js";
 import { LATE_LAG_US } from "../harness/open-loop.js";
+import { STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
 import type { ServiceName } from "../harness/service-cpu.js";
+import type { TimelineBin } from "../harness/timeline.js";
 import { fmtNum, fmtPct } from "../report/format.js";
-import { type Comparison, compare, summarize, summaryOf } from "../stats/index.js";
+import { type Comparison, compare, median, summarize, summaryOf } from "../stats/index.js";
 import {
   type CapacitySummary,
   FLOOD_VARIANTS,
@@ -14,6 +16,9 @@ import {
   type OpenLoopSummary,
   type PinningSummary,
   type RunResult,
+  STAMPEDE_VARIANTS,
+  type StampedeSummary,
+  type Variant,
 } from "./schema.js";
 
 /** Per-round ratios spread wider than this (their coefficient of variation): the rounds disagree. */
@@ -29,7 +34,12 @@ const MAX_OTHER_LOAD = 0.25;
  * the unpinned arm: the pinned one is compared with it in the pinning table.
  */
 export const isPlain = (run: RunResult): boolean =>
-  (!run.variant || run.variant === "baseline") && run.pinned !== true;
+  (!run.variant || SHIPPED.has(run.variant)) && run.pinned !== true;
+/** The arms that run the server as shipped: a login flood's baseline, a stampede's defences on. */
+const SHIPPED: ReadonlySet<Variant> = new Set([
+  "baseline",
+  ...Object.values(STAMPEDE_VARIANTS).map(([shipped]) => shipped),
+]);
 
 /**
  * One figure of `mode` and of `baseline`, from the rounds where both runs are valid and have it,
@@ -303,6 +313,60 @@ export function summarizeModes(results: LoadResults): ModeSummary[] {
   return results.options.modes
     .filter((mode) => ran.has(mode))
     .map((mode) => summarizeMode(results, mode));
+}
+
+/** Where a run's cache settled, how long it took, and how hard the store was hit meanwhile. */
+function stampedeFigures(timeline: readonly TimelineBin[]) {
+  const quarter = timeline.slice(Math.floor(timeline.length * 0.75));
+  const settled = quarter.flatMap((bin) => (bin.hitRatio === null ? [] : [bin.hitRatio]));
+  const steady = settled.length > 0 ? median(settled) : null;
+  const reached =
+    steady === null
+      ? undefined
+      : timeline.find((bin) => bin.hitRatio !== null && bin.hitRatio >= STEADY_SHARE * steady);
+  const lookups = timeline.flatMap((bin) => bin.storeLookupsPerSecond ?? []);
+  const p99s = timeline.flatMap((bin) => bin.p99Us ?? []);
+  return {
+    steady,
+    timeToSteadyMs: reached?.atMs ?? null,
+    peak: lookups.length > 0 ? Math.max(...lookups) : null,
+    median: lookups.length > 0 ? median(lookups) : null,
+    worstP99: p99s.length > 0 ? Math.max(...p99s) : null,
+  };
+}
+/** A cache counts as settled at this share of the hit ratio its run ends at. */
+const STEADY_SHARE = 0.98;
+
+/** cold-start and expiry: each arm of each mode, from its runs' timelines. */
+export function summarizeStampedes(results: LoadResults): StampedeSummary[] {
+  if (!STAMPEDE_SCENARIOS.has(results.options.scenario)) return [];
+  const variants = [
+    null,
+    ...STAMPEDE_VARIANTS[results.options.scenario as keyof typeof STAMPEDE_VARIANTS],
+  ];
+  return results.options.modes.flatMap((mode) =>
+    variants.flatMap((variant) => {
+      const runs = results.runs.filter(
+        (run) => run.mode === mode && run.variant === variant && run.status === "ok",
+      );
+      if (!results.runs.some((run) => run.mode === mode && run.variant === variant)) return [];
+      const figures = runs.flatMap((run) => (run.timeline ? [stampedeFigures(run.timeline)] : []));
+      const of = (pick: (f: (typeof figures)[number]) => number | null) =>
+        summaryOf(figures.flatMap((f) => pick(f) ?? []));
+      return [
+        {
+          mode,
+          variant,
+          validRuns: runs.length,
+          steadyHitRatio: of((f) => f.steady),
+          timeToSteadyMs: of((f) => f.timeToSteadyMs),
+          peakLookupsPerSecond: of((f) => f.peak),
+          medianLookupsPerSecond: of((f) => f.median),
+          worstBinP99Us: of((f) => f.worstP99),
+        },
+      ];
+    }),
+  );
 }
 
 /** Each flood arm of each mode against that mode's baseline in the same round. */

@@ -73,6 +73,7 @@ export const loadKind: ResultKind<LoadResults> = {
       ...json,
       version: 4,
       entryWeights: null,
+      stampedes: [],
       runs: (json.runs as Json[]).map((run) => {
         const server = run.server as Json | null;
         const settings = run.settings as Json | null;
@@ -91,6 +92,7 @@ export const loadKind: ResultKind<LoadResults> = {
           settings: settings && { ...settings, coalesce: "off", cacheTtlJitter: 0 },
           system: null,
           cache: null,
+          timeline: null,
         };
       }),
     }),

@@ -9,18 +9,18 @@ import { clockFloor } from "../harness/clock-floor.js";
 import { busyShare, machineCpu } from "../harness/machine-cpu.js";
 import { type OpenLoopFigures, runOpenLoop } from "../harness/open-loop.js";
 import { type RssSample, sampleRss } from "../harness/rss-sampler.js";
-import type { ScenarioPlan } from "../harness/scenarios.js";
+import { type ScenarioPlan, STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
 import { type ServerSample, scrapeMetrics, serverSample } from "../harness/server-metrics.js";
 import { type ServiceCpu, type ServicePath, serviceCpuWindow } from "../harness/service-cpu.js";
 import { redisFootprint } from "../harness/services.js";
 import type { RunningServer } from "../harness/spawn-server.js";
+import { recordTimeline, type TimelineBin } from "../harness/timeline.js";
 import { type OtherLoad, otherLoad, processSnapshot } from "../report/process-cpu.js";
 import {
   type CacheHeld,
   type CapacityDetail,
   type CapacityStepFigures,
   type FloodFigures,
-  type FloodVariant,
   type LoadMode,
   type LoadOptions,
   loopOf,
@@ -29,12 +29,13 @@ import {
   type ServerSettings,
   type SystemCpu,
   UNRECORDED,
+  type Variant,
 } from "./schema.js";
 
-/** One arm of the interleaved rounds: a mode, and in the login-flood scenario one of its variants. */
+/** One arm of the interleaved rounds: a mode, and in the login-flood and stampede scenarios one of its variants. */
 export interface Arm {
   mode: LoadMode;
-  variant: FloodVariant | null;
+  variant: Variant | null;
   /** --pin-cpus both: the pinned or the unpinned arm; null otherwise. */
   pinned: boolean | null;
 }
@@ -88,6 +89,7 @@ interface Window extends Scrape<LoadFigures> {
   capacity: CapacityDetail | null;
   /** Why the window cannot be trusted besides its own statuses (a search that met one). */
   problem: string | null;
+  timeline: TimelineBin[] | null;
 }
 
 /** The server's CPU and each service's, per request; null when a service was not measured. */
@@ -210,7 +212,36 @@ async function closedWindow(
       signal,
     ),
   );
-  return { ...measured, warm, openLoop: null, capacity: null, problem: null };
+  return { ...measured, warm, openLoop: null, capacity: null, problem: null, timeline: null };
+}
+
+/**
+ * cold-start and expiry: the closed loop from the server's first request, no warm-up (the cache
+ * must start empty), recorded in 100 ms bins.
+ */
+async function stampedeWindow(
+  url: string,
+  { plan, options, signal, local }: InWindow,
+): Promise<Window> {
+  let timeline: ReturnType<typeof recordTimeline> | undefined;
+  const measured = await scraped(url, local, () => {
+    timeline = recordTimeline(url);
+    const { onResponse } = timeline;
+    return runAutocannon(
+      url,
+      plan,
+      { connections: options.connections, seconds: options.duration, record: true, onResponse },
+      signal,
+    );
+  });
+  return {
+    ...measured,
+    warm: null,
+    openLoop: null,
+    capacity: null,
+    problem: null,
+    timeline: (await timeline?.stop()) ?? null,
+  };
 }
 
 /** --rate: the open loop at the offered rate, warmed at that same rate. */
@@ -243,6 +274,7 @@ async function openWindow(
     openLoop: { ...detail, clockFloor: floor },
     capacity: null,
     problem: null,
+    timeline: null,
   };
 }
 
@@ -290,6 +322,7 @@ async function capacityWindow(
       clockFloor: floor,
     },
     problem: search?.invalid ?? null,
+    timeline: null,
   };
 }
 
@@ -346,7 +379,9 @@ export async function measure(
       ? await openWindow(url, round, inWindow)
       : loop === "capacity"
         ? await capacityWindow(url, round, inWindow)
-        : await closedWindow(url, mode, inWindow);
+        : STAMPEDE_SCENARIOS.has(options.scenario)
+          ? await stampedeWindow(url, inWindow)
+          : await closedWindow(url, mode, inWindow);
   stopFlood.abort();
   const flooded = flooding ? withoutGenerator(await flooding) : null;
   const cache = window.server && (await cacheHeld(window.server, measurement.services));
@@ -380,5 +415,6 @@ export async function measure(
     settings: server ? settingsOf(server.ready) : null,
     openLoop: window.openLoop,
     capacity: window.capacity,
+    timeline: window.timeline,
   };
 }

@@ -24,7 +24,7 @@ import {
 } from "../../lib/shared-options.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
-import { SCENARIOS, type Scenario } from "../harness/scenarios.js";
+import { SCENARIOS, type Scenario, STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
 import { LOAD_MODES, type LoadMode, type LoadOptions, PIN_CPUS, type PinCpus } from "./schema.js";
 
 export interface LoadCommandOptions extends LoadOptions {
@@ -84,6 +84,16 @@ const CAPACITY = { duration: 2, quickDuration: 1 } as const;
  * only the two modes whose token path differs, so that a default run stays near four minutes.
  */
 const FLOOD_MODES: LoadMode[] = ["none", "memory"];
+/**
+ * cold-start: long enough to reach the steady hit ratio on Zipf traffic (about 2 s here); expiry:
+ * entries that live 2 s, so that a 7 s run sees them expire together three times.
+ */
+const STAMPEDE = {
+  "cold-start": { duration: 5, quickDuration: 2 },
+  expiry: { duration: 7, quickDuration: 5, cacheTtl: 2 },
+} as const;
+/** The stampede scenarios run each cache mode in two arms: none once, as the store's own load. */
+const STAMPEDE_MODES: LoadMode[] = ["none", "memory", "redis"];
 /** zipf needs a population larger than the cache, so that the hit ratio is something to measure. */
 const ZIPF = { users: 10_000, cacheShare: 0.1 } as const;
 
@@ -276,7 +286,26 @@ export function withDerivedDefaults(
   if ((out.capacity || out.rate !== null) && !given.has("connections")) {
     out.connections = OPEN_LOOP_CONNECTIONS;
   }
-  if (out.scenario === "zipf") {
+  if (STAMPEDE_SCENARIOS.has(out.scenario)) {
+    if (out.capacity || out.rate !== null) {
+      throw configInvalid(
+        `the ${out.scenario} scenario watches a cache fill under full load (a closed loop): give neither --rate nor --capacity`,
+      );
+    }
+    if (out.target !== null) {
+      throw configInvalid(
+        `the ${out.scenario} scenario starts its own servers: it takes no --target`,
+      );
+    }
+    const stampede = STAMPEDE[out.scenario as keyof typeof STAMPEDE];
+    if (!given.has("duration"))
+      out.duration = out.quick ? stampede.quickDuration : stampede.duration;
+    if (!given.has("cacheTtl") && "cacheTtl" in stampede) out.cacheTtl = stampede.cacheTtl;
+    // Nothing may warm the cache before the run: that is what the scenario measures.
+    out.warmup = 0;
+    if (!given.has("modes")) out.modes = [...STAMPEDE_MODES];
+  }
+  if (out.scenario === "zipf" || STAMPEDE_SCENARIOS.has(out.scenario)) {
     if (!given.has("users")) out.users = ZIPF.users;
     if (!given.has("cacheMax")) out.cacheMax = Math.max(1, Math.round(out.users * ZIPF.cacheShare));
   }

@@ -19,6 +19,7 @@ import {
   NOMINAL_COVERAGE,
   type TableData,
 } from "../report/format.js";
+import { median } from "../stats/index.js";
 import { serviceCpuPerRequest } from "./derive.js";
 import {
   type FloodSummary,
@@ -29,6 +30,8 @@ import {
   type ModeSummary,
   type PinningSummary,
   type RunResult,
+  type StampedeSummary,
+  type Variant,
 } from "./schema.js";
 
 const fmtMs: Fmt = (ms) => fmtUs(missing(ms) ? ms : ms * 1000);
@@ -189,6 +192,68 @@ function resourcesTable(results: LoadResults): TableData {
   };
 }
 
+/** cold-start and expiry: how fast each arm's cache settled and how hard its store was hit. */
+function stampedeTable(results: LoadResults): TableData {
+  return {
+    title: `${results.options.scenario}: each arm from its first request (Zipf over ${fmtNum(results.options.users)} users, a cache of ${fmtNum(results.options.cacheMax)}, TTL ${results.options.cacheTtl} s)`,
+    header: [
+      "mode",
+      "steady hit ratio",
+      "time to steady ms [95% CI]",
+      "store peak lookups/s",
+      "store median lookups/s",
+      "worst 100 ms p99",
+    ],
+    rows: results.stampedes.map((s) => [
+      armLabel(s),
+      fmtPct(s.steadyHitRatio?.median, 1),
+      fmtCi(s.timeToSteadyMs, fmtNum),
+      fmtRate(s.peakLookupsPerSecond?.median),
+      fmtRate(s.medianLookupsPerSecond?.median),
+      fmtUs(s.worstBinP99Us?.median),
+    ]),
+  };
+}
+
+/** Rows of a timeline table: this many ms each, the busiest of their 100 ms bins. */
+const TIMELINE_ROW_MS = 200;
+
+/**
+ * Each arm's timeline, every TIMELINE_ROW_MS: the store's lookups per second (the busiest bin of
+ * the row) and the cache's hit ratio (the lowest), median over the arm's runs.
+ */
+function timelineTable(results: LoadResults): TableData {
+  const arms = results.stampedes;
+  const runsOf = (arm: StampedeSummary) =>
+    results.runs.filter(
+      (run) => run.mode === arm.mode && run.variant === arm.variant && run.status === "ok",
+    );
+  const rows = Math.ceil((results.options.duration * 1000) / TIMELINE_ROW_MS);
+  return {
+    title: `${results.options.scenario}: store lookups/s and hit ratio every ${TIMELINE_ROW_MS} ms (median over runs)`,
+    header: ["from", ...arms.map((arm) => armLabel(arm))],
+    rows: Array.from({ length: rows }, (_, row) => {
+      const from = row * TIMELINE_ROW_MS;
+      const cells = arms.map((arm) => {
+        const per = runsOf(arm).map((run) =>
+          (run.timeline ?? []).filter((b) => b.atMs >= from && b.atMs < from + TIMELINE_ROW_MS),
+        );
+        const lookups = per.flatMap((bins) => {
+          const rates = bins.flatMap((b) => b.storeLookupsPerSecond ?? []);
+          return rates.length > 0 ? [Math.max(...rates)] : [];
+        });
+        const hits = per.flatMap((bins) => {
+          const ratios = bins.flatMap((b) => b.hitRatio ?? []);
+          return ratios.length > 0 ? [Math.min(...ratios)] : [];
+        });
+        const hit = hits.length > 0 ? ` ${fmtPct(median(hits), 0)}` : "";
+        return lookups.length > 0 ? `${fmtRate(median(lookups))}${hit}` : DASH;
+      });
+      return [`${(from / 1000).toFixed(1)} s`, ...cells];
+    }),
+  };
+}
+
 /** How each arm of the login-flood scenario is named in tables, lines and charts. */
 export const VARIANT_LABELS: Record<FloodVariant, string> = {
   baseline: "no flood",
@@ -196,9 +261,12 @@ export const VARIANT_LABELS: Record<FloodVariant, string> = {
   "flood-unlimited": "flood, limits off",
 };
 
-/** A mode, with its login-flood arm when it has one. */
+const labelOf = (variant: Variant): string =>
+  variant in VARIANT_LABELS ? VARIANT_LABELS[variant as FloodVariant] : variant;
+
+/** A mode, with its login-flood or stampede arm when it has one. */
 export const armLabel = ({ mode, variant }: Pick<RunResult, "mode" | "variant">) =>
-  variant ? `${mode} (${VARIANT_LABELS[variant]})` : mode;
+  variant ? `${mode} (${labelOf(variant)})` : mode;
 
 function readUnderFloodTable(floods: readonly FloodSummary[]): TableData {
   return {
@@ -284,6 +352,14 @@ export function summaryRows(results: LoadResults): TableData[] {
         resourcesTable(results),
       ];
     case "closed":
+      if (results.stampedes.length > 0) {
+        return [
+          stampedeTable(results),
+          timelineTable(results),
+          costTable(summaries, "Cost per request, the server as shipped"),
+          resourcesTable(results),
+        ];
+      }
       return [
         throughputTable(summaries, "Throughput, and latency at saturation (closed loop)"),
         costTable(summaries, "Cost per request"),

@@ -5,7 +5,7 @@ import { LOAD_USER_COST, DEFAULTS as SERVER_DEFAULTS } from "../../server/config
 import type { CapacityStep } from "../harness/capacity.js";
 import { onCpus, pinHarness, pinningPlan } from "../harness/cpu-pinning.js";
 import { type RunStart, runRounds } from "../harness/rounds.js";
-import { loginFloodPlan, planScenario } from "../harness/scenarios.js";
+import { loginFloodPlan, planScenario, type Scenario } from "../harness/scenarios.js";
 import { type ServerSetup, serverArgs } from "../harness/server-args.js";
 import type { ServicePath } from "../harness/service-cpu.js";
 import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
@@ -19,7 +19,6 @@ import { type Arm, measure } from "./measure.js";
 import {
   type EntryWeights,
   FLOOD_VARIANTS,
-  type FloodVariant,
   LOAD_SCHEMA,
   LOAD_SCHEMA_VERSION,
   type LoadMode,
@@ -27,13 +26,15 @@ import {
   type LoadResults,
   loopOf,
   type RunResult,
+  STAMPEDE_VARIANTS,
   UNRECORDED,
+  type Variant,
 } from "./schema.js";
 import { loadViews } from "./views.js";
 
 export type Progress =
   | { kind: "note"; message: string }
-  | ({ kind: "run"; mode: LoadMode; variant: FloodVariant | null } & Omit<RunStart<Arm>, "arm">)
+  | ({ kind: "run"; mode: LoadMode; variant: Variant | null } & Omit<RunStart<Arm>, "arm">)
   | { kind: "result"; run: RunResult }
   | { kind: "step"; arm: Arm; step: CapacityStep };
 
@@ -132,7 +133,7 @@ export async function runLoadBenchmark(
   });
   /** Everything one run's server is started with, apart from its mode. */
   const setup = (round: number, { mode, variant }: Arm): ServerSetup => ({
-    ...loginSettings(variant),
+    ...variantSettings(variant),
     store: options.store,
     sqlitePath,
     pgSchema,
@@ -165,6 +166,7 @@ export async function runLoadBenchmark(
     summaries: [],
     floods: [],
     pinning: [],
+    stampedes: [],
     entryWeights,
   };
   const folder = await createReportFolder(options.out, options.scenario);
@@ -214,11 +216,12 @@ export async function runLoadBenchmark(
     // The flood guesses a real account's password; the reads never log in, so the account's
     // back-off cannot touch them.
     const victim = users.find((user) => user.role !== "admin")?.username ?? "nobody";
-    const variants = options.scenario === "login-flood" ? FLOOD_VARIANTS : [null];
     const pins = options.pinCpus === "both" ? [true, false] : [null];
     await runRounds({
       arms: modes.flatMap((mode) =>
-        variants.flatMap((variant) => pins.map((pinned) => ({ mode, variant, pinned }))),
+        variantsOf(options.scenario, mode).flatMap((variant) =>
+          pins.map((pinned) => ({ mode, variant, pinned })),
+        ),
       ),
       rounds: options.runs,
       seed: orderSeed,
@@ -246,14 +249,43 @@ export async function runLoadBenchmark(
   return { results, folder };
 }
 
-/** The baseline and the limited flood run the server as shipped; the unlimited one without limits. */
-const loginSettings = (variant: FloodVariant | null): Partial<ServerSetup> =>
-  variant === null
-    ? {}
-    : {
+/**
+ * What an arm changes in its server: the login-flood arms run the login limits as shipped (the
+ * unlimited one without them); a stampede arm turns single-flight or TTL jitter off.
+ */
+function variantSettings(variant: Variant | null): Partial<ServerSetup> {
+  switch (variant) {
+    case null:
+    case "single-flight on":
+    case "jitter on":
+      return {};
+    case "single-flight off":
+      return { coalesce: "off" };
+    case "jitter off":
+      return { cacheTtlJitter: 0 };
+    default:
+      return {
         loginLimits: variant === "flood-unlimited" ? "off" : "on",
         hashQueue: SERVER_DEFAULTS.hashQueue,
       };
+  }
+}
+
+/** The arms of each mode: its variants in the login-flood and stampede scenarios. */
+function variantsOf(scenario: Scenario, mode: LoadMode): readonly (Variant | null)[] {
+  if (scenario === "login-flood") return FLOOD_VARIANTS;
+  if (scenario === "cold-start" || scenario === "expiry") {
+    // A mode without a cache has nothing to fill or to expire: it runs once, as the store's load.
+    return NO_CACHE.has(mode) ? [null] : STAMPEDE_VARIANTS[scenario];
+  }
+  return [null];
+}
+const NO_CACHE: ReadonlySet<LoadMode> = new Set([
+  "none",
+  "ceiling",
+  "ceiling-unrecorded",
+  "target",
+]);
 const serverMode = (mode: LoadMode) =>
   mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;
 
@@ -285,5 +317,6 @@ function failedRun({ mode, variant, pinned }: Arm, round: number, reason: string
     settings: null,
     openLoop: null,
     capacity: null,
+    timeline: null,
   };
 }

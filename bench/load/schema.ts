@@ -8,6 +8,7 @@ import type { RssSample } from "../harness/rss-sampler.js";
 import type { Scenario } from "../harness/scenarios.js";
 import type { ServerSample } from "../harness/server-metrics.js";
 import type { ServiceCpu } from "../harness/service-cpu.js";
+import type { TimelineBin } from "../harness/timeline.js";
 import type { OtherLoad } from "../report/process-cpu.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
@@ -25,7 +26,8 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * 4 added whole-system CPU and what the cache holds: runs' system and cache, server.requests and
  * server.cacheLocalEntries; entryWeights; summaries' systemCpuUsPerRequest, cacheEntries and
  * cacheBytes; the server's single-flight and TTL jitter in runs' settings; server's
- * sessionLookupMs and addedDelayMs (the store's measured distance).
+ * sessionLookupMs and addedDelayMs (the store's measured distance); the cold-start and expiry
+ * scenarios: runs' timeline, stampedes.
  */
 export const LOAD_SCHEMA_VERSION = 4;
 
@@ -118,6 +120,18 @@ export type RunStatus = "ok" | "invalid" | "failed";
 export const FLOOD_VARIANTS = ["baseline", "flood", "flood-unlimited"] as const;
 export type FloodVariant = (typeof FLOOD_VARIANTS)[number];
 
+/**
+ * The arms of the cold-start and expiry scenarios, for each cache mode: the server as shipped
+ * (first), and with its defence against a stampede off: single-flight when a cold cache fills,
+ * TTL jitter when entries filled together expire together.
+ */
+export const STAMPEDE_VARIANTS = {
+  "cold-start": ["single-flight on", "single-flight off"],
+  expiry: ["jitter on", "jitter off"],
+} as const;
+export type StampedeVariant = (typeof STAMPEDE_VARIANTS)[keyof typeof STAMPEDE_VARIANTS][number];
+export type Variant = FloodVariant | StampedeVariant;
+
 /** What the flood generator saw: its statuses and the login path's latency. */
 export type FloodFigures = Omit<LoadFigures, "generator">;
 
@@ -181,8 +195,8 @@ export interface RunResult extends LoadFigures {
   otherLoad: OtherLoad | null;
   /** The local server's resident memory sampled through the window; null for a target, in v2. */
   rss: RssSample | null;
-  /** The login-flood arm of this run; null in every other scenario. */
-  variant: FloodVariant | null;
+  /** The login-flood or stampede arm of this run; null in every other scenario. */
+  variant: Variant | null;
   /** --pin-cpus both: whether this run's arm was pinned; null otherwise. */
   pinned: boolean | null;
   /** The flood sent beside the measured reads, for the flood arms. */
@@ -199,6 +213,8 @@ export interface RunResult extends LoadFigures {
    * warmed the server and gave the search its first rate.
    */
   capacity: CapacityDetail | null;
+  /** cold-start and expiry: the run in 100 ms bins from its first request; null otherwise. */
+  timeline: TimelineBin[] | null;
 }
 
 export interface ModeSummary {
@@ -276,6 +292,8 @@ export interface LoadResults {
   floods: FloodSummary[];
   /** --pin-cpus both: what pinning changed, per mode; empty otherwise. */
   pinning: PinningSummary[];
+  /** cold-start and expiry: each arm's timeline, summarized; empty otherwise. */
+  stampedes: StampedeSummary[];
   /** What an in-process cache entry weighs, from the newest micro report; null when none. */
   entryWeights: EntryWeights | null;
 }
@@ -289,6 +307,23 @@ export interface EntryWeights {
   folder: string;
   bytesPerEntry: number;
   bytesPerSlot: number;
+}
+
+/** One arm of a cold-start or expiry scenario over its runs. */
+export interface StampedeSummary {
+  mode: LoadMode;
+  /** null for a mode without a cache, which runs once. */
+  variant: StampedeVariant | null;
+  validRuns: number;
+  /** The hit ratio of the run's last quarter: where the cache settles. */
+  steadyHitRatio: Summary | null;
+  /** From the first request to the first bin at 98% of the steady hit ratio. */
+  timeToSteadyMs: Summary | null;
+  /** The store's busiest bin, lookups per second, and its median bin: the stampede's height. */
+  peakLookupsPerSecond: Summary | null;
+  medianLookupsPerSecond: Summary | null;
+  /** The slowest bin's p99. */
+  worstBinP99Us: Summary | null;
 }
 
 /** One mode pinned and unpinned, each arm against its own `none`, and against each other. */

@@ -1,5 +1,5 @@
 import type { ResultViews } from "../report/record.js";
-import { summarizeFloods, summarizeModes, summarizePinning } from "./derive.js";
+import { summarizeFloods, summarizeModes, summarizePinning, summarizeStampedes } from "./derive.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import type { LoadResults } from "./schema.js";
@@ -10,6 +10,7 @@ export const loadViews: ResultViews<LoadResults> = {
     results.summaries = summarizeModes(results);
     results.floods = summarizeFloods(results);
     results.pinning = summarizePinning(results);
+    results.stampedes = summarizeStampedes(results);
   },
   markdown: renderMarkdown,
   html: renderHtml,

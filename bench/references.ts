@@ -76,5 +76,5 @@ export const latestExposure = (out: string, store: string): Promise<ExposureRefe
       exposureMs[summary.mode] =
         seen === null ? (before ?? null) : Math.max(seen, before ?? Number.NEGATIVE_INFINITY);
     }
-    return { folder, exposureMs };
+    return { folder, cacheTtl: results.options.cacheTtl, exposureMs };
   });

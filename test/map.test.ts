@@ -2,13 +2,14 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareCommand } from "../bench/compare/command.js";
 import { crossover } from "../bench/map/derive.js";
 import { renderMapHtml } from "../bench/map/html.js";
 import { mapKind, readMapResults, runMap } from "../bench/map/index.js";
 import { MAP_DEFAULTS, mapCommandOptions, parseDistance } from "../bench/map/options.js";
-import { renderMapTables } from "../bench/map/render.js";
+import { coldStartTable, renderMapTables } from "../bench/map/render.js";
 import type { MapPoint, MapResults, Versus } from "../bench/map/schema.js";
-import type { Comparison } from "../bench/stats/index.js";
+import type { Comparison, Summary } from "../bench/stats/index.js";
 
 /** A point where memory's throughput against none is significantly better (+1), worse (-1) or neither. */
 function point(label: string, measuredMs: number, sign: -1 | 0 | 1): MapPoint {
@@ -22,12 +23,13 @@ function point(label: string, measuredMs: number, sign: -1 | 0 | 1): MapPoint {
   } as MapPoint["measuredMs"];
   return {
     distance: { label, store: "postgres", addedMs: 0 },
-    folders: [],
+    reports: null,
     status: "complete",
     reason: null,
     measuredMs: summary,
     addedDelayMs: null,
     skipped: [],
+    coldStart: [],
     cells: [
       {
         mode: "memory",
@@ -79,6 +81,43 @@ describe("the crossover against none", () => {
       kind: "not located",
       why: "not measured at any distance",
     });
+  });
+});
+
+describe("the cold-start column", () => {
+  it("gives each arm's time to steady and the store's peak at every distance", () => {
+    const summary = (median: number) => ({ n: 6, median, ci: [median, median] }) as Summary;
+    const [near, far] = [point("sqlite", 0.005, 1), point("postgres+10", 10, 1)];
+    if (!near || !far) throw new Error("no points");
+    near.coldStart = [
+      {
+        mode: "memory",
+        variant: "single-flight on",
+        steadyHitRatio: summary(0.7),
+        timeToSteadyMs: summary(500),
+        peakLookupsPerSecond: summary(7000),
+      },
+    ];
+    far.coldStart = [
+      {
+        mode: "memory",
+        variant: "single-flight off",
+        steadyHitRatio: summary(0.7),
+        timeToSteadyMs: summary(900),
+        peakLookupsPerSecond: summary(2500),
+      },
+    ];
+    const table = coldStartTable({ points: [far, near] } as MapResults);
+    expect(table?.header).toEqual([
+      "distance (measured)",
+      "memory (single-flight off)",
+      "memory (single-flight on)",
+    ]);
+    expect(table?.rows).toEqual([
+      ["sqlite (5.00 µs)", "–", "500 ms\n7.00k/s peak"],
+      ["postgres+10 (10.0 ms)", "900 ms\n2.50k/s peak", "–"],
+    ]);
+    expect(coldStartTable({ points: [point("x", 1, 0)] } as MapResults)).toBeNull();
   });
 });
 
@@ -138,6 +177,7 @@ describe("a small map, measured", () => {
       entryWeights: async () => null,
       exposure: async (_out, store) => ({
         folder: `reports/revocation-${store}`,
+        cacheTtl: 60,
         exposureMs: { memory: 59_800 },
       }),
     });
@@ -162,7 +202,7 @@ describe("a small map, measured", () => {
       expect(p.cells.map((c) => c.mode)).toEqual(["none", "memory"]);
       expect(p.cells[1]?.throughput.comparison?.ratio).toBeGreaterThan(0);
       expect(p.cells[1]?.systemCpuUsPerRequest?.median).toBeGreaterThan(0);
-      expect(p.folders).toHaveLength(1);
+      expect(p.reports).toMatchObject({ open: null, coldStart: null });
     }
   });
 
@@ -171,7 +211,10 @@ describe("a small map, measured", () => {
     const again = await readMapResults(file);
     expect(again.schema).toBe(mapKind.schema);
     const load = JSON.parse(
-      await readFile(join(folder, results.points[0]?.folders[0] ?? "", "results.json"), "utf8"),
+      await readFile(
+        join(folder, results.points[0]?.reports?.closed ?? "", "results.json"),
+        "utf8",
+      ),
     );
     expect(load.options.store).toBe("sqlite");
     expect(await readFile(join(folder, "report.md"), "utf8")).toContain("## Crossovers");
@@ -187,6 +230,23 @@ describe("a small map, measured", () => {
         report: "reports/revocation-sqlite",
       }),
     ]);
+  });
+
+  it("is compared with another map by the gate, distance by distance, and never with a load result", async () => {
+    const lines: string[] = [];
+    const code = await compareCommand([folder, folder], (text) => lines.push(text));
+    const text = lines.join("");
+    expect(text).toMatch(
+      /^Map: (pass|cannot judge) over 2 distances \(alpha shared out over them\)/,
+    );
+    expect(text).toContain("== at sqlite ==");
+    expect(text).toContain("== at sqlite+2 ==");
+    expect([0, 2]).toContain(code);
+    const load = join(folder, results.points[0]?.reports?.closed ?? "");
+    await expect(compareCommand([folder, load], () => {})).rejects.toMatchObject({
+      code: "ACB_COMPARE_INPUT",
+      message: expect.stringContaining("compare like with like"),
+    });
   });
 
   it("prints within 100 columns, and one run a round can locate nothing, which it says", () => {

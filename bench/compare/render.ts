@@ -15,6 +15,7 @@ import {
   type MetricChange,
   type ResultsSide,
 } from "./compare-results.js";
+import type { MapGate } from "./map-gate.js";
 import { METRICS } from "./metrics.js";
 
 function changeRows(result: GateResult): TableData {
@@ -128,4 +129,18 @@ export function renderGateMarkdown(result: GateResult): string {
     `<sub>${METHOD}</sub>`,
   ];
   return `${sections.join("\n\n")}\n`;
+}
+
+/** Two maps: the load gate's view of each distance they share, under its distance. */
+export function renderMapGate(gate: MapGate, markdown: boolean): string {
+  const render = markdown ? renderGateMarkdown : renderGateText;
+  const parts = gate.distances.map(({ distance, result }) =>
+    markdown ? `# At ${distance}\n\n${render(result)}` : `== at ${distance} ==\n${render(result)}`,
+  );
+  const unmatched =
+    gate.unmatched.length > 0
+      ? [`Distances not compared (in one map only, or failed in one): ${gate.unmatched.join(", ")}`]
+      : [];
+  const verdict = `Map: ${gate.outcome} over ${gate.distances.length} distances (alpha shared out over them)`;
+  return `${[verdict, ...unmatched, ...parts].join("\n\n")}\n`;
 }

@@ -7,7 +7,7 @@ import { mapViews } from "./views.js";
 /** Progress on stderr: one line per distance and per finished run. */
 function printProgress(event: MapProgress): void {
   if (event.kind === "distance") {
-    const loop = event.loop === "open" ? " (open loop)" : "";
+    const loop = event.loop === "closed" ? "" : ` (${event.loop})`;
     process.stderr.write(`[${event.index + 1}/${event.total}] ${event.distance.label}${loop}\n`);
     return;
   }

@@ -6,6 +6,8 @@ import type { Distance, Exposure, MapOptions } from "./schema.js";
 /** What the newest revocation report of a store measured: each mode's longest exposure. */
 export interface ExposureReference {
   folder: string;
+  /** The cache TTL the revocation run used (s): memory's exposure on other instances is it. */
+  cacheTtl: number;
   exposureMs: Record<string, number | null>;
 }
 
@@ -34,6 +36,7 @@ export async function exposureOf(
       promisedMs: mode === BASELINE ? 0 : boundMs,
       promise: boundNote,
       measuredMs: measured?.exposureMs[mode] ?? null,
+      measuredCacheTtl: measured?.cacheTtl ?? null,
       report: measured?.folder ?? null,
     };
   });

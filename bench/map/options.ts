@@ -47,6 +47,7 @@ export const MAP_DEFAULTS: Readonly<MapCommandOptions> = Object.freeze({
   users: 100,
   cacheTtl: SERVER.cacheTtl,
   rate: null,
+  coldStart: false,
   quick: false,
   redisUrl: SERVER.redisUrl,
   databaseUrl: SERVER.databaseUrl,
@@ -121,6 +122,12 @@ export const MAP_OPTIONS: OptionTable<MapCommandOptions> = {
     "also an open loop at this offered rate (req/s) per distance: p99 response time against none",
   ),
 
+  coldStart: {
+    flag: "cold-start",
+    boolean: true,
+    help: "also the cold-start scenario at every distance (each cache mode with single-flight on and off): how fast each cache settles",
+    parse: flagOn,
+  },
   quick: {
     flag: "quick",
     boolean: true,

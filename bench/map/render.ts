@@ -73,6 +73,37 @@ export function decisionTable(results: MapResults): TableData {
   };
 }
 
+/** The arms of the cold-start scenario as they ran, in order: "memory", "memory (single-flight off)". */
+export function coldStartArms(results: MapResults): { mode: string; variant: string | null }[] {
+  const seen = new Map<string, { mode: string; variant: string | null }>();
+  for (const point of results.points) {
+    for (const cell of point.coldStart) seen.set(`${cell.mode}|${cell.variant}`, cell);
+  }
+  return [...seen.values()];
+}
+export const coldArmLabel = ({ mode, variant }: { mode: string; variant: string | null }) =>
+  variant ? `${mode} (${variant})` : mode;
+
+/** --cold-start: per distance and arm, how long a cold cache took to settle, and the store's peak. */
+export function coldStartTable(results: MapResults): TableData | null {
+  const arms = coldStartArms(results);
+  if (arms.length === 0) return null;
+  return {
+    title: "Cold start: time to the steady hit ratio, ms, and the store's peak lookups/s",
+    header: ["distance (measured)", ...arms.map(coldArmLabel)],
+    rows: byDistance(results.points).map((point) => [
+      distanceLabel(point),
+      ...arms.map((arm) => {
+        const cell = point.coldStart.find((c) => c.mode === arm.mode && c.variant === arm.variant);
+        if (!cell) return DASH;
+        const settle =
+          cell.timeToSteadyMs === null ? "no cache" : `${fmtNum(cell.timeToSteadyMs.median)} ms`;
+        return `${settle}\n${fmtRate(cell.peakLookupsPerSecond?.median)}/s peak`;
+      }),
+    ]),
+  };
+}
+
 export function crossoverLines(results: MapResults): string[] {
   const lines = results.crossovers.map(
     ({ mode, figure, crossover }) =>
@@ -98,7 +129,7 @@ export function exposureLines(results: MapResults): string[] {
     const measured =
       e.measuredMs === null
         ? "not measured (run `npm run bench:revocation` with the same store)"
-        : `measured ${fmtExposure(e.measuredMs)} in ${e.report}`;
+        : `measured ${fmtExposure(e.measuredMs)} in ${e.report} (cache TTL ${e.measuredCacheTtl} s there${e.measuredCacheTtl === results.options.cacheTtl ? "" : `, ${results.options.cacheTtl} s here`})`;
     return `${e.mode}: promised ${fmtExposure(e.promisedMs)} on the other instances (${e.promise}); ${measured}`;
   });
 }
@@ -132,9 +163,11 @@ const titleLine = (results: MapResults): string =>
 /** The terminal view. */
 export function renderMapTables(results: MapResults): string {
   const failed = failedLines(results);
+  const cold = coldStartTable(results);
   return `${[
     titleLine(results),
     renderTable(decisionTable(results)),
+    ...(cold ? [renderTable(cold)] : []),
     section("Crossovers (where a mode starts to beat none)", crossoverLines(results)),
     section("Revocation exposure (what each mode's speed costs)", exposureLines(results)),
     ...(failed.length > 0 ? [section("Failed or skipped", failed)] : []),
@@ -147,10 +180,12 @@ const bulleted = (lines: readonly string[]) => lines.map((line) => `- ${line}`).
 export function renderMapMarkdown(results: MapResults): string {
   const table = decisionTable(results);
   const failed = failedLines(results);
+  const cold = coldStartTable(results);
   return `${[
     `# ${titleLine(results)}`,
     `## ${table.title}`,
     mdTable(table.header, table.rows),
+    ...(cold ? [`## ${cold.title}`, mdTable(cold.header, cold.rows)] : []),
     `## Crossovers\n\n${bulleted(crossoverLines(results))}`,
     `## Revocation exposure\n\n${bulleted(exposureLines(results))}`,
     ...(failed.length > 0 ? [`## Failed or skipped\n\n${bulleted(failed)}`] : []),

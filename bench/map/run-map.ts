@@ -25,7 +25,13 @@ import {
 import { mapViews } from "./views.js";
 
 export type MapProgress =
-  | { kind: "distance"; distance: Distance; index: number; total: number; loop: "closed" | "open" }
+  | {
+      kind: "distance";
+      distance: Distance;
+      index: number;
+      total: number;
+      loop: "closed" | "open" | "cold-start";
+    }
   | { kind: "load"; distance: Distance; event: Progress };
 
 /** What the map reads of other kinds' newest reports: the weight of an entry, revocation exposure. */
@@ -46,20 +52,29 @@ function lookupsOf(results: LoadResults, figure: "sessionLookupMs" | "addedDelay
   );
 }
 
+type Ran = { results: LoadResults; folder: ReportFolder };
+
 function pointOf(
   distance: Distance,
-  closed: { results: LoadResults; folder: ReportFolder },
-  open: { results: LoadResults; folder: ReportFolder } | null,
+  { closed, open, cold }: { closed: Ran; open: Ran | null; cold: Ran | null },
   mapDir: string,
 ): MapPoint {
+  const folder = (ran: Ran | null) => (ran ? relative(mapDir, ran.folder.dir) : null);
   return {
     distance,
-    folders: [closed, ...(open ? [open] : [])].map((run) => relative(mapDir, run.folder.dir)),
+    reports: { closed: folder(closed) as string, open: folder(open), coldStart: folder(cold) },
     status: "complete",
     reason: null,
     measuredMs: lookupsOf(closed.results, "sessionLookupMs"),
     addedDelayMs: lookupsOf(closed.results, "addedDelayMs"),
     cells: cellsOf(closed.results, open?.results ?? null),
+    coldStart: (cold?.results.stampedes ?? []).map((arm) => ({
+      mode: arm.mode,
+      variant: arm.variant,
+      steadyHitRatio: arm.steadyHitRatio,
+      timeToSteadyMs: arm.timeToSteadyMs,
+      peakLookupsPerSecond: arm.peakLookupsPerSecond,
+    })),
     skipped: closed.results.skipped,
   };
 }
@@ -90,14 +105,15 @@ export async function runMap(
     exposure: [],
   };
   const weights = await references.entryWeights(options.out);
-  const loadAt = (distance: Distance, rate: number | null) =>
+  const loadAt = (distance: Distance, rate: number | null, cold: boolean) =>
     loadOptionsWith({
+      ...(cold ? { scenario: "cold-start" as const } : {}),
       modes: options.modes,
       store: distance.store,
       originLatencyMs: distance.addedMs,
       connections: options.connections,
-      duration: options.duration,
-      warmup: options.warmup,
+      // The cold-start scenario takes its own duration and no warm-up.
+      ...(cold ? {} : { duration: options.duration, warmup: options.warmup }),
       runs: options.runs,
       users: options.users,
       cacheTtl: options.cacheTtl,
@@ -112,10 +128,11 @@ export async function runMap(
       for (const [index, distance] of options.distances.entries()) {
         if (signal.aborted) break;
         const total = options.distances.length;
-        const load = (rate: number | null) => {
-          progress({ kind: "distance", distance, index, total, loop: rate ? "open" : "closed" });
+        const load = (rate: number | null, cold = false) => {
+          const loop = cold ? "cold-start" : rate ? "open" : "closed";
+          progress({ kind: "distance", distance, index, total, loop });
           return runLoadBenchmark(
-            loadAt(distance, rate),
+            loadAt(distance, rate, cold),
             (event) => progress({ kind: "load", distance, event }),
             signal,
             weights,
@@ -124,16 +141,18 @@ export async function runMap(
         try {
           const closed = await load(null);
           const open = options.rate !== null && !signal.aborted ? await load(options.rate) : null;
-          results.points.push(pointOf(distance, closed, open, folder.dir));
+          const cold = options.coldStart && !signal.aborted ? await load(null, true) : null;
+          results.points.push(pointOf(distance, { closed, open, cold }, folder.dir));
         } catch (error) {
           results.points.push({
             distance,
-            folders: [],
+            reports: null,
             status: "failed",
             reason: describeCause(error),
             measuredMs: null,
             addedDelayMs: null,
             cells: [],
+            coldStart: [],
             skipped: [],
           });
         }

@@ -34,6 +34,8 @@ export interface MapOptions {
   cacheTtl: number;
   /** Open loop at this offered rate as well: p99 response time per point; null: closed loop only. */
   rate: number | null;
+  /** The cold-start scenario at every distance as well: how fast each cache settles. */
+  coldStart: boolean;
   quick: boolean;
   redisUrl: string;
   databaseUrl: string;
@@ -63,11 +65,29 @@ export interface MapCell {
   p99: Versus;
 }
 
+/** The load benchmarks of one distance. */
+export interface PointReports {
+  closed: string;
+  /** --rate: the open loop at the offered rate. */
+  open: string | null;
+  /** --cold-start: the cold-start scenario. */
+  coldStart: string | null;
+}
+
+/** One arm of the cold-start scenario at one distance: how fast its cache settled. */
+export interface ColdStartCell {
+  mode: LoadMode;
+  variant: string | null;
+  steadyHitRatio: Summary | null;
+  timeToSteadyMs: Summary | null;
+  peakLookupsPerSecond: Summary | null;
+}
+
 /** One store distance: its load benchmark and what it measured. */
 export interface MapPoint {
   distance: Distance;
-  /** The load benchmarks' report folders (closed loop, then open loop with --rate), relative to this map's folder. */
-  folders: string[];
+  /** The load benchmarks' report folders, relative to this map's folder; null where none ran. */
+  reports: PointReports | null;
   status: "complete" | "failed" | "skipped";
   /** Why a point failed or was skipped; null otherwise. */
   reason: string | null;
@@ -79,6 +99,8 @@ export interface MapPoint {
   /** The delay the servers really added per read, median over none's runs; null when none. */
   addedDelayMs: Summary | null;
   cells: MapCell[];
+  /** --cold-start: each arm's fill; empty otherwise. */
+  coldStart: ColdStartCell[];
   /** The modes the load benchmark could not run (a service missing), with why. */
   skipped: { mode: LoadMode; reason: string }[];
 }
@@ -107,6 +129,8 @@ export interface Exposure {
   promise: string;
   /** The longest exposure the newest revocation report of the same store measured; null: none. */
   measuredMs: number | null;
+  /** The cache TTL (s) that revocation run used, which bounds memory's exposure; null: none. */
+  measuredCacheTtl: number | null;
   /** That report's folder; null when there is none. */
   report: string | null;
 }

@@ -42,6 +42,7 @@ function point(label: string, measuredMs: number, sign: -1 | 0 | 1): MapPoint {
         throughput: versus,
         systemCpu: none,
         p99: none,
+        capacity: none,
       },
     ],
   };

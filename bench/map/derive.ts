@@ -24,6 +24,7 @@ const FIGURES: Record<MapFigure, { better: "higher" | "lower"; of: RunFigure; na
   throughput: { better: "higher", of: (run) => run.rps, name: "throughput (closed loop)" },
   systemCpu: { better: "lower", of: systemCpuOf, name: "whole-system CPU per request" },
   p99: { better: "lower", of: (run) => run.latencyUs?.p99, name: "p99 at the offered rate" },
+  capacity: { better: "higher", of: (run) => run.capacity?.capacity, name: "capacity at the SLO" },
 };
 export const figureName = (figure: MapFigure): string => FIGURES[figure].name;
 
@@ -38,10 +39,14 @@ function versus(comparison: Comparison | null, better: "higher" | "lower"): Vers
 const NOT_MEASURED: Versus = { comparison: null, sign: 0 };
 
 /**
- * Each mode against none at one distance: from the closed-loop benchmark, and p99 response time
- * from the open-loop one at the offered rate when there is one.
+ * Each mode against none at one distance: from the closed-loop benchmark, p99 response time from
+ * the open-loop one at the offered rate, capacity at the SLO from its search, when they ran.
  */
-export function cellsOf(closed: LoadResults, open: LoadResults | null): MapCell[] {
+export function cellsOf(
+  closed: LoadResults,
+  open: LoadResults | null,
+  capacity: LoadResults | null,
+): MapCell[] {
   const against = (results: LoadResults, mode: LoadMode, figure: MapFigure): Versus =>
     mode === BASELINE
       ? NOT_MEASURED
@@ -60,6 +65,7 @@ export function cellsOf(closed: LoadResults, open: LoadResults | null): MapCell[
     throughput: against(closed, summary.mode, "throughput"),
     systemCpu: against(closed, summary.mode, "systemCpu"),
     p99: open ? against(open, summary.mode, "p99") : NOT_MEASURED,
+    capacity: capacity ? against(capacity, summary.mode, "capacity") : NOT_MEASURED,
   }));
 }
 
@@ -115,8 +121,10 @@ export function crossover(
 
 /** Every cache mode's crossover on every figure the map measured. */
 export function crossovers(results: Pick<MapResults, "points" | "options">): ModeCrossovers[] {
-  const figures: MapFigure[] =
-    results.options.rate === null ? ["throughput", "systemCpu"] : [...MAP_FIGURES];
+  const { rate, capacity } = results.options;
+  const figures = MAP_FIGURES.filter(
+    (figure) => (figure !== "p99" || rate !== null) && (figure !== "capacity" || capacity),
+  );
   return results.options.modes
     .filter((mode) => mode !== BASELINE)
     .flatMap((mode) =>

@@ -24,8 +24,10 @@ import {
   decisionTable,
   distanceLabel,
   exposureLines,
+  figureTable,
   mapOptionRows,
   methodLines,
+  otherFigures,
   primaryFigure,
 } from "./render.js";
 import type { MapResults } from "./schema.js";
@@ -219,6 +221,11 @@ export function renderMapHtml(results: MapResults): string {
   )}</p>`;
   const sections: Section[] = [
     { id: "decision", heading: "Decision table", body: table(decisionTable(results), false) },
+    ...otherFigures(results).map((figure) => ({
+      id: figure,
+      heading: figureName(figure),
+      body: table(figureTable(results, figure), false),
+    })),
     ...(cold ? [{ id: "cold", heading: "Cold start", body: table(cold, false) }] : []),
     { id: "crossovers", heading: "Crossovers", body: list(crossovers, "No cache mode ran.") },
     {

@@ -47,6 +47,8 @@ export const MAP_DEFAULTS: Readonly<MapCommandOptions> = Object.freeze({
   users: 100,
   cacheTtl: SERVER.cacheTtl,
   rate: null,
+  capacity: false,
+  sloP99Ms: 5,
   coldStart: false,
   quick: false,
   redisUrl: SERVER.redisUrl,
@@ -122,6 +124,14 @@ export const MAP_OPTIONS: OptionTable<MapCommandOptions> = {
     "also an open loop at this offered rate (req/s) per distance: p99 response time against none",
   ),
 
+  capacity: passedOn(
+    LOAD_OPTIONS.capacity,
+    "also each mode's capacity at the SLO per distance (an open-loop search): capacity against none",
+  ),
+  sloP99Ms: passedOn(
+    LOAD_OPTIONS.sloP99Ms,
+    "--capacity: the SLO, p99 response time in ms with nothing dropped",
+  ),
   coldStart: {
     flag: "cold-start",
     boolean: true,

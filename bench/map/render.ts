@@ -84,6 +84,29 @@ export function coldStartArms(results: MapResults): { mode: string; variant: str
 export const coldArmLabel = ({ mode, variant }: { mode: string; variant: string | null }) =>
   variant ? `${mode} (${variant})` : mode;
 
+/** The figures measured besides the decision table's: throughput under --rate, capacity. */
+export function otherFigures(results: MapResults): MapFigure[] {
+  const primary = primaryFigure(results);
+  return (["throughput", "capacity"] as const).filter(
+    (figure) => figure !== primary && (figure !== "capacity" || results.options.capacity),
+  );
+}
+
+/** One more figure of each mode against none, per distance. */
+export function figureTable(results: MapResults, figure: MapFigure): TableData {
+  const modes = results.options.modes.filter((mode) => mode !== BASELINE);
+  return {
+    title: `${figureName(figure)} × none [95% CI]`,
+    header: ["distance (measured)", ...modes],
+    rows: byDistance(results.points).map((point) => [
+      distanceLabel(point),
+      ...modes.map((mode) =>
+        fmtComparison(point.cells.find((c) => c.mode === mode)?.[figure].comparison),
+      ),
+    ]),
+  };
+}
+
 /** --cold-start: per distance and arm, how long a cold cache took to settle, and the store's peak. */
 export function coldStartTable(results: MapResults): TableData | null {
   const arms = coldStartArms(results);
@@ -167,6 +190,7 @@ export function renderMapTables(results: MapResults): string {
   return `${[
     titleLine(results),
     renderTable(decisionTable(results)),
+    ...otherFigures(results).map((figure) => renderTable(figureTable(results, figure))),
     ...(cold ? [renderTable(cold)] : []),
     section("Crossovers (where a mode starts to beat none)", crossoverLines(results)),
     section("Revocation exposure (what each mode's speed costs)", exposureLines(results)),
@@ -185,6 +209,10 @@ export function renderMapMarkdown(results: MapResults): string {
     `# ${titleLine(results)}`,
     `## ${table.title}`,
     mdTable(table.header, table.rows),
+    ...otherFigures(results).flatMap((figure) => {
+      const more = figureTable(results, figure);
+      return [`## ${more.title}`, mdTable(more.header, more.rows)];
+    }),
     ...(cold ? [`## ${cold.title}`, mdTable(cold.header, cold.rows)] : []),
     `## Crossovers\n\n${bulleted(crossoverLines(results))}`,
     `## Revocation exposure\n\n${bulleted(exposureLines(results))}`,

@@ -24,14 +24,11 @@ import {
 } from "./schema.js";
 import { mapViews } from "./views.js";
 
+/** The load benchmarks a distance may run. */
+type Loop = "closed" | "open" | "capacity" | "cold-start";
+
 export type MapProgress =
-  | {
-      kind: "distance";
-      distance: Distance;
-      index: number;
-      total: number;
-      loop: "closed" | "open" | "cold-start";
-    }
+  | { kind: "distance"; distance: Distance; index: number; total: number; loop: Loop }
   | { kind: "load"; distance: Distance; event: Progress };
 
 /** What the map reads of other kinds' newest reports: the weight of an entry, revocation exposure. */
@@ -56,18 +53,30 @@ type Ran = { results: LoadResults; folder: ReportFolder };
 
 function pointOf(
   distance: Distance,
-  { closed, open, cold }: { closed: Ran; open: Ran | null; cold: Ran | null },
+  {
+    closed,
+    open,
+    capacity,
+    cold,
+  }: Record<"open" | "capacity" | "cold", Ran | null> & {
+    closed: Ran;
+  },
   mapDir: string,
 ): MapPoint {
   const folder = (ran: Ran | null) => (ran ? relative(mapDir, ran.folder.dir) : null);
   return {
     distance,
-    reports: { closed: folder(closed) as string, open: folder(open), coldStart: folder(cold) },
+    reports: {
+      closed: folder(closed) as string,
+      open: folder(open),
+      capacity: folder(capacity),
+      coldStart: folder(cold),
+    },
     status: "complete",
     reason: null,
     measuredMs: lookupsOf(closed.results, "sessionLookupMs"),
     addedDelayMs: lookupsOf(closed.results, "addedDelayMs"),
-    cells: cellsOf(closed.results, open?.results ?? null),
+    cells: cellsOf(closed.results, open?.results ?? null, capacity?.results ?? null),
     coldStart: (cold?.results.stampedes ?? []).map((arm) => ({
       mode: arm.mode,
       variant: arm.variant,
@@ -105,15 +114,18 @@ export async function runMap(
     exposure: [],
   };
   const weights = await references.entryWeights(options.out);
-  const loadAt = (distance: Distance, rate: number | null, cold: boolean) =>
+  const loadAt = (distance: Distance, kind: Loop, rate: number | null) =>
     loadOptionsWith({
-      ...(cold ? { scenario: "cold-start" as const } : {}),
+      ...(kind === "cold-start" ? { scenario: "cold-start" as const } : {}),
+      ...(kind === "capacity" ? { capacity: true, sloP99Ms: options.sloP99Ms } : {}),
       modes: options.modes,
       store: distance.store,
       originLatencyMs: distance.addedMs,
       connections: options.connections,
-      // The cold-start scenario takes its own duration and no warm-up.
-      ...(cold ? {} : { duration: options.duration, warmup: options.warmup }),
+      // The cold-start scenario and the capacity search take their own durations.
+      ...(kind === "closed" || kind === "open"
+        ? { duration: options.duration, warmup: options.warmup }
+        : {}),
       runs: options.runs,
       users: options.users,
       cacheTtl: options.cacheTtl,
@@ -128,21 +140,23 @@ export async function runMap(
       for (const [index, distance] of options.distances.entries()) {
         if (signal.aborted) break;
         const total = options.distances.length;
-        const load = (rate: number | null, cold = false) => {
-          const loop = cold ? "cold-start" : rate ? "open" : "closed";
+        const load = (loop: Loop, rate: number | null = null) => {
           progress({ kind: "distance", distance, index, total, loop });
           return runLoadBenchmark(
-            loadAt(distance, rate, cold),
+            loadAt(distance, loop, rate),
             (event) => progress({ kind: "load", distance, event }),
             signal,
             weights,
           );
         };
         try {
-          const closed = await load(null);
-          const open = options.rate !== null && !signal.aborted ? await load(options.rate) : null;
-          const cold = options.coldStart && !signal.aborted ? await load(null, true) : null;
-          results.points.push(pointOf(distance, { closed, open, cold }, folder.dir));
+          const closed = await load("closed");
+          const more = async (asked: boolean, loop: Loop, rate: number | null = null) =>
+            asked && !signal.aborted ? await load(loop, rate) : null;
+          const open = await more(options.rate !== null, "open", options.rate);
+          const capacity = await more(options.capacity, "capacity");
+          const cold = await more(options.coldStart, "cold-start");
+          results.points.push(pointOf(distance, { closed, open, capacity, cold }, folder.dir));
         } catch (error) {
           results.points.push({
             distance,

@@ -34,6 +34,10 @@ export interface MapOptions {
   cacheTtl: number;
   /** Open loop at this offered rate as well: p99 response time per point; null: closed loop only. */
   rate: number | null;
+  /** Each mode's capacity at the SLO at every distance as well (an open-loop search). */
+  capacity: boolean;
+  /** --capacity: p99 response time at most this, in ms, with nothing dropped. */
+  sloP99Ms: number;
   /** The cold-start scenario at every distance as well: how fast each cache settles. */
   coldStart: boolean;
   quick: boolean;
@@ -63,6 +67,8 @@ export interface MapCell {
   systemCpu: Versus;
   /** --rate: p99 response time at the common offered rate. */
   p99: Versus;
+  /** --capacity: capacity at the SLO. */
+  capacity: Versus;
 }
 
 /** The load benchmarks of one distance. */
@@ -70,6 +76,8 @@ export interface PointReports {
   closed: string;
   /** --rate: the open loop at the offered rate. */
   open: string | null;
+  /** --capacity: the search for each mode's capacity at the SLO. */
+  capacity: string | null;
   /** --cold-start: the cold-start scenario. */
   coldStart: string | null;
 }
@@ -105,7 +113,7 @@ export interface MapPoint {
   skipped: { mode: LoadMode; reason: string }[];
 }
 
-export const MAP_FIGURES = ["throughput", "systemCpu", "p99"] as const;
+export const MAP_FIGURES = ["throughput", "systemCpu", "p99", "capacity"] as const;
 export type MapFigure = (typeof MAP_FIGURES)[number];
 
 /** Where a mode starts to beat `none` on one figure, over the distances measured. */

@@ -5,7 +5,7 @@ import { type IntervalBar, intervalBarChart } from "../report/svg/interval-bars.
 import { modeStyle } from "../report/svg/palette.js";
 import { percentileChart } from "../report/svg/percentile-lines.js";
 import { median, type Summary } from "../stats/index.js";
-import { isPlain } from "./derive.js";
+import { armRuns, isPlain } from "./derive.js";
 import { armLabel, VARIANT_LABELS } from "./rows.js";
 import {
   type FloodVariant,
@@ -275,9 +275,7 @@ function latencyThroughput(results: LoadResults): Figure {
  */
 function stampedeTimeline(results: LoadResults): Figure {
   const series: CurveSeries[] = results.stampedes.map((arm, index) => {
-    const runs = results.runs.filter(
-      (run) => run.mode === arm.mode && run.variant === arm.variant && run.status === "ok",
-    );
+    const runs = armRuns(results, arm);
     const byBin = new Map<number, number[]>();
     for (const run of runs) {
       for (const bin of run.timeline ?? []) {

@@ -1,7 +1,7 @@
 import { fmtBytes, fmtComparison, fmtDetectable, fmtNum, fmtP } from "../report/format.js";
 import { type Comparison, holm, smallestP } from "../stats/index.js";
 import { compareArms, IN_PROCESS, type RunFigure, systemCpuOf } from "./derive.js";
-import { type LoadMode, type LoadResults, type Loop, loopOf } from "./schema.js";
+import { type LoadMode, type LoadResults, type Loop, loopOf, NO_CACHE } from "./schema.js";
 
 export type ClaimVerdict =
   | "holds"
@@ -48,14 +48,6 @@ export const CLAIMS_RULE =
 
 export const NO_CLAIMS =
   "No cache mode ran, so no claim can be tested: run with --modes none,memory,redis.";
-
-/** Modes that do not cache tokens are what the claims are tested against, not subjects of them. */
-const NOT_CACHES: ReadonlySet<string> = new Set([
-  "ceiling",
-  "ceiling-unrecorded",
-  "none",
-  "target",
-]);
 
 type Direction = "higher" | "lower";
 
@@ -284,7 +276,7 @@ const claimSpecs = (loop: Loop): readonly ClaimSpec[] => [
 
 /** The article's claims, each with a verdict per cache mode computed from the results. */
 export function claims(results: LoadResults): ClaimResult[] {
-  const modes = results.summaries.map((s) => s.mode).filter((mode) => !NOT_CACHES.has(mode));
+  const modes = results.summaries.map((s) => s.mode).filter((mode) => !NO_CACHE.has(mode));
   if (modes.length === 0) return [];
   const hasBaseline = results.summaries.some((s) => s.mode === CLAIMS_BASELINE && s.validRuns > 0);
   return claimSpecs(loopOf(results.options)).map(({ tests, elsewhere, beside, ...claim }) => ({

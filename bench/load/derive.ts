@@ -337,6 +337,13 @@ function stampedeFigures(timeline: readonly TimelineBin[]) {
 /** A cache counts as settled at this share of the hit ratio its run ends at. */
 const STEADY_SHARE = 0.98;
 
+/** The valid runs of one arm of a stampede scenario. */
+export const armRuns = (
+  results: LoadResults,
+  { mode, variant }: Pick<StampedeSummary, "mode" | "variant">,
+): RunResult[] =>
+  results.runs.filter((run) => run.mode === mode && run.variant === variant && run.status === "ok");
+
 /** cold-start and expiry: each arm of each mode, from its runs' timelines. */
 export function summarizeStampedes(results: LoadResults): StampedeSummary[] {
   if (!STAMPEDE_SCENARIOS.has(results.options.scenario)) return [];
@@ -346,9 +353,7 @@ export function summarizeStampedes(results: LoadResults): StampedeSummary[] {
   ];
   return results.options.modes.flatMap((mode) =>
     variants.flatMap((variant) => {
-      const runs = results.runs.filter(
-        (run) => run.mode === mode && run.variant === variant && run.status === "ok",
-      );
+      const runs = armRuns(results, { mode, variant });
       if (!results.runs.some((run) => run.mode === mode && run.variant === variant)) return [];
       const figures = runs.flatMap((run) => (run.timeline ? [stampedeFigures(run.timeline)] : []));
       const of = (pick: (f: (typeof figures)[number]) => number | null) =>

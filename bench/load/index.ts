@@ -8,6 +8,7 @@ export { type LoadReferences, loadCommand } from "./command.js";
 export { busyMachine, compareArms, isPlain, type RunFigure, systemCpuOf } from "./derive.js";
 export { loadKind } from "./kind.js";
 export { LOAD_OPTIONS, loadOptionsWith, loadUsage } from "./options.js";
+export { armLabel } from "./rows.js";
 export { type LoadBenchmark, type Progress, runLoadBenchmark } from "./run-load.js";
 export type {
   EntryWeights,
@@ -16,6 +17,7 @@ export type {
   LoadResults,
   ModeSummary,
   RunResult,
+  StampedeVariant,
 } from "./schema.js";
 
 /** Reads and checks a load benchmark's results.json; throws ACB_RESULTS_INVALID naming the file. */

@@ -191,7 +191,10 @@ const stepFigures = ({ rate, passed, figures }: CapacityStep): CapacityStepFigur
   generatorCpuUsPerRequest: generatorCpuUsPerRequest(figures),
 });
 
-/** The closed loop: autocannon, a warm-up, then the measured window. */
+/**
+ * The closed loop: autocannon, a warm-up, then the measured window. cold-start and expiry have
+ * no warm-up (their options say so: the cache must start empty) and are recorded in 100 ms bins.
+ */
 async function closedWindow(
   url: string,
   mode: LoadMode,
@@ -203,40 +206,25 @@ async function closedWindow(
     options.warmup > 0
       ? await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal)
       : null;
-  const measured = await scraped(url, local, () =>
-    runAutocannon(
-      url,
-      plan,
-      // The unrecorded ceiling measures what the harness's own histogram costs the generator.
-      { ...load, seconds: options.duration, record: mode !== UNRECORDED },
-      signal,
-    ),
-  );
-  return { ...measured, warm, openLoop: null, capacity: null, problem: null, timeline: null };
-}
-
-/**
- * cold-start and expiry: the closed loop from the server's first request, no warm-up (the cache
- * must start empty), recorded in 100 ms bins.
- */
-async function stampedeWindow(
-  url: string,
-  { plan, options, signal, local }: InWindow,
-): Promise<Window> {
   let timeline: ReturnType<typeof recordTimeline> | undefined;
   const measured = await scraped(url, local, () => {
-    timeline = recordTimeline(url);
-    const { onResponse } = timeline;
+    timeline = STAMPEDE_SCENARIOS.has(options.scenario) ? recordTimeline(url) : undefined;
     return runAutocannon(
       url,
       plan,
-      { connections: options.connections, seconds: options.duration, record: true, onResponse },
+      {
+        ...load,
+        seconds: options.duration,
+        // The unrecorded ceiling measures what the harness's own histogram costs the generator.
+        record: mode !== UNRECORDED,
+        ...(timeline ? { onResponse: timeline.onResponse } : {}),
+      },
       signal,
     );
   });
   return {
     ...measured,
-    warm: null,
+    warm,
     openLoop: null,
     capacity: null,
     problem: null,
@@ -379,9 +367,7 @@ export async function measure(
       ? await openWindow(url, round, inWindow)
       : loop === "capacity"
         ? await capacityWindow(url, round, inWindow)
-        : STAMPEDE_SCENARIOS.has(options.scenario)
-          ? await stampedeWindow(url, inWindow)
-          : await closedWindow(url, mode, inWindow);
+        : await closedWindow(url, mode, inWindow);
   stopFlood.abort();
   const flooded = flooding ? withoutGenerator(await flooding) : null;
   const cache = window.server && (await cacheHeld(window.server, measurement.services));

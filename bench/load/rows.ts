@@ -9,6 +9,7 @@ import {
   fmtDetectable,
   fmtFixed2,
   fmtInterval,
+  fmtMs,
   fmtNum,
   fmtP,
   fmtPct,
@@ -20,7 +21,7 @@ import {
   type TableData,
 } from "../report/format.js";
 import { median } from "../stats/index.js";
-import { serviceCpuPerRequest } from "./derive.js";
+import { armRuns, serviceCpuPerRequest } from "./derive.js";
 import {
   type FloodSummary,
   type FloodVariant,
@@ -30,11 +31,9 @@ import {
   type ModeSummary,
   type PinningSummary,
   type RunResult,
-  type StampedeSummary,
   type Variant,
 } from "./schema.js";
 
-const fmtMs: Fmt = (ms) => fmtUs(missing(ms) ? ms : ms * 1000);
 const fmtMB: Fmt = (bytes) => (missing(bytes) ? DASH : fmtNum(bytes / 1e6));
 
 function throughputTable(summaries: readonly ModeSummary[], title: string): TableData {
@@ -224,10 +223,6 @@ const TIMELINE_ROW_MS = 200;
  */
 function timelineTable(results: LoadResults): TableData {
   const arms = results.stampedes;
-  const runsOf = (arm: StampedeSummary) =>
-    results.runs.filter(
-      (run) => run.mode === arm.mode && run.variant === arm.variant && run.status === "ok",
-    );
   const rows = Math.ceil((results.options.duration * 1000) / TIMELINE_ROW_MS);
   return {
     title: `${results.options.scenario}: store lookups/s and hit ratio every ${TIMELINE_ROW_MS} ms (median over runs)`,
@@ -235,7 +230,7 @@ function timelineTable(results: LoadResults): TableData {
     rows: Array.from({ length: rows }, (_, row) => {
       const from = row * TIMELINE_ROW_MS;
       const cells = arms.map((arm) => {
-        const per = runsOf(arm).map((run) =>
+        const per = armRuns(results, arm).map((run) =>
           (run.timeline ?? []).filter((b) => b.atMs >= from && b.atMs < from + TIMELINE_ROW_MS),
         );
         const lookups = per.flatMap((bins) => {

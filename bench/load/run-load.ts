@@ -25,6 +25,7 @@ import {
   type LoadOptions,
   type LoadResults,
   loopOf,
+  NO_CACHE,
   type RunResult,
   STAMPEDE_VARIANTS,
   UNRECORDED,
@@ -280,12 +281,6 @@ function variantsOf(scenario: Scenario, mode: LoadMode): readonly (Variant | nul
   }
   return [null];
 }
-const NO_CACHE: ReadonlySet<LoadMode> = new Set([
-  "none",
-  "ceiling",
-  "ceiling-unrecorded",
-  "target",
-]);
 const serverMode = (mode: LoadMode) =>
   mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;
 

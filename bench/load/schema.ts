@@ -46,6 +46,13 @@ export const LOAD_MODES = [
  */
 export const UNRECORDED = "ceiling-unrecorded";
 export type LoadMode = (typeof LOAD_MODES)[number] | "target";
+/** The modes that cache no token: what the cache modes are compared with, never subjects. */
+export const NO_CACHE: ReadonlySet<LoadMode> = new Set([
+  "ceiling",
+  "ceiling-unrecorded",
+  "none",
+  "target",
+]);
 
 export interface LoadOptions {
   modes: LoadMode[];

@@ -1,4 +1,5 @@
-import { fmtNum, fmtRatio } from "../report/format.js";
+import { armLabel } from "../load/index.js";
+import { fmtMs, fmtNum, fmtRatio } from "../report/format.js";
 import {
   figureGrid,
   htmlPage,
@@ -17,7 +18,6 @@ import { scatterChart } from "../report/svg/scatter.js";
 import { BASELINE, byDistance, figureName } from "./derive.js";
 import { frontierDistance } from "./exposure.js";
 import {
-  coldArmLabel,
   coldStartArms,
   coldStartTable,
   crossoverLines,
@@ -35,12 +35,9 @@ import type { MapResults } from "./schema.js";
 /** The x axis of every chart along the distances: measured, log scale. */
 const DISTANCE_AXIS = {
   title: "store distance (measured lookup)",
-  format: (ms: number): string => fmtMsAxis(ms),
+  format: fmtMs,
   scale: "log",
 } as const;
-
-const fmtMsAxis = (ms: number): string =>
-  ms >= 1000 ? `${fmtNum(ms / 1000)} s` : ms >= 1 ? `${fmtNum(ms)} ms` : `${fmtNum(ms * 1000)} µs`;
 
 /** (a) Each mode × none against the measured store distance, log–log, its CI shaded. */
 function gainChart(results: MapResults): Figure {
@@ -121,7 +118,7 @@ function frontierChart(results: MapResults): Figure {
       ` mode's promise. A zero exposure is drawn at ${ZERO_FLOOR_MS} ms, the axis's floor, and labelled (0).`,
     svg: scatterChart({
       label: "speed gain against revocation exposure",
-      x: { title: "revocation exposure (log)", format: fmtMsAxis, scale: "log" },
+      x: { title: "revocation exposure (log)", format: fmtMs, scale: "log" },
       y: { title: "× none", format: (x) => fmtRatio(x), scale: "linear" },
       points,
       empty: `No comparison at ${at?.label ?? "any distance"}.`,
@@ -176,7 +173,7 @@ function coldStartChart(results: MapResults): Figure {
   const series: CurveSeries[] = coldStartArms(results)
     .filter((arm) => arm.mode !== BASELINE)
     .map((arm, index) => ({
-      label: coldArmLabel(arm),
+      label: armLabel(arm),
       ...modeStyle(arm.mode, index),
       dashed: arm.variant?.endsWith("off") === true,
       inLegend: true,
@@ -188,7 +185,7 @@ function coldStartChart(results: MapResults): Figure {
           {
             x: point.measuredMs.median,
             y: Math.max(ms, BIN_FLOOR_MS),
-            tip: `${coldArmLabel(arm)} at ${distanceLabel(point)}: steady after ${fmtNum(ms)} ms`,
+            tip: `${armLabel(arm)} at ${distanceLabel(point)}: steady after ${fmtNum(ms)} ms`,
           },
         ];
       }),

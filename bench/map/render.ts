@@ -1,24 +1,22 @@
+import { armLabel } from "../load/index.js";
 import {
   DASH,
   fmtComparison,
+  fmtMs,
   fmtNum,
   fmtP,
   fmtRate,
-  fmtUs,
   type TableData,
 } from "../report/format.js";
 import { mdTable, optionRows, provenanceRows } from "../report/markdown.js";
 import { renderTable, section } from "../report/table.js";
 import { smallestP } from "../stats/index.js";
 import { BASELINE, byDistance, crossoverText, figureName } from "./derive.js";
-import type { MapCell, MapFigure, MapPoint, MapResults } from "./schema.js";
+import type { ColdStartCell, MapCell, MapFigure, MapPoint, MapResults } from "./schema.js";
 
 /** The figure a point's winner is chosen by: response time at the offered rate, else throughput. */
 export const primaryFigure = (results: MapResults): MapFigure =>
   results.options.rate === null ? "throughput" : "p99";
-
-const fmtMs = (ms: number | null | undefined): string =>
-  ms === null || ms === undefined ? DASH : fmtUs(ms * 1000);
 
 /** A point's row label: the distance as asked, and as measured. */
 export const distanceLabel = (point: MapPoint): string =>
@@ -74,15 +72,13 @@ export function decisionTable(results: MapResults): TableData {
 }
 
 /** The arms of the cold-start scenario as they ran, in order: "memory", "memory (single-flight off)". */
-export function coldStartArms(results: MapResults): { mode: string; variant: string | null }[] {
-  const seen = new Map<string, { mode: string; variant: string | null }>();
+export function coldStartArms(results: MapResults): Pick<ColdStartCell, "mode" | "variant">[] {
+  const seen = new Map<string, Pick<ColdStartCell, "mode" | "variant">>();
   for (const point of results.points) {
     for (const cell of point.coldStart) seen.set(`${cell.mode}|${cell.variant}`, cell);
   }
   return [...seen.values()];
 }
-export const coldArmLabel = ({ mode, variant }: { mode: string; variant: string | null }) =>
-  variant ? `${mode} (${variant})` : mode;
 
 /** The figures measured besides the decision table's: throughput under --rate, capacity. */
 export function otherFigures(results: MapResults): MapFigure[] {
@@ -113,7 +109,7 @@ export function coldStartTable(results: MapResults): TableData | null {
   if (arms.length === 0) return null;
   return {
     title: "Cold start: time to the steady hit ratio, ms, and the store's peak lookups/s",
-    header: ["distance (measured)", ...arms.map(coldArmLabel)],
+    header: ["distance (measured)", ...arms.map(armLabel)],
     rows: byDistance(results.points).map((point) => [
       distanceLabel(point),
       ...arms.map((arm) => {

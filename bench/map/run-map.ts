@@ -10,7 +10,6 @@ import {
 import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
-import { summaryOf } from "../stats/index.js";
 import { BASELINE, cellsOf } from "./derive.js";
 import type { ExposureReference } from "./exposure.js";
 import { exposureOf } from "./exposure.js";
@@ -37,16 +36,10 @@ export interface MapReferences {
   exposure(out: string, store: string): Promise<ExposureReference | null>;
 }
 
-/** The measured distance of a point: none's session lookups, else any mode's that looked up. */
+/** The measured distance of a point: none's summary, else the first mode's that looked up. */
 function lookupsOf(results: LoadResults, figure: "sessionLookupMs" | "addedDelayMs") {
-  const of = (mode: string) =>
-    results.runs.flatMap((run) =>
-      run.mode === mode && run.status === "ok" ? (run.server?.[figure] ?? []) : [],
-    );
-  const none = of(BASELINE);
-  return summaryOf(
-    none.length > 0 ? none : results.runs.flatMap((run) => run.server?.[figure] ?? []),
-  );
+  const none = results.summaries.find((s) => s.mode === BASELINE)?.[figure];
+  return none ?? results.summaries.find((s) => s[figure])?.[figure] ?? null;
 }
 
 type Ran = { results: LoadResults; folder: ReportFolder };

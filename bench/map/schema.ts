@@ -1,4 +1,4 @@
-import type { LoadMode } from "../load/index.js";
+import type { LoadMode, StampedeVariant } from "../load/index.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
 import type { Comparison, Summary } from "../stats/index.js";
@@ -85,7 +85,7 @@ export interface PointReports {
 /** One arm of the cold-start scenario at one distance: how fast its cache settled. */
 export interface ColdStartCell {
   mode: LoadMode;
-  variant: string | null;
+  variant: StampedeVariant | null;
   steadyHitRatio: Summary | null;
   timeToSteadyMs: Summary | null;
   peakLookupsPerSecond: Summary | null;

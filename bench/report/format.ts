@@ -49,6 +49,9 @@ export const fmtUs: Fmt = (x) =>
         [1e6, " s"],
       ]);
 
+/** Milliseconds, shown as fmtUs shows them: "4.95 µs", "1.90 ms". */
+export const fmtMs: Fmt = (x) => fmtUs(missing(x) ? x : x * 1000);
+
 /** Binary sizes: "15.6 GiB". */
 export const fmtBytes: Fmt = (x) => {
   if (missing(x)) return DASH;

@@ -6,6 +6,7 @@ import { connectRedis } from "../../../server/cache/redis-client.js";
 import type { Lookup, TokenCache } from "../../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER } from "../../../server/config.js";
 import type { Principal } from "../../../server/store/store.js";
+import { deleteRedisKeys, redisFootprint } from "../../harness/services.js";
 import { median } from "../../stats/index.js";
 import type { Fixtures } from "../fixtures.js";
 import { collectGarbage } from "../gc.js";
@@ -212,6 +213,7 @@ function weighMemory(): CacheFootprint {
 /** What one entry of the Redis cache takes in Redis, by MEMORY USAGE of each key the cache wrote. */
 async function weighRedis(
   client: Redis,
+  url: string,
   prefix: string,
   settle: () => Promise<unknown>,
 ): Promise<CacheFootprint> {
@@ -229,12 +231,12 @@ async function weighRedis(
     for (let i = 0; i < FOOTPRINT_REDIS_ENTRIES; i++) redis.fill(randomHash(), principalOf(i), now);
     await settle();
     if (failures.length > 0) throw failures[0];
-    const keys = await client.keys(`${keyPrefix}*`);
-    if (keys.length !== FOOTPRINT_REDIS_ENTRIES)
-      throw new Error(`Redis holds ${keys.length} of ${FOOTPRINT_REDIS_ENTRIES} entries`);
-    const usages = await Promise.all(keys.map((key) => client.memory("USAGE", key)));
-    bytes.push(usages.reduce<number>((sum, usage) => sum + (usage ?? 0), 0) / keys.length);
-    await client.del(...keys);
+    // Weighed as the load benchmark weighs a run's keys.
+    const held = await redisFootprint(url, keyPrefix);
+    await deleteRedisKeys(url, keyPrefix);
+    if (held.entries !== FOOTPRINT_REDIS_ENTRIES)
+      throw new Error(`Redis holds ${held.entries} of ${FOOTPRINT_REDIS_ENTRIES} entries`);
+    bytes.push(held.bytes / held.entries);
   }
   const entry = spread(bytes);
   return {
@@ -278,10 +280,8 @@ export async function cacheSuite(fixtures: Fixtures): Promise<SuiteSpec> {
     return spec;
   }
 
-  const client = await connectRedis({
-    url: fixtures.redis.url,
-    commandTimeoutMs: SERVER.redisTimeoutMs,
-  });
+  const { url } = fixtures.redis;
+  const client = await connectRedis({ url, commandTimeoutMs: SERVER.redisTimeoutMs });
   const lastSet = keepSetReplies(client);
   const failures: unknown[] = [];
   const redis = createRedisCache({
@@ -306,7 +306,7 @@ export async function cacheSuite(fixtures: Fixtures): Promise<SuiteSpec> {
   spec.notes.push("redis set: until Redis acknowledges it, which a request does not wait for");
   spec.footprint = async () => [
     weighMemory(),
-    await weighRedis(client, `${fixtures.redisKeyPrefix}cache:`, lastSet),
+    await weighRedis(client, url, `${fixtures.redisKeyPrefix}cache:`, lastSet),
   ];
   spec.close = async () => {
     await memory.close();

@@ -13,6 +13,8 @@ import {
   normalQuantile,
   quantile,
   ratioOfMedians,
+  signedRank,
+  smallestSignedRankP,
   stddev,
   summarize,
 } from "../bench/stats/index.js";
@@ -349,6 +351,74 @@ describe("compare", () => {
     // Smallest exact two-sided p for 3 vs 3 is 2 / C(6, 3) = 0.1.
     expect(r.p).toBeCloseTo(0.1, 12);
     expect(r.verdict).toBe("no significant difference");
+  });
+});
+
+describe("signedRank", () => {
+  it("gives R's V and exact p on Hollander & Wolfe's depression data", () => {
+    // wilcox.test(x, y, paired = TRUE, alternative = "greater"): V = 40, p = 0.01953.
+    const x = [1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3];
+    const y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29];
+    const result = signedRank(x.map((xi, i) => xi - (y[i] as number)));
+    expect(result.v).toBe(40);
+    expect(result.n).toBe(9);
+    expectRelativelyClose(result.p, 2 * 0.01953125);
+  });
+
+  it("gives scipy's exact p on Darwin's data", () => {
+    // scipy.stats.wilcoxon(d): statistic 24.0 (the smaller rank sum), p 0.041259765625.
+    const d = [6, 8, 14, 16, 23, 24, 28, 29, 41, -48, 49, 56, 60, -67, 75];
+    const result = signedRank(d);
+    expect(result.v).toBe(120 - 24);
+    expectRelativelyClose(result.p, 0.041259765625);
+  });
+
+  it("is exact with ties: the same p as counting every sign assignment by hand", () => {
+    const d = [1, -1, 2, 2, 3, -3, 4, 5, -0.5, 2];
+    // Midranks of |d|, then V for each of the 2^n sign patterns, all equally likely under H0.
+    const sorted = d.map(Math.abs).sort((a, b) => a - b);
+    const rankOf = (a: number) => {
+      const first = sorted.indexOf(a);
+      const last = sorted.lastIndexOf(a);
+      return (first + last + 2) / 2;
+    };
+    const ranks = d.map((x) => rankOf(Math.abs(x)));
+    const observed = d.reduce((sum, x, i) => sum + (x > 0 ? (ranks[i] as number) : 0), 0);
+    let below = 0;
+    let above = 0;
+    for (let mask = 0; mask < 2 ** d.length; mask++) {
+      const v = ranks.reduce((sum, r, i) => sum + (mask & (1 << i) ? r : 0), 0);
+      if (v <= observed + 1e-9) below++;
+      if (v >= observed - 1e-9) above++;
+    }
+    const expected = Math.min(1, (2 * Math.min(below, above)) / 2 ** d.length);
+    const result = signedRank(d);
+    expect(result.v).toBe(observed);
+    expectRelativelyClose(result.p, expected);
+  });
+
+  it("drops zeros, which carry no sign, and is 1 when nothing is left", () => {
+    expectRelativelyClose(signedRank([0, 0, 1, 2, 3, 4, 5, 6]).p, 2 / 64);
+    expect(signedRank([0, 0, 0])).toEqual({ v: 0, n: 0, p: 1 });
+  });
+
+  it("cannot go below 2 / 2^n, every round alike", () => {
+    expect(smallestSignedRankP(10)).toBe(2 / 1024);
+    expectRelativelyClose(signedRank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).p, 2 / 1024);
+    expect(smallestSignedRankP(1)).toBe(1);
+  });
+
+  it("judges a paired comparison on its per-round log ratios, and refuses unpaired samples", () => {
+    const base = [100, 90, 110, 95, 105, 100, 98, 102, 97, 103];
+    const comparison = compare(
+      base.map((x) => x * 1.05),
+      base,
+      { paired: true, test: "signed-rank" },
+    );
+    expect(comparison.test).toBe("signed-rank");
+    expectRelativelyClose(comparison.p, 2 / 1024);
+    expect(comparison.significant).toBe(true);
+    expect(() => compare([1, 2, 3], [1, 2], { test: "signed-rank" })).toThrow(/paired/);
   });
 });
 

@@ -1,5 +1,7 @@
 import { normalCdf } from "./normal.js";
+import type { RankTest } from "./ratio.js";
 import { at } from "./sample.js";
+import { smallestSignedRankP } from "./signed-rank.js";
 import { median } from "./summary.js";
 
 /** The power at which a change counts as detectable: found four times in five. */
@@ -44,6 +46,8 @@ export interface DetectableOptions {
   alpha?: number;
   /** Index i of each ran in the same round: the spread is that of the per-round ratios. */
   paired?: boolean;
+  /** The rank test that would judge the change: its smallest p says whether any could count. */
+  test?: RankTest;
 }
 
 /**
@@ -57,9 +61,11 @@ export interface DetectableOptions {
 export function detectableChange(
   a: readonly number[],
   b: readonly number[],
-  { alpha = 0.05, paired = a.length === b.length }: DetectableOptions = {},
+  { alpha = 0.05, paired = a.length === b.length, test = "rank-sum" }: DetectableOptions = {},
 ): number | null {
-  if (smallestP(a.length, b.length) >= alpha) return null;
+  const floor =
+    test === "signed-rank" ? smallestSignedRankP(a.length) : smallestP(a.length, b.length);
+  if (floor >= alpha) return null;
   const scale = median(b);
   const relative = (xs: readonly number[]) => xs.map((x) => x / scale);
   const se = paired

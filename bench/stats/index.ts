@@ -13,10 +13,13 @@ export { mulberry32 } from "./prng.js";
 export type {
   CompareOptions,
   Comparison,
+  RankTest,
   RatioMethod,
   RatioResult,
   Verdict,
 } from "./ratio.js";
 export { compare, ratioOfMedians } from "./ratio.js";
+export type { SignedRankResult } from "./signed-rank.js";
+export { signedRank, smallestSignedRankP } from "./signed-rank.js";
 export type { Summary } from "./summary.js";
 export { cv, mean, median, quantile, stddev, summarize, summaryOf } from "./summary.js";

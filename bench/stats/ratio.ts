@@ -3,6 +3,7 @@ import { mannWhitneyU } from "./mann-whitney.js";
 import { type Interval, medianCi } from "./median-ci.js";
 import { mulberry32 } from "./prng.js";
 import { assertProbability, assertSample, at } from "./sample.js";
+import { signedRank } from "./signed-rank.js";
 import { cv, median, quantile } from "./summary.js";
 
 export type RatioMethod = "paired" | "bootstrap";
@@ -30,14 +31,23 @@ export interface CompareOptions {
   threshold?: number;
   /** Whether index i of a and b ran in the same round; by default, whenever the lengths match. */
   paired?: boolean;
+  /**
+   * The rank test behind p: Mann-Whitney U over the two samples (the default), or, for paired
+   * samples, Wilcoxon's signed-rank over the per-round log ratios, which uses the pairing.
+   */
+  test?: RankTest;
 }
+
+export type RankTest = "rank-sum" | "signed-rank";
 
 /** Direction of A relative to B. */
 export type Verdict = "higher" | "lower" | "no significant difference";
 
 export interface Comparison extends RatioResult {
-  /** Two-sided Mann-Whitney U p-value. */
+  /** Two-sided p of the rank test (Mann-Whitney U unless `test` says otherwise). */
   p: number;
+  /** Which rank test gave p; absent in results written before there was a choice. */
+  test?: RankTest;
   /** p < alpha and the ratio CI excludes 1. */
   significant: boolean;
   /** significant and |ratio - 1| > threshold. */
@@ -140,22 +150,30 @@ export function compare(
   options: CompareOptions = {},
 ): Comparison {
   const { alpha = 0.05, threshold = 0, paired = a.length === b.length } = options;
+  const test = options.test ?? "rank-sum";
   assertProbability(alpha, "alpha");
+  if (test === "signed-rank" && !(paired && a.every((x) => x > 0))) {
+    throw new RangeError("the signed-rank test needs paired, positive values: it ranks log ratios");
+  }
   if (!(Number.isFinite(threshold) && threshold >= 0)) {
     throw new RangeError(`threshold must be a finite non-negative number, got ${threshold}`);
   }
   const ratio = ratioOfMedians(a, b, 1 - alpha, paired);
-  const { p } = mannWhitneyU(a, b);
+  const { p } =
+    test === "signed-rank"
+      ? signedRank(a.map((x, i) => Math.log(x / at(b, i))))
+      : mannWhitneyU(a, b);
   const [lo, hi] = ratio.ci;
   const significant = p < alpha && (lo > 1 || hi < 1);
   const verdict: Verdict = !significant ? "no significant difference" : lo > 1 ? "higher" : "lower";
   return {
     ...ratio,
     p,
+    test,
     significant,
     beyondThreshold: significant && Math.abs(ratio.ratio - 1) > threshold,
     verdict,
-    detectable: detectableChange(a, b, { alpha, paired }),
+    detectable: detectableChange(a, b, { alpha, paired, test }),
     withheld: null,
   };
 }

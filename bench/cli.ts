@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { exitWithError } from "../lib/cli-edge.js";
 import { usageError } from "../lib/errors.js";
+import { abCommand } from "./ab/index.js";
 import { compareCommand } from "./compare/command.js";
 import { benchmark } from "./harness/command.js";
 import { KINDS } from "./kinds.js";
@@ -26,6 +27,7 @@ Commands:
   map         where caching pays off as the store gets further away (npm run bench:map)
   report      render report.md and report.html again from a results.json (npm run report)
   compare     the regression gate between two results (npm run bench:compare)
+  ab          two versions of the server interleaved in one run, gated (npm run bench:ab)
 
 ${loadUsage()}`;
 
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   map: benchmark(mapCommand({ entryWeights: latestEntryWeights, exposure: latestExposure })),
   report: (argv) => reportCommand(KINDS, argv),
   compare: compareCommand,
+  ab: benchmark(abCommand),
 };
 
 async function main(): Promise<number> {

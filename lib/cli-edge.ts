@@ -7,10 +7,18 @@ const USAGE_CODES = new Set([
   "ACB_RESULTS_INVALID",
   "ACB_COMPARE_INPUT",
   "ACB_COMPARE_SETUP_MISMATCH",
+  "ACB_AB_VERSION",
 ]);
 
-export const exitCodeOf = (error: unknown): 1 | 2 =>
-  isAcbError(error) && USAGE_CODES.has(error.code) ? 2 : 1;
+/** 130, as a shell reports a command Ctrl-C stopped. */
+const INTERRUPTED_EXIT = 130;
+
+export const exitCodeOf = (error: unknown): 1 | 2 | typeof INTERRUPTED_EXIT =>
+  isAcbError(error) && error.code === "ACB_INTERRUPTED"
+    ? INTERRUPTED_EXIT
+    : isAcbError(error) && USAGE_CODES.has(error.code)
+      ? 2
+      : 1;
 
 /**
  * The edge of every command: one line naming the problem, never a stack trace

@@ -69,6 +69,11 @@ export const compareSetupMismatch = (differences: readonly string[]) =>
       "pass --allow-different-setup to compare them anyway",
   );
 
+/** A version of an A/B run cannot be had or started: not a commit or folder, no build, no ready line. */
+export const abVersionUnusable = (message: string) => new AcbError("ACB_AB_VERSION", message);
+/** Ctrl-C before anything was measured: nothing to keep, nothing left behind. */
+export const interrupted = (message: string) => new AcbError("ACB_INTERRUPTED", message);
+
 export function describeCause(cause: unknown): string {
   if (cause instanceof AggregateError && cause.errors.length > 0) {
     return describeCause(cause.errors[0]);

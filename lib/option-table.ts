@@ -15,6 +15,8 @@ export interface OptionSpec<T, K extends keyof T> {
   check?: (value: T[K]) => string | undefined;
   /** How the default reads in --help, when String(value) does not say it well. */
   show?: (value: T[K]) => string;
+  /** Its value is other flags ("--inject-cpu-us 40"): taken whole, though it starts with dashes. */
+  takesFlags?: boolean;
 }
 
 export type OptionTable<T> = { [K in keyof T]: OptionSpec<T, K> };
@@ -103,6 +105,28 @@ export function checkAll<T>(table: OptionTable<T>, config: T): T {
   return config;
 }
 
+/**
+ * `--server-args "--inject-cpu-us 40"` as `--server-args=--inject-cpu-us 40` for an option that
+ * takes flags: parseArgs would take a separate value that starts with dashes for a flag.
+ */
+function withFlagValues<T>(table: OptionTable<T>, argv: readonly string[]): string[] {
+  const takesFlags = new Set(
+    keysOf(table)
+      .filter((key) => table[key].takesFlags)
+      .map((key) => `--${table[key].flag}`),
+  );
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = argv[i + 1];
+    if (takesFlags.has(arg) && value !== undefined) {
+      out.push(`${arg}=${value}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** Flags over environment variables over defaults. Throws ACB_CONFIG_INVALID naming the bad input. */
 export function parseOptions<T>(
   table: OptionTable<T>,
@@ -111,6 +135,7 @@ export function parseOptions<T>(
   env: NodeJS.ProcessEnv,
 ): T {
   const keys = keysOf(table);
+  const args = withFlagValues(table, argv);
   const flags = Object.fromEntries(
     keys.map((key) => [
       table[key].flag,
@@ -119,7 +144,7 @@ export function parseOptions<T>(
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args, options: flags, strict: true, allowPositionals: false });
   } catch (error) {
     // parseArgs explains over several lines; the first says what is wrong with which flag.
     const [first = "bad arguments"] = (error as Error).message.split("\n");

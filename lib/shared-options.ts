@@ -23,6 +23,28 @@ export const databaseUrlOption = <T extends { databaseUrl: string }>(
   check: urlWithScheme("postgres:", "postgresql:"),
 });
 
+/**
+ * Extra flags for the servers a benchmark starts, in quotes: "--inject-cpu-us 40 --cache-max 500".
+ * Split on spaces; each is checked by the server that gets it.
+ */
+export const serverArgsOption = <T, K extends keyof T>(
+  flag: string,
+  help: string,
+): OptionSpec<T, K> => ({
+  flag,
+  help,
+  takesFlags: true,
+  parse: ((raw: string) => raw.trim().split(/\s+/).filter(Boolean)) as (raw: string) => T[K],
+  check: (value) => {
+    const args = value as unknown as string[];
+    return args.length === 0 || args[0]?.startsWith("--") ? undefined : "must start with a --flag";
+  },
+  show: (value) => {
+    const args = value as unknown as string[];
+    return args.length > 0 ? `"${args.join(" ")}"` : "none";
+  },
+});
+
 export const outOption = <T extends { out: string }>(): OptionSpec<T, "out"> => ({
   flag: "out",
   help: "folder the report folders go to",

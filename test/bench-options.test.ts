@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { abCommandOptions } from "../bench/ab/options.js";
 import { roundOrder } from "../bench/harness/rounds.js";
 import { LOAD_DEFAULTS, loadCommandOptions } from "../bench/load/options.js";
 
@@ -7,6 +8,49 @@ describe("bench options", () => {
     expect(loadCommandOptions([], {})).toEqual(LOAD_DEFAULTS);
     expect(LOAD_DEFAULTS.runs).toBeGreaterThanOrEqual(6);
     expect(LOAD_DEFAULTS.modes).toEqual(["ceiling", "none", "memory", "redis"]);
+  });
+
+  it("--server-args takes other flags as its value, in quotes, and no --target", () => {
+    expect(
+      loadCommandOptions(["--server-args", "--inject-cpu-us 3", "--runs", "2"], {}),
+    ).toMatchObject({
+      serverArgs: ["--inject-cpu-us", "3"],
+      runs: 2,
+    });
+    expect(() => loadCommandOptions(["--server-args", "3"], {})).toThrow(
+      /--server-args must start with a --flag, got "3"/,
+    );
+    expect(() =>
+      loadCommandOptions(
+        ["--target", "http://127.0.0.1:1", "--credentials", "c.json", "--server-args", "--x 1"],
+        {},
+      ),
+    ).toThrow(/--server-args: --target benchmarks a server it does not start/);
+  });
+
+  it("bench:ab needs --base, runs ten rounds, and gates response time rather than throughput at a rate", () => {
+    expect(() => abCommandOptions([], {})).toThrow(/--base is required/);
+    const { options, given } = abCommandOptions(
+      ["--base", "HEAD~1", "--candidate-server-args", "--inject-cpu-us 2"],
+      {},
+    );
+    expect(options).toMatchObject({
+      base: "HEAD~1",
+      candidate: null,
+      runs: 10,
+      candidateServerArgs: ["--inject-cpu-us", "2"],
+      metrics: ["rps", "p50", "p99", "cpu"],
+    });
+    expect(given.has("candidateServerArgs")).toBe(true);
+    expect(abCommandOptions(["--base", "main", "--rate", "500"], {}).options.metrics).toEqual([
+      "p50",
+      "p99",
+      "cpu",
+    ]);
+    expect(abCommandOptions(["--base", "main", "--capacity"], {}).options.metrics[0]).toBe(
+      "capacity",
+    );
+    expect(() => abCommandOptions(["--base", "main", "--modes", "target"], {})).toThrow(/--modes/);
   });
 
   it("--quick shortens what was not given explicitly", () => {

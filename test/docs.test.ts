@@ -16,6 +16,7 @@ const HELP: Record<string, string[]> = {
   "bench:map": ["dist/bench/cli.js", "map", "--help"],
   report: ["dist/bench/cli.js", "report", "--help"],
   "bench:compare": ["dist/bench/cli.js", "compare", "--help"],
+  "bench:ab": ["dist/bench/cli.js", "ab", "--help"],
   server: ["dist/server/main.js", "--help"],
   users: ["dist/server/users-cli.js", "--help"],
 };

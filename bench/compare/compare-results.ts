@@ -46,7 +46,14 @@ export interface ResultsSide {
 
 export type GateOutcome = "pass" | "fail" | "cannot judge";
 
+/**
+ * How the two sides were measured: by two separate benchmarks (bench:compare; runs independent,
+ * Mann-Whitney U), or as arms of one interleaved A/B run (bench:ab; rounds paired, signed-rank).
+ */
+export type GateDesign = "separate" | "interleaved";
+
 export interface GateResult {
+  design: GateDesign;
   options: GateOptions;
   baseline: ResultsSide;
   current: ResultsSide;
@@ -121,6 +128,16 @@ function judge(
     threshold: options.threshold,
     paired: false,
   });
+  return judged(row, change, metric, options.threshold);
+}
+
+/** A change's status as its own test gives it, before the family's correction (overTheFamily). */
+export function judged(
+  row: Pick<MetricChange, "mode" | "metric" | "baseline" | "current">,
+  change: Comparison,
+  metric: MetricId,
+  threshold: number,
+): MetricChange {
   const better = change.verdict === METRICS[metric].better;
   if (change.beyondThreshold) {
     return {
@@ -132,32 +149,46 @@ function judge(
     };
   }
   const note = change.significant
-    ? `significant but within the ${fmtThreshold(options.threshold)} threshold`
+    ? `significant but within the ${fmtThreshold(threshold)} threshold`
     : null;
   // Its Holm p depends on every other test of the gate: overTheFamily sets it.
   return { ...row, change, holmP: null, status: "~", note };
 }
+
+/** The gate's outcome: any regression fails it; else any change it could not judge. */
+export const outcomeOf = (changes: readonly MetricChange[]): GateOutcome =>
+  changes.some((c) => c.status === "regression")
+    ? "fail"
+    : changes.some((c) => c.status === "cannot judge")
+      ? "cannot judge"
+      : "pass";
 
 /**
  * The gate runs one test per mode and metric: with twenty of them, one would pass p < 0.05 by
  * chance alone. A change counts only when its p, adjusted by Holm's step-down over every test
  * the gate judged, is still below alpha.
  */
-function overTheFamily(changes: readonly MetricChange[], alpha: number): MetricChange[] {
+export function overTheFamily(
+  changes: readonly MetricChange[],
+  alpha: number,
+  /** The smallest p a change's runs allow: its rank test's, over its sample sizes. */
+  smallest: (change: MetricChange) => number = (c) =>
+    smallestP(c.baseline?.n ?? 0, c.current?.n ?? 0),
+): MetricChange[] {
   const judged = changes.filter((c) => c.change !== null);
   const adjusted = holm(judged.map((c) => c.change?.p ?? 1));
   return changes.map((c) => {
     const index = judged.indexOf(c);
     if (index < 0) return c;
     // The smallest p these runs allow, taken over the whole family: no change could count.
-    const floor = smallestP(c.baseline?.n ?? 0, c.current?.n ?? 0) * judged.length;
+    const floor = smallest(c) * judged.length;
     if (floor >= alpha) {
       return {
         ...c,
         holmP: null,
         status: "cannot judge",
         note:
-          `${c.baseline?.n} and ${c.current?.n} valid runs: the smallest possible p over the` +
+          `${c.change?.method === "paired" ? `${c.change.n} paired rounds` : `${c.baseline?.n} and ${c.current?.n} valid runs`}: the smallest possible p over the` +
           ` gate's ${judged.length} tests (Holm) is ${fmtP(Math.min(1, floor))}, not below α ${alpha}`,
       };
     }
@@ -175,7 +206,7 @@ function overTheFamily(changes: readonly MetricChange[], alpha: number): MetricC
   });
 }
 
-const side = (results: LoadResults, label: string): ResultsSide => ({
+export const side = (results: LoadResults, label: string): ResultsSide => ({
   label,
   commit: results.provenance.git
     ? `${results.provenance.git.commit.slice(0, 12)}${results.provenance.git.dirty ? " (dirty)" : ""}`
@@ -218,17 +249,13 @@ export function compareResults(
     ),
     options.alpha,
   );
-  const outcome: GateOutcome = changes.some((c) => c.status === "regression")
-    ? "fail"
-    : changes.some((c) => c.status === "cannot judge")
-      ? "cannot judge"
-      : "pass";
   return {
+    design: "separate",
     options,
     baseline: side(baseline, labels.baseline),
     current: side(current, labels.current),
     changes,
     setupDifferences: differences,
-    outcome,
+    outcome: outcomeOf(changes),
   };
 }

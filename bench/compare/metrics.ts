@@ -28,6 +28,12 @@ export const METRICS = {
     value: (run) => run.system?.cpuUsPerRequest,
     format: fmtUs,
   },
+  capacity: {
+    label: "capacity at SLO",
+    better: "higher",
+    value: (run) => run.capacity?.capacity,
+    format: fmtRate,
+  },
   rss: {
     label: "RSS",
     better: "lower",

@@ -11,6 +11,7 @@ import { mdTable } from "../report/markdown.js";
 import { renderTable, section } from "../report/table.js";
 import {
   fmtThreshold,
+  type GateDesign,
   type GateResult,
   type MetricChange,
   type ResultsSide,
@@ -18,14 +19,22 @@ import {
 import type { MapGate } from "./map-gate.js";
 import { METRICS } from "./metrics.js";
 
-function changeRows(result: GateResult): TableData {
+/** What each design calls its two sides. */
+export const SIDES: Readonly<Record<GateDesign, { baseline: string; current: string }>> = {
+  separate: { baseline: "baseline", current: "current" },
+  interleaved: { baseline: "base", current: "candidate" },
+};
+
+export function changeRows(result: GateResult): TableData {
+  const names = SIDES[result.design];
+  const paired = result.design === "interleaved" ? ", paired by round" : "";
   return {
-    title: "Change from baseline to current",
+    title: `Change from ${names.baseline} to ${names.current}${paired}`,
     header: [
       "mode",
       "metric",
-      "baseline [95% CI]",
-      "current [95% CI]",
+      `${names.baseline} [95% CI]`,
+      `${names.current} [95% CI]`,
       `change [${fmtPct(1 - result.options.alpha, 0)} CI]`,
       "Holm p",
       "status [detects]",
@@ -48,7 +57,7 @@ function changeRows(result: GateResult): TableData {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-function headline(result: GateResult): string {
+export function headline(result: GateResult): string {
   const { threshold, alpha } = result.options;
   const rule = `beyond ${fmtThreshold(threshold)} at α ${alpha}`;
   const count = (status: MetricChange["status"]) =>
@@ -70,7 +79,7 @@ function headline(result: GateResult): string {
   }
 }
 
-function noteLines(result: GateResult): string[] {
+export function noteLines(result: GateResult): string[] {
   return result.changes.flatMap((c) =>
     c.note ? [`${c.mode} ${METRICS[c.metric].label}: ${c.note}`] : [],
   );
@@ -79,29 +88,41 @@ function noteLines(result: GateResult): string[] {
 const sideLine = (name: string, side: ResultsSide): string =>
   `${name}: ${side.label} (${[side.commit ? `commit ${side.commit}` : "no commit", side.createdAt].join(", ")})`;
 
-const METHOD =
-  "change = current ÷ baseline: the ratio of medians with a bootstrap CI at confidence 1 − α (the" +
-  " runs of two benchmarks are independent); Holm p is a two-sided Mann-Whitney U test's p over the" +
-  " runs, adjusted by Holm's step-down over every test of the gate, so that many metrics do not" +
+const sideLines = (result: GateResult): string[] => {
+  const names = SIDES[result.design];
+  return [sideLine(names.baseline, result.baseline), sideLine(names.current, result.current)];
+};
+
+const RULE =
+  " adjusted by Holm's step-down over every test of the gate, so that many metrics do not" +
   " make a false alarm likely. A change counts when its Holm p < α, its CI excludes 1" +
   " and it is beyond the threshold; `~` is anything less, and says in brackets the smallest change" +
-  " these runs would have shown four times in five: no change larger than that." +
-  " Baseline and current are medians over valid runs with their 95% CI.";
+  " these runs would have shown four times in five: no change larger than that.";
+
+export const METHODS: Readonly<Record<GateDesign, string>> = {
+  separate:
+    "change = current ÷ baseline: the ratio of medians with a bootstrap CI at confidence 1 − α (the" +
+    " runs of two benchmarks are independent); Holm p is a two-sided Mann-Whitney U test's p over" +
+    ` the runs,${RULE} Baseline and current are medians over valid runs with their 95% CI.`,
+  interleaved:
+    "change = candidate ÷ base: the median of the per-round ratios (each round ran both versions," +
+    " in a seeded random order) with its order-statistic CI at confidence 1 − α; Holm p is an" +
+    " exact two-sided Wilcoxon signed-rank test's p over the per-round log ratios," +
+    `${RULE} Base and candidate are medians over valid runs with their 95% CI; a round where` +
+    " either run was not valid drops that round's pair only.",
+};
 
 /** The terminal view of a comparison, 100 columns wide. */
 export function renderGateText(result: GateResult): string {
   const notes = noteLines(result);
   const blocks = [
-    section(headline(result), [
-      sideLine("baseline", result.baseline),
-      sideLine("current", result.current),
-    ]),
+    section(headline(result), sideLines(result)),
     renderTable(changeRows(result)),
     ...(notes.length > 0 ? [section("Notes", notes)] : []),
     ...(result.setupDifferences.length > 0
       ? [section("Setup differences (allowed by --allow-different-setup)", result.setupDifferences)]
       : []),
-    section("Method", [METHOD.replaceAll("`", "")]),
+    section("Method", [METHODS[result.design].replaceAll("`", "")]),
   ];
   return `${blocks.join("\n\n")}\n`;
 }
@@ -115,10 +136,14 @@ export function renderGateMarkdown(result: GateResult): string {
   const marked = rows.map((row) =>
     row.map((cell, i) => (i === row.length - 1 && cell !== "~" ? `**${cell}**` : cell)),
   );
+  const title =
+    result.design === "interleaved"
+      ? "A/B run: the candidate against the base, interleaved"
+      : "comparison with the baseline";
   const sections = [
-    "## auth-cache-bench: comparison with the baseline",
+    `## auth-cache-bench: ${title}`,
     `**${headline(result)}**`,
-    bullets([sideLine("baseline", result.baseline), sideLine("current", result.current)]),
+    bullets(sideLines(result)),
     mdTable(header, marked, true),
     ...(notes.length > 0 ? [`### Notes\n\n${bullets(notes)}`] : []),
     ...(result.setupDifferences.length > 0
@@ -126,7 +151,7 @@ export function renderGateMarkdown(result: GateResult): string {
           `### Setup differences (allowed by \`--allow-different-setup\`)\n\n${bullets(result.setupDifferences)}`,
         ]
       : []),
-    `<sub>${METHOD}</sub>`,
+    `<sub>${METHODS[result.design]}</sub>`,
   ];
   return `${sections.join("\n\n")}\n`;
 }

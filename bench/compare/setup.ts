@@ -14,6 +14,7 @@ const SETUP_OPTIONS = [
   "originLatencyMs",
   "cacheTtl",
   "cacheMax",
+  "serverArgs",
 ] as const satisfies readonly (keyof LoadOptions)[];
 
 const shown = (value: unknown): string =>

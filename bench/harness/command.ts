@@ -16,8 +16,8 @@ export interface BenchmarkCommand<O extends CommandOptions, R> {
   run(options: O, signal: AbortSignal): Promise<{ results: R; folder: ReportFolder }>;
   /** Whatever the command does with finished results besides printing them (a baseline file). */
   after?(options: O, results: R, signal: AbortSignal): Promise<void>;
-  /** The terminal view, ending in a newline. */
-  tables(results: R): string;
+  /** The terminal view, ending in a newline (or another view the options ask for, like Markdown). */
+  tables(results: R, options: O): string;
   /** The exit code of a run that was not interrupted: 0, or 1 when something failed. */
   exitCode(results: R): number;
 }
@@ -39,7 +39,7 @@ export async function runBenchmarkCommand<O extends CommandOptions, R>(
   const { results, folder } = await command.run(options, signal);
   await command.after?.(options, results, signal);
   if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else process.stdout.write(command.tables(results));
+  else process.stdout.write(command.tables(results, options));
   process.stderr.write(
     `report: ${folder.dir}/report.html (report.md and results.json beside it; latest: ${options.out}/latest)\n`,
   );

@@ -6,7 +6,8 @@ import type { ReadyLine } from "../../lib/ready-line.js";
 import { track } from "./children.js";
 import { compiled } from "./compiled.js";
 
-const SERVER_MAIN = compiled(import.meta.url, "../../server/main.js");
+/** This tree's own compiled server: what every benchmark runs unless an A/B arm names another. */
+export const SERVER_MAIN = compiled(import.meta.url, "../../server/main.js");
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -23,10 +24,12 @@ export async function spawnServer(
   args: readonly string[],
   /** A command that runs the server, such as taskset's CPU pinning; it must exec node. */
   prefix: readonly string[] = [],
+  /** The server's compiled main.js: another version's, in an A/B run. */
+  main: string = SERVER_MAIN,
 ): Promise<RunningServer> {
   const [program = process.execPath, ...before] = [...prefix, process.execPath];
   const child = track(
-    spawn(program, [...before, SERVER_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] }),
+    spawn(program, [...before, main, ...args], { stdio: ["ignore", "pipe", "pipe"] }),
   );
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {

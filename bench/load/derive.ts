@@ -31,9 +31,12 @@ const MAX_OTHER_LOAD = 0.25;
 /**
  * A run without a flood beside it: what every table, claim and gate compares. (A login-flood
  * baseline run is one; v1 files, and every other scenario, have no variant.) With --pin-cpus both,
- * the unpinned arm: the pinned one is compared with it in the pinning table.
+ * the unpinned arm: the pinned one is compared with it in the pinning table. In an A/B run, the
+ * candidate's: the A/B report compares the base's runs with them.
  */
-export const isPlain = (run: RunResult): boolean =>
+export const isPlain = (run: RunResult): boolean => isShipped(run) && run.version !== "base";
+/** A run of the server as shipped, unpinned with --pin-cpus both, of either version of an A/B run. */
+export const isShipped = (run: RunResult): boolean =>
   (!run.variant || SHIPPED.has(run.variant)) && run.pinned !== true;
 /** The arms that run the server as shipped: a login flood's baseline, a stampede's defences on. */
 const SHIPPED: ReadonlySet<Variant> = new Set([

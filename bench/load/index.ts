@@ -5,11 +5,25 @@ import { loadKind } from "./kind.js";
 import type { LoadResults } from "./schema.js";
 
 export { type LoadReferences, loadCommand } from "./command.js";
-export { busyMachine, compareArms, isPlain, type RunFigure, systemCpuOf } from "./derive.js";
+export {
+  busyMachine,
+  compareArms,
+  guarded,
+  isPlain,
+  isShipped,
+  pairedByRound,
+  type RunFigure,
+  systemCpuOf,
+} from "./derive.js";
 export { loadKind } from "./kind.js";
-export { LOAD_OPTIONS, loadOptionsWith, loadUsage } from "./options.js";
+export { LOAD_DEFAULTS, LOAD_OPTIONS, loadOptionsWith, loadUsage } from "./options.js";
 export { armLabel } from "./rows.js";
-export { type LoadBenchmark, type Progress, runLoadBenchmark } from "./run-load.js";
+export {
+  type LoadBenchmark,
+  type Progress,
+  runLoadBenchmark,
+  type ServerVersion,
+} from "./run-load.js";
 export type {
   EntryWeights,
   LoadMode,
@@ -18,6 +32,8 @@ export type {
   ModeSummary,
   RunResult,
   StampedeVariant,
+  VersionInfo,
+  VersionName,
 } from "./schema.js";
 
 /** Reads and checks a load benchmark's results.json; throws ACB_RESULTS_INVALID naming the file. */

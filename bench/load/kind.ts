@@ -96,6 +96,14 @@ export const loadKind: ResultKind<LoadResults> = {
         };
       }),
     }),
+    // Version 4 ran one version of the server.
+    4: (json) => ({
+      ...json,
+      version: 5,
+      options: { ...(json.options as Json), serverArgs: [] },
+      versions: [],
+      runs: (json.runs as Json[]).map((run) => ({ ...run, version: null })),
+    }),
   },
   views: loadViews,
 };

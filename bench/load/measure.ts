@@ -30,6 +30,7 @@ import {
   type SystemCpu,
   UNRECORDED,
   type Variant,
+  type VersionName,
 } from "./schema.js";
 
 /** One arm of the interleaved rounds: a mode, and in the login-flood and stampede scenarios one of its variants. */
@@ -38,6 +39,8 @@ export interface Arm {
   variant: Variant | null;
   /** --pin-cpus both: the pinned or the unpinned arm; null otherwise. */
   pinned: boolean | null;
+  /** An A/B run's base or candidate server; null otherwise. */
+  version: VersionName | null;
 }
 
 export interface Measurement {
@@ -335,7 +338,7 @@ function withoutGenerator({ generator: _, ...figures }: LoadFigures): FloodFigur
 export async function measure(
   url: string,
   server: RunningServer | undefined,
-  { mode, variant, pinned }: Arm,
+  { mode, variant, pinned, version }: Arm,
   round: number,
   measurement: Measurement,
 ): Promise<RunResult> {
@@ -386,6 +389,7 @@ export async function measure(
     mode,
     variant,
     pinned,
+    version,
     round,
     status: crashed ? "failed" : reasons.length > 0 ? "invalid" : "ok",
     reasons,

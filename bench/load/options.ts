@@ -21,6 +21,7 @@ import {
   jsonOption,
   outOption,
   redisUrlOption,
+  serverArgsOption,
 } from "../../lib/shared-options.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
@@ -63,6 +64,7 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   arrivals: "uniform",
   maxInFlight: null,
   pinCpus: "off",
+  serverArgs: [],
   json: false,
   saveBaseline: null,
 });
@@ -241,6 +243,10 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     parse: nullableText,
     show: showNullable,
   },
+  serverArgs: serverArgsOption(
+    "server-args",
+    'extra flags for every server it starts, in quotes ("--inject-cpu-us 2": a known cost); the ceiling takes no auth flag',
+  ),
   json: jsonOption(),
 };
 
@@ -310,6 +316,9 @@ export function withDerivedDefaults(
     if (!given.has("cacheMax")) out.cacheMax = Math.max(1, Math.round(out.users * ZIPF.cacheShare));
   }
   if (out.target !== null) {
+    if (out.serverArgs.length > 0) {
+      throw configInvalid("--server-args: --target benchmarks a server it does not start");
+    }
     out.modes = ["target"];
     if (out.credentials === null) {
       throw configInvalid(

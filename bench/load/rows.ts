@@ -260,8 +260,12 @@ const labelOf = (variant: Variant): string =>
   variant in VARIANT_LABELS ? VARIANT_LABELS[variant as FloodVariant] : variant;
 
 /** A mode, with its login-flood or stampede arm when it has one. */
-export const armLabel = ({ mode, variant }: Pick<RunResult, "mode" | "variant">) =>
-  variant ? `${mode} (${labelOf(variant)})` : mode;
+export const armLabel = ({
+  mode,
+  variant,
+  version,
+}: Pick<RunResult, "mode" | "variant"> & { version?: RunResult["version"] }) =>
+  `${variant ? `${mode} (${labelOf(variant)})` : mode}${version ? ` · ${version}` : ""}`;
 
 function readUnderFloodTable(floods: readonly FloodSummary[]): TableData {
   return {

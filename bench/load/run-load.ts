@@ -5,8 +5,14 @@ import { LOAD_USER_COST, DEFAULTS as SERVER_DEFAULTS } from "../../server/config
 import type { CapacityStep } from "../harness/capacity.js";
 import { onCpus, pinHarness, pinningPlan } from "../harness/cpu-pinning.js";
 import { type RunStart, runRounds } from "../harness/rounds.js";
-import { loginFloodPlan, planScenario, type Scenario } from "../harness/scenarios.js";
+import {
+  loginFloodPlan,
+  planScenario,
+  type Scenario,
+  type ScenarioPlan,
+} from "../harness/scenarios.js";
 import { type ServerSetup, serverArgs } from "../harness/server-args.js";
+import { argsFor, type ServerProgram } from "../harness/server-program.js";
 import type { ServicePath } from "../harness/service-cpu.js";
 import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
 import { type RunningServer, spawnServer } from "../harness/spawn-server.js";
@@ -30,6 +36,8 @@ import {
   STAMPEDE_VARIANTS,
   UNRECORDED,
   type Variant,
+  type VersionInfo,
+  type VersionName,
 } from "./schema.js";
 import { loadViews } from "./views.js";
 
@@ -38,6 +46,11 @@ export type Progress =
   | ({ kind: "run"; mode: LoadMode; variant: Variant | null } & Omit<RunStart<Arm>, "arm">)
   | { kind: "result"; run: RunResult }
   | { kind: "step"; arm: Arm; step: CapacityStep };
+
+/** An A/B run's version of the server: what the runner starts for that version's arms. */
+export interface ServerVersion extends VersionInfo {
+  program: ServerProgram;
+}
 
 export interface LoadBenchmark {
   results: LoadResults;
@@ -66,6 +79,8 @@ export async function runLoadBenchmark(
   progress: (event: Progress) => void,
   signal: AbortSignal,
   entryWeights: EntryWeights | null = null,
+  /** An A/B run: each mode runs once per version per round; none: this tree's server alone. */
+  versions: readonly ServerVersion[] = [],
 ): Promise<LoadBenchmark> {
   const skipped: LoadResults["skipped"] = [];
   let modes = [...options.modes];
@@ -119,11 +134,22 @@ export async function runLoadBenchmark(
     : await prepareLoadUsers(options.users).then((prepared) => prepared.users);
   const serverFiles = options.target ? [] : [`data/bench-users-${options.users}.json`];
   const workspace = createWorkspace(options.store, databaseUrl, redis?.url);
-  const sqlitePath = workspace.sqlitePath();
-  const pgSchema = workspace.pgSchema();
+  // Each version of an A/B run has a store of its own: an older server may lay out its tables
+  // differently, and logs its users in itself.
+  const versionNames: (VersionName | null)[] =
+    versions.length > 0 ? versions.map((v) => v.name) : [null];
+  const stores = new Map(
+    versionNames.map((name) => [
+      name,
+      {
+        sqlitePath: workspace.sqlitePath(name ?? undefined),
+        pgSchema: workspace.pgSchema(name ?? undefined),
+      },
+    ]),
+  );
   // A prefix per run: every redis run starts as cold as every memory run.
-  const keyPrefixOf = (round: number, { mode, variant }: Pick<Arm, "mode" | "variant">) =>
-    workspace.redisKeyPrefix([round, mode, variant].filter(Boolean).join("-"));
+  const keyPrefixOf = (round: number, arm: Pick<Arm, "mode" | "variant" | "version">) =>
+    workspace.redisKeyPrefix([round, arm.mode, arm.variant, arm.version].filter(Boolean).join("-"));
   /** The services a mode's server asks on its request path: their CPU is the request's too. */
   const servicesOf = (round: number, arm: Arm): ServicePath => ({
     redis:
@@ -133,14 +159,13 @@ export async function runLoadBenchmark(
     databaseUrl: options.store === "postgres" ? databaseUrl : null,
   });
   /** Everything one run's server is started with, apart from its mode. */
-  const setup = (round: number, { mode, variant }: Arm): ServerSetup => ({
-    ...variantSettings(variant),
+  const setup = (round: number, arm: Arm): ServerSetup => ({
+    ...variantSettings(arm.variant),
+    ...(stores.get(arm.version) as { sqlitePath: string; pgSchema: string }),
     store: options.store,
-    sqlitePath,
-    pgSchema,
     databaseUrl,
     redisUrl: redis?.url ?? options.redisUrl,
-    redisKeyPrefix: keyPrefixOf(round, { mode, variant }),
+    redisKeyPrefix: keyPrefixOf(round, arm),
     credentials: serverFiles,
     cacheTtl: options.cacheTtl,
     cacheMax: options.cacheMax,
@@ -169,6 +194,27 @@ export async function runLoadBenchmark(
     pinning: [],
     stampedes: [],
     entryWeights,
+    versions: versions.map(({ program: _, ...info }) => ({
+      ...info,
+      droppedFlags: [...info.droppedFlags],
+    })),
+  };
+  /** What one arm's server is started as: this tree's, or its version's with the flags it knows. */
+  const commandOf = (round: number, arm: Arm) => {
+    const args = [...serverArgs(serverMode(arm.mode), setup(round, arm)), ...options.serverArgs];
+    const index = versions.findIndex((v) => v.name === arm.version);
+    const version = versions[index];
+    const info = results.versions[index];
+    if (!version || !info) return { args, main: undefined };
+    const fitted = argsFor(args, version.program);
+    for (const flag of fitted.dropped.filter((f) => !info.droppedFlags.includes(f))) {
+      info.droppedFlags.push(flag);
+      progress({
+        kind: "note",
+        message: `${version.name} (${version.source}): its server has no ${flag}, so its runs go without it`,
+      });
+    }
+    return { args: [...fitted.args, ...version.extraArgs], main: version.program.main };
   };
   const folder = await createReportFolder(options.out, options.scenario);
   const recording = {
@@ -192,8 +238,8 @@ export async function runLoadBenchmark(
       if (pin) pinHarness(pin.generator);
       try {
         if (options.target) return await work(options.target);
-        const args = serverArgs(serverMode(arm.mode), setup(round, arm));
-        const server = await spawnServer(args, pin ? onCpus(pin.servers) : []);
+        const { args, main } = commandOf(round, arm);
+        const server = await spawnServer(args, pin ? onCpus(pin.servers) : [], main);
         try {
           return await work(server.ready.url, server);
         } finally {
@@ -203,16 +249,22 @@ export async function runLoadBenchmark(
         if (pin) pinHarness(null);
       }
     };
-    progress({ kind: "note", message: `logging in ${users.length} users` });
-    // Sessions live in the store, so one login serves every later server process.
-    const sessions = await withServer({ mode: "none", variant: null, pinned: null }, 0, (url) =>
-      loginAll(url, users),
-    );
-    const plan = planScenario(options.scenario, {
-      sessions: sessions.filter((session) => session.role !== "admin"),
-      credentials: users.filter((user) => user.role !== "admin"),
-      admin: sessions.find((session) => session.role === "admin"),
-    });
+    // Sessions live in the store, so one login serves every later server process of a version.
+    const plans = new Map<VersionName | null, ScenarioPlan>();
+    for (const version of versionNames) {
+      const whose = version ? ` into the ${version}'s store` : "";
+      progress({ kind: "note", message: `logging in ${users.length} users${whose}` });
+      const login = { mode: "none", variant: null, pinned: null, version } as const;
+      const sessions = await withServer(login, 0, (url) => loginAll(url, users));
+      plans.set(
+        version,
+        planScenario(options.scenario, {
+          sessions: sessions.filter((session) => session.role !== "admin"),
+          credentials: users.filter((user) => user.role !== "admin"),
+          admin: sessions.find((session) => session.role === "admin"),
+        }),
+      );
+    }
 
     // The flood guesses a real account's password; the reads never log in, so the account's
     // back-off cannot touch them.
@@ -221,7 +273,9 @@ export async function runLoadBenchmark(
     await runRounds({
       arms: modes.flatMap((mode) =>
         variantsOf(options.scenario, mode).flatMap((variant) =>
-          pins.map((pinned) => ({ mode, variant, pinned })),
+          pins.flatMap((pinned) =>
+            versionNames.map((version) => ({ mode, variant, pinned, version })),
+          ),
         ),
       ),
       rounds: options.runs,
@@ -232,7 +286,7 @@ export async function runLoadBenchmark(
       run: (arm, round) =>
         withServer(arm, round, (url, server) =>
           measure(url, server, arm, round, {
-            plan,
+            plan: plans.get(arm.version) as ScenarioPlan,
             flood: arm.variant && arm.variant !== "baseline" ? loginFloodPlan(victim) : null,
             options,
             services: servicesOf(round, arm),
@@ -284,11 +338,16 @@ function variantsOf(scenario: Scenario, mode: LoadMode): readonly (Variant | nul
 const serverMode = (mode: LoadMode) =>
   mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;
 
-function failedRun({ mode, variant, pinned }: Arm, round: number, reason: string): RunResult {
+function failedRun(
+  { mode, variant, pinned, version }: Arm,
+  round: number,
+  reason: string,
+): RunResult {
   return {
     mode,
     variant,
     pinned,
+    version,
     round,
     status: "failed",
     reasons: [reason],

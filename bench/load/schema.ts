@@ -28,8 +28,9 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * cacheBytes; the server's single-flight and TTL jitter in runs' settings; server's
  * sessionLookupMs and addedDelayMs (the store's measured distance); the cold-start and expiry
  * scenarios: runs' timeline, stampedes.
+ * 5 added A/B runs: runs' version, versions; options.serverArgs.
  */
-export const LOAD_SCHEMA_VERSION = 4;
+export const LOAD_SCHEMA_VERSION = 5;
 
 /** `ceiling` is the route with authentication off; `target` an external server. */
 export const LOAD_MODES = [
@@ -93,6 +94,8 @@ export interface LoadOptions {
    * as two arms of every mode, interleaved, to measure what pinning does; off: neither.
    */
   pinCpus: PinCpus;
+  /** Extra flags for every server the benchmark starts (a known cost to calibrate with, say). */
+  serverArgs: string[];
 }
 
 export const PIN_CPUS = ["off", "on", "both"] as const;
@@ -138,6 +141,23 @@ export const STAMPEDE_VARIANTS = {
 } as const;
 export type StampedeVariant = (typeof STAMPEDE_VARIANTS)[keyof typeof STAMPEDE_VARIANTS][number];
 export type Variant = FloodVariant | StampedeVariant;
+
+/** In an A/B run (npm run bench:ab), which version of the server an arm ran. */
+export const VERSION_NAMES = ["base", "candidate"] as const;
+export type VersionName = (typeof VERSION_NAMES)[number];
+
+/** One version of the server in an A/B run, as it was started. */
+export interface VersionInfo {
+  name: VersionName;
+  /** What the user named: a git ref, a folder, or the working tree. */
+  source: string;
+  /** The commit it was built from (with "(dirty)" for a working tree with changes); null: unknown. */
+  commit: string | null;
+  /** Flags the harness passes that this version's --help does not list: its servers ran without them. */
+  droppedFlags: string[];
+  /** Flags given to this version's servers only (--base-server-args, --candidate-server-args). */
+  extraArgs: string[];
+}
 
 /** What the flood generator saw: its statuses and the login path's latency. */
 export type FloodFigures = Omit<LoadFigures, "generator">;
@@ -206,6 +226,8 @@ export interface RunResult extends LoadFigures {
   variant: Variant | null;
   /** --pin-cpus both: whether this run's arm was pinned; null otherwise. */
   pinned: boolean | null;
+  /** In an A/B run, the version of the server this run measured; null otherwise. */
+  version: VersionName | null;
   /** The flood sent beside the measured reads, for the flood arms. */
   flood: FloodFigures | null;
   /** Settings the server's ready line stated that change what a run measures; null for a target. */
@@ -303,6 +325,8 @@ export interface LoadResults {
   stampedes: StampedeSummary[];
   /** What an in-process cache entry weighs, from the newest micro report; null when none. */
   entryWeights: EntryWeights | null;
+  /** An A/B run's two versions of the server; empty otherwise. */
+  versions: VersionInfo[];
 }
 
 /**

@@ -7,7 +7,7 @@ const USAGE = `Usage: npm run report -- FOLDER
 
 Renders report.md and report.html again from FOLDER/results.json alone, and prints the tables.
 FOLDER is a report folder such as reports/latest (or the path of its results.json), written by
-any benchmark command: load, revocation, micro or map.`;
+any benchmark command: load, revocation, micro, map or ab.`;
 
 /**
  * Every view of a results file of any kind. The derived figures are computed again from the runs,

@@ -75,7 +75,11 @@ const stringField = (json: Record<string, unknown> | null, key: string): string 
 
 // Walks up rather than using a fixed "../../" because the module runs both from source
 // (bench/report) and compiled (dist/bench/report).
-async function findProject(): Promise<{ root: string; manifest: Record<string, unknown> } | null> {
+/** This tool's own checkout: the nearest folder up from here whose package.json is ours. */
+export async function findProject(): Promise<{
+  root: string;
+  manifest: Record<string, unknown>;
+} | null> {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = await readJson(join(dir, "package.json"));
@@ -109,7 +113,8 @@ async function osName(): Promise<string> {
   return `${os.type()} ${os.release()}`;
 }
 
-async function git(cwd: string): Promise<Provenance["git"]> {
+/** The commit checked out at `cwd` and whether its tree has changes; null outside a git checkout. */
+export async function gitCheckout(cwd: string): Promise<Provenance["git"]> {
   const options = { cwd, timeout: 5000, windowsHide: true };
   try {
     const { stdout } = await run("git", ["rev-parse", "HEAD"], options);
@@ -146,7 +151,7 @@ export async function collectProvenance(input: {
   const [packages, osLabel, checkout] = await Promise.all([
     installedVersions(root),
     osName(),
-    git(input.cwd ?? root),
+    gitCheckout(input.cwd ?? root),
   ]);
   return {
     tool: {

@@ -9,7 +9,7 @@ import {
 } from "../compare/compare-results.js";
 import { METRICS, type MetricId } from "../compare/metrics.js";
 import {
-  guarded,
+  busyMachine,
   isShipped,
   type LoadMode,
   type LoadResults,
@@ -34,8 +34,8 @@ function valuesOf(load: LoadResults, mode: LoadMode, version: VersionName, metri
 
 /**
  * One mode and metric, candidate against base over the rounds where both ran validly: the
- * median of per-round ratios with its CI and an exact signed-rank test on their logs, behind the
- * load benchmark's noise guard (rounds that disagree too much, or a busy machine, withhold it).
+ * median of per-round ratios with its CI and an exact signed-rank test on their logs; withheld when
+ * processes outside the benchmark took the machine during one of its runs.
  */
 function judgePair(
   load: LoadResults,
@@ -72,19 +72,19 @@ function judgePair(
       `${candidate.length} paired rounds: the smallest possible p is ${fmtP(floor)}, not below α ${options.alpha}`,
     );
   }
-  const change = guarded(
-    load.runs,
-    mode,
-    mode,
-    compare(candidate, base, {
-      alpha: options.alpha,
-      threshold: options.threshold,
-      paired: true,
-      test: "signed-rank",
-    }),
-  );
-  if (!change) return cannot("no ratio to take");
-  if (change.withheld) return cannot(`too noisy to judge: ${change.withheld}`, change);
+  const change = compare(candidate, base, {
+    alpha: options.alpha,
+    threshold: options.threshold,
+    paired: true,
+    test: "signed-rank",
+  });
+  // Unlike two separate benchmarks, rounds that disagree cannot make a false alarm here: each
+  // round ran both versions in a random order, so under no change a round's sign is a coin toss
+  // whatever the machine did, and the exact test counts exactly that. Noise costs power (the
+  // detectable change says how much), not validity. A machine shared with other work is still
+  // not a measurement of the code.
+  const busy = busyMachine(load.runs, [mode]);
+  if (busy) return cannot(`too noisy to judge: ${busy}`, { ...change, withheld: busy });
   return judged(row, change, metric, options.threshold);
 }
 

@@ -8,7 +8,6 @@ export { type LoadReferences, loadCommand } from "./command.js";
 export {
   busyMachine,
   compareArms,
-  guarded,
   isPlain,
   isShipped,
   pairedByRound,

@@ -1,5 +1,6 @@
 import type { MetricChange } from "../compare/compare-results.js";
 import { METRICS, type MetricId } from "../compare/metrics.js";
+import { changeRows, headline, METHODS, noteLines } from "../compare/render.js";
 import { fmtPct } from "../report/format.js";
 import {
   figureGrid,
@@ -15,7 +16,7 @@ import { provenanceRows } from "../report/markdown.js";
 import type { Figure } from "../report/svg/figure.js";
 import { MUTED } from "../report/svg/frame.js";
 import { type Row, rowChart } from "../report/svg/row-chart.js";
-import { changeRows, headline, METHODS, noteLines, runLines, versionLines } from "./render.js";
+import { runLines, versionLines } from "./render.js";
 import type { AbResults } from "./schema.js";
 
 const STATUS_COLOR: Readonly<Record<MetricChange["status"], string>> = {

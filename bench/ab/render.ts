@@ -1,11 +1,4 @@
-import {
-  changeRows,
-  headline,
-  METHODS,
-  noteLines,
-  renderGateMarkdown,
-  renderGateText,
-} from "../compare/render.js";
+import { renderGateMarkdown, renderGateText } from "../compare/render.js";
 import type { VersionInfo } from "../load/index.js";
 import { section } from "../report/table.js";
 import type { AbResults } from "./schema.js";
@@ -52,5 +45,3 @@ export function renderAbMarkdown(results: AbResults): string {
   if (!results.gate) return `## auth-cache-bench: A/B run\n\n${noGate(results)}\n\n${about}`;
   return `${renderGateMarkdown(results.gate)}\n${about}`;
 }
-
-export { changeRows, headline, METHODS, noteLines };

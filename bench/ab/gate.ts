@@ -42,6 +42,7 @@ function judgePair(
   mode: LoadMode,
   metric: MetricId,
   options: GateOptions,
+  family: number,
 ): MetricChange {
   const row = {
     mode,
@@ -77,6 +78,7 @@ function judgePair(
     threshold: options.threshold,
     paired: true,
     test: "signed-rank",
+    family,
   });
   // Unlike two separate benchmarks, rounds that disagree cannot make a false alarm here: each
   // round ran both versions in a random order, so under no change a round's sign is a coin toss
@@ -97,9 +99,10 @@ export function abGate(
   options: GateOptions,
   sides: { base: ResultsSide; candidate: ResultsSide },
 ): GateResult {
+  const family = load.options.modes.length * options.metrics.length;
   const changes = overTheFamily(
     load.options.modes.flatMap((mode) =>
-      options.metrics.map((metric) => judgePair(load, mode, metric, options)),
+      options.metrics.map((metric) => judgePair(load, mode, metric, options, family)),
     ),
     options.alpha,
     (c) => smallestSignedRankP(c.change?.n ?? 0),

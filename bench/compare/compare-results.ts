@@ -87,6 +87,7 @@ function judge(
   mode: LoadMode,
   metric: MetricId,
   options: GateOptions,
+  family: number,
 ): MetricChange {
   const before = validValues(baseline, mode, metric);
   const after = validValues(current, mode, metric);
@@ -127,6 +128,7 @@ function judge(
     alpha: options.alpha,
     threshold: options.threshold,
     paired: false,
+    family,
   });
   return judged(row, change, metric, options.threshold);
 }
@@ -243,9 +245,10 @@ export function compareResults(
       `no mode in common: ${labels.baseline} ran ${baseline.options.modes.join(",")}, ${labels.current} ran ${current.options.modes.join(",")}`,
     );
   }
+  const family = modes.length * options.metrics.length;
   const changes = overTheFamily(
     modes.flatMap((mode) =>
-      options.metrics.map((metric) => judge(baseline, current, mode, metric, options)),
+      options.metrics.map((metric) => judge(baseline, current, mode, metric, options, family)),
     ),
     options.alpha,
   );

@@ -1,3 +1,4 @@
+import { medianCiRanks } from "./median-ci.js";
 import { normalCdf } from "./normal.js";
 import type { RankTest } from "./ratio.js";
 import { at } from "./sample.js";
@@ -44,16 +45,87 @@ function robustSd(xs: readonly number[]): number {
 
 export interface DetectableOptions {
   alpha?: number;
+  /**
+   * The tests a gate corrects over (Holm): its first step asks p < alpha / family, so a change
+   * must clear that bar to count. 1 for a comparison on its own.
+   */
+  family?: number;
   /** Index i of each ran in the same round: the spread is that of the per-round ratios. */
   paired?: boolean;
   /** The rank test that would judge the change: its smallest p says whether any could count. */
   test?: RankTest;
 }
 
+/** How many subsets of the ranks 1..n sum to at most s: the null distribution's lower tail. */
+function subsetsSummingAtMost(n: number, s: number): number {
+  const ways = new Array<number>(s + 1).fill(0);
+  ways[0] = 1;
+  for (let rank = 1; rank <= n; rank++) {
+    for (let sum = s; sum >= rank; sum--) ways[sum] = at(ways, sum) + at(ways, sum - rank);
+  }
+  return ways.reduce((total, w) => total + w, 0);
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, q). */
+function binomialCdf(k: number, n: number, q: number): number {
+  let term = (1 - q) ** n;
+  let total = term;
+  for (let i = 1; i <= k; i++) {
+    term *= ((n - i + 1) / i) * (q / (1 - q));
+    total += term;
+  }
+  return total;
+}
+
+/**
+ * The most rounds of n that may go against a change for the paired gate still to call it: its
+ * order-statistic CI at 1 − alpha must exclude 1 (at most lo − 1 rounds on the other side), and
+ * its exact signed-rank p must be below alpha / family, which it is at best when the rounds
+ * against hold the smallest ranks. Null when not even n rounds all one way would do.
+ */
+export function roundsAllowedAgainst(n: number, alpha: number, family: number): number | null {
+  const bar = alpha / family;
+  const byCi = medianCiRanks(n, 1 - alpha).lo - 1;
+  let byP = -1;
+  for (let j = 0; j <= n; j++) {
+    const p = Math.min(1, (2 * subsetsSummingAtMost(n, (j * (j + 1)) / 2)) / 2 ** n);
+    if (p >= bar) break;
+    byP = j;
+  }
+  const allowed = Math.min(byCi, byP);
+  return allowed < 0 ? null : allowed;
+}
+
+/**
+ * The paired gate's detectable change for per-round ratios spread as `sd`: the δ at which, with
+ * ratios normal around 1 + δ, at most the allowed rounds fall below 1 four times in five. This is
+ * what the gate's rule asks, unlike a z-test's standard error, which with 10 rounds claimed
+ * changes half this size were seen (the calibration in docs/ab.md).
+ */
+export function pairedDetectable(
+  sd: number,
+  n: number,
+  alpha: number,
+  family: number,
+): number | null {
+  const allowed = roundsAllowedAgainst(n, alpha, family);
+  if (allowed === null || !Number.isFinite(sd)) return null;
+  // The share of rounds against at which the allowed count is reached with 80% probability.
+  let lo = 0;
+  let hi = 0.5;
+  for (let i = 0; i < 60; i++) {
+    const q = (lo + hi) / 2;
+    if (binomialCdf(allowed, n, q) >= DETECTION_POWER) lo = q;
+    else hi = q;
+  }
+  return sd * normalQuantile(1 - lo);
+}
+
 /**
  * The smallest change, as |ratio − 1|, that runs as spread as these would show as significant
- * four times in five: (z(1 − alpha/2) + z(0.8)) standard errors of the ratio, from the spread of
- * the per-round ratios when paired, of each side's runs relative to B's median otherwise. (Ratios,
+ * four times in five. Paired and judged by the signed-rank test (bench:ab), by the gate's own rule
+ * (pairedDetectable); otherwise (z(1 − alpha/2·family) + z(0.8)) standard errors of the ratio,
+ * from each side's runs relative to B's median, or from the per-round ratios when paired. (Ratios,
  * not their logs: a figure may be 0, like a cache's store lookups.) Null when the runs are too few
  * for the rank test to reach alpha at all. "No significant difference" then reads "no change
  * larger than this".
@@ -61,16 +133,24 @@ export interface DetectableOptions {
 export function detectableChange(
   a: readonly number[],
   b: readonly number[],
-  { alpha = 0.05, paired = a.length === b.length, test = "rank-sum" }: DetectableOptions = {},
+  {
+    alpha = 0.05,
+    family = 1,
+    paired = a.length === b.length,
+    test = "rank-sum",
+  }: DetectableOptions = {},
 ): number | null {
   const floor =
     test === "signed-rank" ? smallestSignedRankP(a.length) : smallestP(a.length, b.length);
   if (floor >= alpha) return null;
+  if (paired && test === "signed-rank") {
+    return pairedDetectable(robustSd(a.map((x, i) => x / at(b, i))), a.length, alpha, family);
+  }
   const scale = median(b);
   const relative = (xs: readonly number[]) => xs.map((x) => x / scale);
   const se = paired
     ? robustSd(a.map((x, i) => x / at(b, i))) / Math.sqrt(a.length)
     : Math.sqrt(robustSd(relative(a)) ** 2 / a.length + robustSd(relative(b)) ** 2 / b.length);
   if (!Number.isFinite(se)) return null;
-  return (normalQuantile(1 - alpha / 2) + normalQuantile(DETECTION_POWER)) * se;
+  return (normalQuantile(1 - alpha / (2 * family)) + normalQuantile(DETECTION_POWER)) * se;
 }

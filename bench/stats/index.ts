@@ -1,6 +1,8 @@
 export {
   detectableChange,
   normalQuantile,
+  pairedDetectable,
+  roundsAllowedAgainst,
   smallestP,
 } from "./detectable.js";
 export { holm } from "./holm.js";

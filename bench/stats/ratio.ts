@@ -36,6 +36,8 @@ export interface CompareOptions {
    * samples, Wilcoxon's signed-rank over the per-round log ratios, which uses the pairing.
    */
   test?: RankTest;
+  /** The tests a gate corrects over: the detectable change is the one that would clear it. */
+  family?: number;
 }
 
 export type RankTest = "rank-sum" | "signed-rank";
@@ -173,7 +175,7 @@ export function compare(
     significant,
     beyondThreshold: significant && Math.abs(ratio.ratio - 1) > threshold,
     verdict,
-    detectable: detectableChange(a, b, { alpha, paired, test }),
+    detectable: detectableChange(a, b, { alpha, paired, test, family: options.family ?? 1 }),
     withheld: null,
   };
 }

@@ -28,4 +28,8 @@ export interface ReadyLine {
   cacheTtlJitter: number;
   /** CPU µs spent on purpose on every authenticated request (--inject-cpu-us); 0 normally. */
   injectCpuUs: number;
+  /** What /token issues; absent from servers older than JWTs, which issue opaque tokens. */
+  tokens?: string;
+  /** With JWTs: how they are signed and revoked, and where the key came from (never the key). */
+  jwt?: { alg: string; revocation: string; verifyCacheSeconds: number; key: "file" | "generated" };
 }

@@ -1,13 +1,13 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { configInvalid } from "../lib/errors.js";
 import { createHashGate } from "./auth/hash-gate.js";
-import { bearerAuthentication, fixedPrincipal } from "./auth/hooks.js";
+import { fixedPrincipal } from "./auth/hooks.js";
 import { withInjectedCpu } from "./auth/inject-cpu.js";
 import type { LoginGuard } from "./auth/login-guard.js";
 import { describeLoginLimits, openLoginGuard } from "./auth/open-login-guard.js";
 import { formatCost } from "./auth/password.js";
 import { createSessions } from "./auth/sessions.js";
-import { createVerifier } from "./auth/verify.js";
+import { checkTokenFlags, openTokenPath, type TokenPath } from "./auth/token-path.js";
 import { createCache } from "./cache/create-cache.js";
 import type { TokenCache } from "./cache/token-cache.js";
 import type { Config } from "./config.js";
@@ -64,6 +64,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   if (config.auth === "off" && config.injectCpuUs > 0) {
     throw configInvalid("--inject-cpu-us costs authenticated requests: it needs --auth on");
   }
+  checkTokenFlags(config);
   const authOffUser = config.auth === "off" ? ceilingUser(config, users) : undefined;
   const metrics = createMetrics({
     cache: config.cache,
@@ -78,11 +79,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     tiered_broadcast: config.tieredBroadcast,
     coalesce: config.coalesce,
     cache_ttl_jitter: String(config.cacheTtlJitter),
+    tokens: config.tokens,
+    jwt_alg: config.tokens === "jwt" ? config.jwtAlg : "",
+    jwt_revocation: config.tokens === "jwt" ? config.jwtRevocation : "",
+    jwt_verify_cache_seconds: String(config.jwtVerifyCache),
   });
 
   let store: Store | undefined;
   let cache: TokenCache | undefined;
   let limits: { guard: LoginGuard; close: () => void } | undefined;
+  let tokenPath: TokenPath | undefined;
   try {
     store = await openStore(config, metrics.addedDelay);
     await store.seedUsers(users);
@@ -90,14 +96,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     cache = await createCache(config, metrics);
     metrics.watchCache(cache.localEntries);
     limits = await openLoginGuard(config, metrics);
+    tokenPath = await openTokenPath(config, { store, cache, metrics, clock });
     const authenticate = authOffUser
       ? fixedPrincipal(await ceilingPrincipal(store, authOffUser))
-      : withInjectedCpu(
-          bearerAuthentication(
-            createVerifier({ cache, store, metrics, clock, coalesce: config.coalesce === "on" }),
-          ),
-          config.injectCpuUs,
-        );
+      : withInjectedCpu(tokenPath.authenticate, config.injectCpuUs);
     const app = assemble(config, clock, {
       config,
       metrics,
@@ -107,10 +109,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       catalog: createCatalog(),
       sessions: createSessions({
         store,
-        cache,
+        tokens: tokenPath.tokens,
         metrics,
-        clock,
-        tokenTtlSeconds: config.tokenTtl,
         passwordCost: config.passwordCost,
         hashing: createHashGate(
           { concurrency: config.hashConcurrency, queue: config.hashQueue },
@@ -119,11 +119,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         guard: limits.guard,
       }),
     });
-    // What the login guard opened (a Redis connection) closes with the rest of the app.
+    // What the login guard and the token path opened (Redis connections) close with the app.
     const closeLimits = limits.close;
-    app.addHook("onClose", async () => closeLimits());
+    const closeTokens = tokenPath.close;
+    app.addHook("onClose", async () => {
+      closeLimits();
+      await closeTokens();
+    });
     return app;
   } catch (error) {
+    await tokenPath?.close();
     limits?.close();
     await cache?.close();
     await store?.close();
@@ -145,6 +150,7 @@ function assemble(config: Config, clock: () => number, deps: RouteDeps): Fastify
   app.removeContentTypeParser("text/plain");
   app.decorateRequest("principal", null);
   app.decorateRequest("tokenHash", null);
+  app.decorateRequest("jwt", null);
   installErrorHandling(app, deps.metrics);
   // Callback style: an async hook would cost every measured request a promise.
   app.addHook("onResponse", (request, reply, done) => {

@@ -14,7 +14,10 @@ import {
   usageText,
 } from "../lib/option-table.js";
 import { databaseUrlOption, redisUrlOption } from "../lib/shared-options.js";
+import { JWT_ALGS, type JwtAlg } from "./auth/jwt-keys.js";
+import { JWT_REVOCATIONS, type JwtRevocationKind } from "./auth/jwt-revocation.js";
 import { formatCost, parseCost, type ScryptCost } from "./auth/password.js";
+import { TOKEN_KINDS, type TokenKind } from "./auth/tokens.js";
 import { CACHE_MODES, type CacheMode } from "./cache/token-cache.js";
 import { STORE_KINDS, type StoreKind } from "./store/store.js";
 
@@ -30,6 +33,13 @@ export interface Config {
   cache: CacheMode;
   store: StoreKind;
   tokenTtl: number;
+  tokens: TokenKind;
+  jwtAlg: JwtAlg;
+  /** A PEM or JWK file; "" generates a key at start. */
+  jwtKey: string;
+  jwtRevocation: JwtRevocationKind;
+  /** Seconds fast-jwt keeps a verified token; 0: off. */
+  jwtVerifyCache: number;
   cacheTtl: number;
   cacheMax: number;
   /** Each entry's TTL is shortened by up to this fraction, at random, so entries do not expire together. */
@@ -70,6 +80,12 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   cache: "none",
   store: "sqlite",
   tokenTtl: 3600,
+  tokens: "opaque",
+  // What identity providers sign with most often; HS256 needs the secret on every verifier.
+  jwtAlg: "ES256",
+  jwtKey: "",
+  jwtRevocation: "none",
+  jwtVerifyCache: 0,
   cacheTtl: 60,
   cacheMax: 100_000,
   // Entries filled together (a deploy, a flush) would otherwise expire together and stampede the store.
@@ -138,7 +154,7 @@ export const OPTIONS: OptionTable<Config> = {
   cache: {
     flag: "cache",
     env: "ACB_CACHE",
-    help: `cache mode: ${CACHE_MODES.join(" | ")}`,
+    help: `cache mode: ${CACHE_MODES.join(" | ")} (of sessions; with --jwt-revocation version, of token versions)`,
     parse: oneOf<(typeof CACHE_MODES)[number]>(),
     check: memberOf(CACHE_MODES),
   },
@@ -155,6 +171,40 @@ export const OPTIONS: OptionTable<Config> = {
     help: "seconds a token lives",
     parse: integer,
     check: inRange(1, 31_536_000),
+  },
+  tokens: {
+    flag: "tokens",
+    env: "ACB_TOKENS",
+    help: `what /token issues: ${TOKEN_KINDS.join(" | ")} (random, checked against the store) or signed JWTs`,
+    parse: oneOf<TokenKind>(),
+    check: memberOf(TOKEN_KINDS),
+  },
+  jwtAlg: {
+    flag: "jwt-alg",
+    env: "ACB_JWT_ALG",
+    help: `with --tokens jwt: the one algorithm signed and accepted: ${JWT_ALGS.join(" | ")}`,
+    parse: oneOf<JwtAlg>(),
+    check: memberOf(JWT_ALGS),
+  },
+  jwtKey: {
+    flag: "jwt-key",
+    env: "ACB_JWT_KEY",
+    help: "with --tokens jwt: the signing key, a PEM or JWK file (default: one generated at start, never logged)",
+    parse: text,
+  },
+  jwtRevocation: {
+    flag: "jwt-revocation",
+    env: "ACB_JWT_REVOCATION",
+    help: `with --tokens jwt: ${JWT_REVOCATIONS.join(" | ")} (none: a token lives until it expires; denylist: jti and per-user not-before in Redis; version: per-user token version in the store, through --cache)`,
+    parse: oneOf<JwtRevocationKind>(),
+    check: memberOf(JWT_REVOCATIONS),
+  },
+  jwtVerifyCache: {
+    flag: "jwt-verify-cache",
+    env: "ACB_JWT_VERIFY_CACHE",
+    help: "with --tokens jwt: seconds fast-jwt keeps a verified token without verifying it again (0: off)",
+    parse: integer,
+    check: inRange(0, 86_400),
   },
   cacheTtl: {
     flag: "cache-ttl",

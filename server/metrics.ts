@@ -7,7 +7,8 @@ import type { CacheEvents, CacheOp, Lookup } from "./cache/token-cache.js";
 type LookupKind = Lookup["kind"];
 const LOOKUP_KINDS: readonly LookupKind[] = ["hit", "miss", "revoked", "error", "bypass"];
 const CACHE_OPS: readonly CacheOp[] = ["get", "fill", "invalidate"];
-const STORE_OPS = ["session", "user"] as const;
+/** version: a jwt-version token's user; denylist: a jwt-denylist token's entry in Redis. */
+const STORE_OPS = ["session", "user", "version", "denylist"] as const;
 export type StoreOp = (typeof STORE_OPS)[number];
 const LOOP_RESOLUTION_MS = 10;
 
@@ -18,7 +19,10 @@ export interface Metrics extends CacheEvents, HashGateEvents, LoginGuardEvents {
   storeError(): void;
   /** A cache miss that joined a store lookup already on its way for the same token. */
   storeLookupShared(): void;
-  /** How long one session lookup took, from asking the store to its answer, added delay included. */
+  /**
+   * How long one session (or token version) lookup took, from asking the store to its answer,
+   * added delay included.
+   */
   sessionLookupTime(ms: number): void;
   /** The delay --origin-latency-ms really added to one store read. */
   addedDelay(ms: number): void;

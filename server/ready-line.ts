@@ -29,6 +29,17 @@ export function readyLine(config: Config, port: number, pids: number[]): string 
     coalesce: config.coalesce,
     cacheTtlJitter: config.cacheTtlJitter,
     injectCpuUs: config.injectCpuUs,
+    tokens: config.tokens,
+    ...(config.tokens === "jwt"
+      ? {
+          jwt: {
+            alg: config.jwtAlg,
+            revocation: config.jwtRevocation,
+            verifyCacheSeconds: config.jwtVerifyCache,
+            key: config.jwtKey === "" ? "generated" : "file",
+          },
+        }
+      : {}),
   };
   return JSON.stringify(line);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePrometheus } from "../bench/harness/server-metrics.js";
-import { createVerifier } from "../server/auth/verify.js";
+import { createVerifier, sessionSource } from "../server/auth/verify.js";
 import { createMemoryCache } from "../server/cache/memory.js";
 import { entryTtlMs } from "../server/cache/token-cache.js";
 import { storeUnavailable } from "../server/errors.js";
@@ -98,7 +98,7 @@ describe("single-flight when the store fails", () => {
     const metrics = createMetrics({});
     const verify = createVerifier({
       cache,
-      store: failing,
+      source: sessionSource(failing),
       metrics,
       clock: Date.now,
       coalesce: true,

@@ -19,6 +19,7 @@ import {
 import { cacheSuite, TOKENS_PER_USER } from "./suites/cache.js";
 import { metricsSuite } from "./suites/metrics.js";
 import { passwordSuite } from "./suites/password.js";
+import { jwtSuite } from "./suites/jwt.js";
 import { requestSuite } from "./suites/request.js";
 import { originSuite, storeSuite } from "./suites/store.js";
 import { tokenSuite } from "./suites/token.js";
@@ -38,6 +39,7 @@ const NEEDS: Record<SuiteName, Service[]> = {
   cache: ["redis"],
   store: ["sqlite", "postgres"],
   request: ["sqlite", "redis"],
+  jwt: [],
   origin: ["sqlite", "postgres"],
   metrics: [],
   password: [],
@@ -53,6 +55,8 @@ function buildSuite(name: SuiteName, fixtures: Fixtures, options: MicroOptions) 
       return Promise.resolve(storeSuite(fixtures));
     case "request":
       return requestSuite(fixtures);
+    case "jwt":
+      return Promise.resolve(jwtSuite());
     case "origin":
       return Promise.resolve(originSuite(fixtures, options.originLatencyMs, options.time));
     case "metrics":

@@ -12,8 +12,9 @@ export const MICRO_SCHEMA = "auth-cache-bench/micro";
  * 2 added the metrics suite; a version 1 file is a valid version 2 file.
  * 3 added the machine's load to the provenance (provenance.machineLoad).
  * 4 added what a cache entry weighs (footprint).
+ * 5 added the jwt suite; a version 4 file is a valid version 5 file.
  */
-export const MICRO_SCHEMA_VERSION = 4;
+export const MICRO_SCHEMA_VERSION = 5;
 
 /** In the order they run: the scrypt-heavy suite last, so its heat does not slow the others. */
 export const SUITES = [
@@ -21,6 +22,7 @@ export const SUITES = [
   "cache",
   "store",
   "request",
+  "jwt",
   "origin",
   "metrics",
   "password",

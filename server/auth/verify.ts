@@ -1,12 +1,26 @@
 import { performance } from "node:perf_hooks";
 import type { Lookup, TokenCache } from "../cache/token-cache.js";
 import { tokenInvalid } from "../errors.js";
-import type { Metrics } from "../metrics.js";
+import type { Metrics, StoreOp } from "../metrics.js";
 import type { Principal, Store } from "../store/store.js";
+
+/**
+ * Where a key the cache cannot answer for is looked up: the sessions, keyed by token hash, for
+ * opaque tokens; the users' token versions for jwt-version.
+ */
+export interface PrincipalSource {
+  readonly op: StoreOp;
+  find(key: string, now: number): Promise<Principal | undefined>;
+}
+
+export const sessionSource = (store: Store): PrincipalSource => ({
+  op: "session",
+  find: (tokenHash, now) => store.findSession(tokenHash, now),
+});
 
 export interface VerifierDeps {
   cache: TokenCache;
-  store: Store;
+  source: PrincipalSource;
   metrics: Metrics;
   clock: () => number;
   /** Concurrent misses for one token hash share one store lookup (single-flight). */
@@ -14,20 +28,20 @@ export interface VerifierDeps {
 }
 
 /**
- * Token hash → principal: the cache first, then the store. Throws 401 invalid_token, or 503 from
+ * Key (a token hash, or a user's token version) → principal: the cache first, then the store. Throws 401 invalid_token, or 503 from
  * the store. A cache that answers synchronously (memory) gets a synchronous answer: a cache hit
  * then costs no promise at all, which is most of what is left of the check.
  */
 export type Verifier = (tokenHash: string) => Principal | Promise<Principal>;
 
 export function createVerifier(deps: VerifierDeps): Verifier {
-  const { cache, store, metrics, clock } = deps;
+  const { cache, source, metrics, clock } = deps;
   const fromStore = async (tokenHash: string, fill: boolean, now: number) => {
-    metrics.storeLookup("session");
+    metrics.storeLookup(source.op);
     const asked = performance.now();
     let principal: Principal | undefined;
     try {
-      principal = await store.findSession(tokenHash, now);
+      principal = await source.find(tokenHash, now);
     } finally {
       metrics.sessionLookupTime(performance.now() - asked);
     }

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { createMemoryCache } from "./memory.js";
 import { createRedisCache } from "./redis.js";
+import { subscribe } from "./subscription.js";
 import type { CacheEvents, TokenCache } from "./token-cache.js";
 
 export interface TieredCacheOptions {
@@ -51,42 +52,31 @@ export async function createTieredCache(options: TieredCacheOptions): Promise<To
       jitter: options.jitter,
     });
   let local = newLocal();
-  let subscribed = false;
-
-  const subscribe = async () => {
-    try {
-      await subscriber.subscribe(channel);
-      subscribed = true;
-    } catch (error) {
-      events.error("invalidate", error);
-    }
-  };
-  subscriber.on("message", (from: string, message: string) => {
-    if (from === channel) void local.invalidate(parseHashes(message));
+  const subscription = await subscribe(subscriber, channel, {
+    message: (text) => void local.invalidate(parseHashes(text)),
+    lost: () => {
+      local = newLocal();
+    },
+    failed: (error) => events.error("invalidate", error),
   });
-  subscriber.on("close", () => {
-    if (!subscribed) return;
-    subscribed = false;
-    local = newLocal();
-  });
-  subscriber.on("ready", subscribe);
-  await subscribe();
 
   return {
     mode: "tiered",
     // A hit in the near tier is answered synchronously, as in memory mode: no promise.
     get: (tokenHash) => {
-      if (subscribed) {
+      if (subscription.active) {
         const near = local.get(tokenHash);
         if (near.kind === "hit" || near.kind === "revoked") return near;
       }
       return Promise.resolve(shared.get(tokenHash)).then((far) => {
-        if (far.kind === "hit" && subscribed) local.fill(tokenHash, far.principal, Date.now());
+        if (far.kind === "hit" && subscription.active) {
+          local.fill(tokenHash, far.principal, Date.now());
+        }
         return far;
       });
     },
     fill: (tokenHash, principal, now) => {
-      if (subscribed) local.fill(tokenHash, principal, now);
+      if (subscription.active) local.fill(tokenHash, principal, now);
       shared.fill(tokenHash, principal, now);
     },
     invalidate: async (tokenHashes) => {
@@ -101,10 +91,9 @@ export async function createTieredCache(options: TieredCacheOptions): Promise<To
       }
     },
     localEntries: () => local.localEntries(),
-    healthy: async () => subscribed && (await shared.healthy()),
+    healthy: async () => subscription.active && (await shared.healthy()),
     close: async () => {
-      subscriber.removeAllListeners("close");
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      await subscription.close();
       await shared.close();
       await local.close();
     },

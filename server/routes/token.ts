@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { IssuedToken } from "../auth/sessions.js";
+import type { IssuedToken } from "../auth/tokens.js";
 import { bodyString, type RouteDeps, tokenResponseSchema } from "./deps.js";
 
 /** RFC 6749 section 5.1: token responses must not be cached by anyone on the way. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { principalOf } from "../auth/hooks.js";
+import { presentedOf, principalOf } from "../auth/hooks.js";
 import { bodyString, type RouteDeps, tokenResponseSchema } from "./deps.js";
 import { sendToken } from "./token.js";
 
@@ -44,6 +44,7 @@ export function userRoutes(app: FastifyInstance, { sessions, authenticate }: Rou
         reply,
         await sessions.changePassword(
           principalOf(request),
+          presentedOf(request),
           request.body.old_password,
           request.body.new_password,
         ),

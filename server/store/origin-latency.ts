@@ -36,5 +36,6 @@ export function withOriginLatency(
     kind: store.kind,
     findUser: (username) => away(() => store.findUser(username)),
     findSession: (tokenHash, now) => away(() => store.findSession(tokenHash, now)),
+    findTokenVersion: (userId) => away(() => store.findTokenVersion(userId)),
   };
 }

@@ -11,6 +11,7 @@ CREATE TABLE IF NOT EXISTS ${schema}.users (
   role TEXT NOT NULL,
   password_hash TEXT NOT NULL
 );
+ALTER TABLE ${schema}.users ADD COLUMN IF NOT EXISTS token_version INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS ${schema}.sessions (
   token_hash TEXT PRIMARY KEY,
   user_id BIGINT NOT NULL REFERENCES ${schema}.users(id) ON DELETE CASCADE,
@@ -89,9 +90,11 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
         username: string;
         role: UserRecord["role"];
         password_hash: string;
-      }>(`SELECT id, username, role, password_hash FROM ${s}.users WHERE username = $1`, [
-        username,
-      ]);
+        token_version: number;
+      }>(
+        `SELECT id, username, role, password_hash, token_version FROM ${s}.users WHERE username = $1`,
+        [username],
+      );
       const row = rows[0];
       return (
         row && {
@@ -99,6 +102,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
           username: row.username,
           role: row.role,
           passwordHash: row.password_hash,
+          tokenVersion: row.token_version,
         }
       );
     },
@@ -139,7 +143,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
         const client = await pool.connect();
         try {
           await client.query("BEGIN");
-          await client.query(`UPDATE ${s}.users SET password_hash = $1 WHERE id = $2`, [
+          await client.query(`UPDATE ${s}.users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2`, [
             passwordHash,
             userId,
           ]);
@@ -156,6 +160,32 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
           client.release();
         }
       }),
+    findTokenVersion: async (userId) => {
+      const { rows } = await query<{
+        id: string;
+        username: string;
+        role: UserRecord["role"];
+        token_version: number;
+      }>(`SELECT id, username, role, token_version FROM ${s}.users WHERE id = $1`, [userId]);
+      const row = rows[0];
+      return (
+        row && {
+          userId: asNumber(row.id),
+          username: row.username,
+          role: row.role,
+          tokenVersion: row.token_version,
+        }
+      );
+    },
+    bumpTokenVersion: async (userId) => {
+      const { rows } = await query<{ token_version: number }>(
+        `UPDATE ${s}.users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version`,
+        [userId],
+      );
+      const row = rows[0];
+      if (!row) throw storeUnavailable(new Error(`no user ${userId}`));
+      return row.token_version - 1;
+    },
     purgeExpired: async (now) => {
       const result = await query(`DELETE FROM ${s}.sessions WHERE expires_at <= $1`, [now]);
       return result.rowCount ?? 0;

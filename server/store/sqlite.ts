@@ -9,7 +9,8 @@ CREATE TABLE IF NOT EXISTS users (
   id INTEGER PRIMARY KEY,
   username TEXT NOT NULL UNIQUE,
   role TEXT NOT NULL,
-  password_hash TEXT NOT NULL
+  password_hash TEXT NOT NULL,
+  token_version INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sessions (
   token_hash TEXT PRIMARY KEY,
@@ -20,6 +21,14 @@ CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions(user_id);
 `;
 
 const SEED_BUSY_TIMEOUT_MS = 30_000;
+
+/** A file written before users had a token version gets the column, every user at version 0. */
+function addTokenVersion(db: Database.Database): void {
+  const columns = db.pragma("table_info(users)") as { name: string }[];
+  if (!columns.some((column) => column.name === "token_version")) {
+    db.exec("ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0");
+  }
+}
 
 interface SessionRow {
   user_id: number;
@@ -33,6 +42,7 @@ interface UserRow {
   username: string;
   role: UserRecord["role"];
   password_hash: string;
+  token_version: number;
 }
 
 /** Runs a synchronous database call, turning driver failures (busy, I/O) into ACB_STORE_UNAVAILABLE. */
@@ -52,6 +62,7 @@ export function openSqliteStore(path: string, busyTimeoutMs = 1000): Store {
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.exec(SCHEMA);
+  addTokenVersion(db);
 
   const statements = {
     upsertUser: db.prepare(
@@ -59,7 +70,7 @@ export function openSqliteStore(path: string, busyTimeoutMs = 1000): Store {
        ON CONFLICT(username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
     ),
     findUser: db.prepare<[string], UserRow>(
-      "SELECT id, username, role, password_hash FROM users WHERE username = ?",
+      "SELECT id, username, role, password_hash, token_version FROM users WHERE username = ?",
     ),
     createSession: db.prepare(
       "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
@@ -70,7 +81,15 @@ export function openSqliteStore(path: string, busyTimeoutMs = 1000): Store {
        WHERE s.token_hash = ? AND s.expires_at > ?`,
     ),
     deleteSession: db.prepare("DELETE FROM sessions WHERE token_hash = ?"),
-    setPassword: db.prepare("UPDATE users SET password_hash = ? WHERE id = ?"),
+    setPassword: db.prepare(
+      "UPDATE users SET password_hash = ?, token_version = token_version + 1 WHERE id = ?",
+    ),
+    findTokenVersion: db.prepare<[number], Omit<UserRow, "password_hash">>(
+      "SELECT id, username, role, token_version FROM users WHERE id = ?",
+    ),
+    bumpTokenVersion: db.prepare<[number], { token_version: number }>(
+      "UPDATE users SET token_version = token_version + 1 WHERE id = ? RETURNING token_version",
+    ),
     deleteUserSessions: db.prepare<[number], { token_hash: string }>(
       "DELETE FROM sessions WHERE user_id = ? RETURNING token_hash",
     ),
@@ -107,6 +126,7 @@ export function openSqliteStore(path: string, busyTimeoutMs = 1000): Store {
             username: row.username,
             role: row.role,
             passwordHash: row.password_hash,
+            tokenVersion: row.token_version,
           }
         );
       }),
@@ -129,6 +149,24 @@ export function openSqliteStore(path: string, busyTimeoutMs = 1000): Store {
     deleteSession: (tokenHash) =>
       guarded(() => statements.deleteSession.run(tokenHash).changes > 0),
     changePassword: (userId, passwordHash) => guarded(() => changePassword(userId, passwordHash)),
+    findTokenVersion: (userId) =>
+      guarded(() => {
+        const row = statements.findTokenVersion.get(userId);
+        return (
+          row && {
+            userId: row.id,
+            username: row.username,
+            role: row.role,
+            tokenVersion: row.token_version,
+          }
+        );
+      }),
+    bumpTokenVersion: (userId) =>
+      guarded(() => {
+        const row = statements.bumpTokenVersion.get(userId);
+        if (!row) throw new Error(`no user ${userId}`);
+        return row.token_version - 1;
+      }),
     purgeExpired: (now) => guarded(() => statements.purge.run(now).changes),
     ping: () => guarded(() => void statements.version.get()),
     serverVersion: () => guarded(() => `SQLite ${statements.version.get()?.v ?? "unknown"}`),

@@ -18,6 +18,16 @@ export interface UserRecord {
   username: string;
   role: Role;
   passwordHash: string;
+  /** What jwt-version tokens carry as `ver`; a logout or a password change moves it on. */
+  tokenVersion: number;
+}
+
+/** Who a user is now, and the token version their JWTs must carry (jwt-version). */
+export interface TokenVersion {
+  userId: number;
+  username: string;
+  role: Role;
+  tokenVersion: number;
 }
 
 export interface SeedUser {
@@ -40,8 +50,14 @@ export interface Store {
   findSession(tokenHash: string, now: number): Promise<Principal | undefined>;
   /** True when a session was deleted. */
   deleteSession(tokenHash: string): Promise<boolean>;
-  /** Replaces the hash and deletes every session of the user; returns the deleted token hashes. */
+  /**
+   * Replaces the hash, deletes every session of the user and moves their token version on, in one
+   * transaction; returns the deleted token hashes.
+   */
   changePassword(userId: number, passwordHash: string): Promise<string[]>;
+  findTokenVersion(userId: number): Promise<TokenVersion | undefined>;
+  /** Moves the user's token version on (a jwt-version logout); returns the version it replaced. */
+  bumpTokenVersion(userId: number): Promise<number>;
   purgeExpired(now: number): Promise<number>;
   ping(): Promise<void>;
   serverVersion(): Promise<string>;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { bearerTokenHash } from "../../../server/auth/hooks.js";
-import { createVerifier, type Verifier } from "../../../server/auth/verify.js";
+import { createVerifier, sessionSource, type Verifier } from "../../../server/auth/verify.js";
 import { createCache } from "../../../server/cache/create-cache.js";
 import type { TokenCache } from "../../../server/cache/token-cache.js";
 import { CACHE_MODES, type CacheMode } from "../../../server/cache/token-cache.js";
@@ -54,7 +54,7 @@ async function modeUnderTest(
   });
   const verify: Verifier = createVerifier({
     cache,
-    store: seeded.store,
+    source: sessionSource(seeded.store),
     metrics,
     clock: Date.now,
     coalesce: config.coalesce === "on",

@@ -1,0 +1,170 @@
+import type { Redis } from "ioredis";
+import { createMemoryCache, type MemoryCache } from "../cache/memory.js";
+import { storeUnavailable, tokenInvalid } from "../errors.js";
+import type { Metrics } from "../metrics.js";
+import type { Principal } from "../store/store.js";
+import { type JwtClaims, principalOfClaims } from "./jwt.js";
+import type { JwtRevocation } from "./jwt-revocation.js";
+
+export interface DenylistOptions {
+  client: Redis;
+  /** A connection of its own: a subscribed connection can issue no other commands. */
+  subscriber: Redis;
+  keyPrefix: string;
+  /** How long an "accepted" answer is kept in this process. */
+  localTtlMs: number;
+  maxEntries: number;
+  /** Every token issued before a not-before has expired once this has passed. */
+  tokenTtlMs: number;
+  metrics: Metrics;
+  clock: () => number;
+}
+
+/** One message per revocation: a token's jti, or a user's not-before (epoch ms). */
+type Revoked = { jti: string } | { sub: string; nbf: number };
+
+const parse = (message: string): Revoked | undefined => {
+  try {
+    const value = JSON.parse(message) as Partial<{ jti: unknown; sub: unknown; nbf: unknown }>;
+    if (typeof value.jti === "string") return { jti: value.jti };
+    if (typeof value.sub === "string" && typeof value.nbf === "number") {
+      return { sub: value.sub, nbf: value.nbf };
+    }
+  } catch {}
+  return undefined;
+};
+
+/** iat is fractional seconds; rounding keeps a token issued in the revoking millisecond itself. */
+const issuedAtMs = (claims: JwtClaims) => Math.round(claims.iat * 1000);
+
+/**
+ * jwt-denylist: a logout writes the token's jti to Redis for the token's remaining life; a
+ * password change writes a per-user not-before, which ends every token issued before it without
+ * the server having to remember which tokens it issued (the reason for a not-before over a list
+ * of jtis: issuing stays stateless). Each instance keeps the answer "not revoked" for a short
+ * while in memory and drops it when a revocation is broadcast; while not subscribed it could miss
+ * one, so it keeps nothing and asks Redis on every request. Redis is this mode's source of truth
+ * for revocations: when it cannot be read, the request gets 503, not a guess.
+ */
+export async function denylistRevocation(options: DenylistOptions): Promise<JwtRevocation> {
+  const { client, subscriber, metrics, clock } = options;
+  const channel = `${options.keyPrefix}jwt-revoked`;
+  const jtiKey = (jti: string) => `${options.keyPrefix}jti:${jti}`;
+  const nbfKey = (sub: string) => `${options.keyPrefix}nbf:${sub}`;
+  const newLocal = (): MemoryCache =>
+    createMemoryCache({ maxEntries: options.maxEntries, ttlMs: options.localTtlMs });
+  let local = newLocal();
+  /** Users' not-befores heard here, kept until every token they could end has expired. */
+  const notBefore = new Map<string, number>();
+  let subscribed = false;
+
+  const heard = (revoked: Revoked) => {
+    if ("jti" in revoked) void local.invalidate([revoked.jti]);
+    else if (revoked.nbf > (notBefore.get(revoked.sub) ?? 0)) {
+      notBefore.set(revoked.sub, revoked.nbf);
+    }
+  };
+  const endedByUser = (claims: JwtClaims) => {
+    const nbf = notBefore.get(claims.sub);
+    if (nbf === undefined) return false;
+    if (clock() - nbf >= options.tokenTtlMs) {
+      notBefore.delete(claims.sub);
+      return false;
+    }
+    return issuedAtMs(claims) < nbf;
+  };
+
+  const subscribe = async () => {
+    try {
+      await subscriber.subscribe(channel);
+      subscribed = true;
+    } catch (error) {
+      metrics.error("invalidate", error);
+    }
+  };
+  subscriber.on("message", (from: string, message: string) => {
+    const revoked = from === channel ? parse(message) : undefined;
+    if (revoked) heard(revoked);
+  });
+  subscriber.on("close", () => {
+    if (!subscribed) return;
+    subscribed = false;
+    local = newLocal();
+  });
+  subscriber.on("ready", subscribe);
+  await subscribe();
+
+  const fromRedis = async (claims: JwtClaims, now: number): Promise<Principal> => {
+    metrics.storeLookup("denylist");
+    let denied: string | null;
+    let nbf: string | null;
+    try {
+      // Two keys in two slots of a cluster: two GETs, sent together by auto-pipelining.
+      [denied, nbf] = await Promise.all([
+        client.get(jtiKey(claims.jti)),
+        client.get(nbfKey(claims.sub)),
+      ]);
+    } catch (error) {
+      metrics.storeError();
+      throw storeUnavailable(error);
+    }
+    if (nbf !== null) heard({ sub: claims.sub, nbf: Number(nbf) });
+    if (denied !== null || endedByUser(claims)) throw tokenInvalid();
+    const principal = principalOfClaims(claims);
+    if (subscribed) local.fill(claims.jti, principal, now);
+    return principal;
+  };
+
+  const publish = async (revoked: Revoked) => {
+    heard(revoked);
+    try {
+      await client.publish(channel, JSON.stringify(revoked));
+    } catch (error) {
+      // Written but not broadcast: other instances learn it within their local TTL.
+      metrics.error("invalidate", error);
+    }
+  };
+  const write = async (key: string, value: string, ttlMs: number) => {
+    try {
+      await client.set(key, value, "PX", Math.max(1, ttlMs));
+    } catch (error) {
+      // Not written is not revoked: the client must hear it, and may try again.
+      metrics.storeError();
+      throw storeUnavailable(error);
+    }
+  };
+
+  return {
+    kind: "denylist",
+    check: (claims) => {
+      if (endedByUser(claims)) {
+        metrics.cacheLookup("revoked");
+        throw tokenInvalid();
+      }
+      if (!subscribed) {
+        metrics.cacheLookup("bypass");
+        return fromRedis(claims, clock());
+      }
+      const near = local.get(claims.jti);
+      metrics.cacheLookup(near.kind);
+      if (near.kind === "hit") return near.principal;
+      if (near.kind === "revoked") throw tokenInvalid();
+      return fromRedis(claims, clock());
+    },
+    revokeToken: async (claims) => {
+      await write(jtiKey(claims.jti), "1", claims.exp * 1000 - clock());
+      await publish({ jti: claims.jti });
+    },
+    revokeUser: async (claims) => {
+      const nbf = clock();
+      await write(nbfKey(claims.sub), String(nbf), options.tokenTtlMs);
+      await publish({ sub: claims.sub, nbf });
+    },
+    close: async () => {
+      subscriber.removeAllListeners("close");
+      await subscriber.quit().catch(() => subscriber.disconnect());
+      await client.quit().catch(() => client.disconnect());
+      await local.close();
+    },
+  };
+}

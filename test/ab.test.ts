@@ -242,7 +242,7 @@ describe("npm run bench:ab", () => {
     expect(await leftovers()).toEqual([]);
   });
 
-  it("on Ctrl-C while building a base, stops with 130 and leaves no worktree or process behind", {
+  it("on Ctrl-C while installing or building a base, stops with 130 and leaves no worktree or process behind", {
     timeout: 120_000,
   }, async () => {
     const sha = execFileSync("git", ["rev-parse", TO_INTERRUPT], { encoding: "utf8" }).trim();
@@ -256,7 +256,8 @@ describe("npm run bench:ab", () => {
     const building = new Promise<void>((resolve) => {
       child.stderr.on("data", (chunk) => {
         stderr += chunk;
-        if (stderr.includes("building it")) resolve();
+        // Either step: a lock file unlike this tree's is installed first (npm ci), then built.
+        if (/building it|installing its dependencies/.test(stderr)) resolve();
       });
     });
     await building;

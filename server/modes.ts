@@ -43,10 +43,7 @@ export const MODE_DEFAULTS: Readonly<ModeChoices> = Object.freeze({
 export type ModeSettings = Pick<Config, "tokens" | "jwtRevocation" | "jwtAlg" | "cache">;
 
 /** The server settings of one mode. */
-export function modeSettings(
-  mode: TokenMode,
-  choices: Partial<ModeChoices> = {},
-): ModeSettings {
+export function modeSettings(mode: TokenMode, choices: Partial<ModeChoices> = {}): ModeSettings {
   const { jwtAlg, versionCache } = { ...MODE_DEFAULTS, ...choices };
   switch (mode) {
     case "jwt-hs256":

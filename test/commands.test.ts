@@ -7,7 +7,7 @@ import { buildApp } from "../server/app.js";
 import { costOf } from "../server/auth/password.js";
 import { makeConfig } from "../server/config.js";
 import { eventually } from "./helpers/eventually.js";
-import { run, startServer } from "./helpers/process.js";
+import { quietServerArgs, run, startServer } from "./helpers/process.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -15,14 +15,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const serverArgs = () => [
-  "--port",
-  "0",
-  "--sqlite-path",
-  join(dir, "auth.sqlite"),
-  "--log-level",
-  "silent",
-];
+const serverArgs = () => quietServerArgs(join(dir, "auth.sqlite"));
 
 describe("npm run server", () => {
   it("prints one JSON ready line, serves, and closes gracefully on SIGTERM after in-flight requests", async () => {

@@ -12,6 +12,7 @@ import type { LoadResults } from "../bench/load/schema.js";
 import { renderTables } from "../bench/load/terminal.js";
 import { renderMicroHtml } from "../bench/micro/html.js";
 import { renderMicroMarkdown, renderMicroTables } from "../bench/micro/render.js";
+import { MICRO_SCHEMA_VERSION } from "../bench/micro/schema.js";
 import { reportCommand } from "../bench/report/command.js";
 import { summarizeRevocation } from "../bench/revocation/derive.js";
 import { renderRevocationHtml } from "../bench/revocation/html.js";
@@ -523,7 +524,9 @@ describe("npm run report: any benchmark's results.json", () => {
     const folder = await folderWith("micro-v0", { ...results, version: 0 });
     await expect(reportCommand(KINDS, [folder], quiet)).rejects.toMatchObject({
       code: "ACB_RESULTS_INVALID",
-      message: expect.stringContaining("results version 0; this tool reads version 4"),
+      message: expect.stringContaining(
+        `results version 0; this tool reads version ${MICRO_SCHEMA_VERSION}`,
+      ),
     });
   });
 

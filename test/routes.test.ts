@@ -251,7 +251,8 @@ describe.each(matrix)("store $store, mode $mode", ({ store, mode }) => {
       expect(metrics).toMatch(/^acb_eventloop_delay_seconds\{quantile="0.99"\} /m);
       const count = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1]);
       const hits = count(/acb_cache_lookups_total\{result="hit"\} (\d+)/);
-      const op = mode === "jwt-version" ? "version" : mode === "jwt-denylist" ? "denylist" : "session";
+      const op =
+        mode === "jwt-version" ? "version" : mode === "jwt-denylist" ? "denylist" : "session";
       const lookups = count(new RegExp(`acb_store_lookups_total\\{op="${op}"\\} (\\d+)`));
       // Two requests: a cache lets the second one through without the store; a plain JWT asks no one.
       const expected = !revokes ? [0, 0] : cache === "none" && !jwt ? [0, 2] : [1, 1];

@@ -17,9 +17,9 @@ import {
   type SuiteName,
 } from "./schema.js";
 import { cacheSuite, TOKENS_PER_USER } from "./suites/cache.js";
+import { jwtSuite } from "./suites/jwt.js";
 import { metricsSuite } from "./suites/metrics.js";
 import { passwordSuite } from "./suites/password.js";
-import { jwtSuite } from "./suites/jwt.js";
 import { requestSuite } from "./suites/request.js";
 import { originSuite, storeSuite } from "./suites/store.js";
 import { tokenSuite } from "./suites/token.js";

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { createMemoryCache, type MemoryCache } from "../cache/memory.js";
+import { subscribe } from "../cache/subscription.js";
 import { storeUnavailable, tokenInvalid } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { Principal } from "../store/store.js";
@@ -20,7 +21,7 @@ export interface DenylistOptions {
   clock: () => number;
 }
 
-/** One message per revocation: a token's jti, or a user's not-before (epoch ms). */
+/** One message per revocation: a token's jti, or a user's not-before (epoch seconds). */
 type Revoked = { jti: string } | { sub: string; nbf: number };
 
 const parse = (message: string): Revoked | undefined => {
@@ -34,14 +35,12 @@ const parse = (message: string): Revoked | undefined => {
   return undefined;
 };
 
-/** iat is fractional seconds; rounding keeps a token issued in the revoking millisecond itself. */
-const issuedAtMs = (claims: JwtClaims) => Math.round(claims.iat * 1000);
-
 /**
  * jwt-denylist: a logout writes the token's jti to Redis for the token's remaining life; a
  * password change writes a per-user not-before, which ends every token issued before it without
  * the server having to remember which tokens it issued (the reason for a not-before over a list
- * of jtis: issuing stays stateless). Each instance keeps the answer "not revoked" for a short
+ * of jtis: issuing stays stateless). iat counts whole seconds, so the not-before is the second
+ * after the change, and a token issued after it is dated no earlier than that (notBefore). Each instance keeps the answer "not revoked" for a short
  * while in memory and drops it when a revocation is broadcast; while not subscribed it could miss
  * one, so it keeps nothing and asks Redis on every request. Redis is this mode's source of truth
  * for revocations: when it cannot be read, the request gets 503, not a guess.
@@ -56,7 +55,6 @@ export async function denylistRevocation(options: DenylistOptions): Promise<JwtR
   let local = newLocal();
   /** Users' not-befores heard here, kept until every token they could end has expired. */
   const notBefore = new Map<string, number>();
-  let subscribed = false;
 
   const heard = (revoked: Revoked) => {
     if ("jti" in revoked) void local.invalidate([revoked.jti]);
@@ -64,35 +62,27 @@ export async function denylistRevocation(options: DenylistOptions): Promise<JwtR
       notBefore.set(revoked.sub, revoked.nbf);
     }
   };
-  const endedByUser = (claims: JwtClaims) => {
-    const nbf = notBefore.get(claims.sub);
-    if (nbf === undefined) return false;
-    if (clock() - nbf >= options.tokenTtlMs) {
-      notBefore.delete(claims.sub);
-      return false;
+  /** The user's not-before heard here, until every token it could end has expired. */
+  const heardNotBefore = (sub: string): number | undefined => {
+    const nbf = notBefore.get(sub);
+    if (nbf !== undefined && clock() - nbf * 1000 >= options.tokenTtlMs) {
+      notBefore.delete(sub);
+      return undefined;
     }
-    return issuedAtMs(claims) < nbf;
+    return nbf;
   };
+  const endedByUser = (claims: JwtClaims) => claims.iat < (heardNotBefore(claims.sub) ?? 0);
 
-  const subscribe = async () => {
-    try {
-      await subscriber.subscribe(channel);
-      subscribed = true;
-    } catch (error) {
-      metrics.error("invalidate", error);
-    }
-  };
-  subscriber.on("message", (from: string, message: string) => {
-    const revoked = from === channel ? parse(message) : undefined;
-    if (revoked) heard(revoked);
+  const subscription = await subscribe(subscriber, channel, {
+    message: (text) => {
+      const revoked = parse(text);
+      if (revoked) heard(revoked);
+    },
+    lost: () => {
+      local = newLocal();
+    },
+    failed: (error) => metrics.error("invalidate", error),
   });
-  subscriber.on("close", () => {
-    if (!subscribed) return;
-    subscribed = false;
-    local = newLocal();
-  });
-  subscriber.on("ready", subscribe);
-  await subscribe();
 
   const fromRedis = async (claims: JwtClaims, now: number): Promise<Principal> => {
     metrics.storeLookup("denylist");
@@ -111,7 +101,7 @@ export async function denylistRevocation(options: DenylistOptions): Promise<JwtR
     if (nbf !== null) heard({ sub: claims.sub, nbf: Number(nbf) });
     if (denied !== null || endedByUser(claims)) throw tokenInvalid();
     const principal = principalOfClaims(claims);
-    if (subscribed) local.fill(claims.jti, principal, now);
+    if (subscription.active) local.fill(claims.jti, principal, now);
     return principal;
   };
 
@@ -141,7 +131,7 @@ export async function denylistRevocation(options: DenylistOptions): Promise<JwtR
         metrics.cacheLookup("revoked");
         throw tokenInvalid();
       }
-      if (!subscribed) {
+      if (!subscription.active) {
         metrics.cacheLookup("bypass");
         return fromRedis(claims, clock());
       }
@@ -156,13 +146,23 @@ export async function denylistRevocation(options: DenylistOptions): Promise<JwtR
       await publish({ jti: claims.jti });
     },
     revokeUser: async (claims) => {
-      const nbf = clock();
+      const nbf = Math.floor(clock() / 1000) + 1;
       await write(nbfKey(claims.sub), String(nbf), options.tokenTtlMs);
       await publish({ sub: claims.sub, nbf });
     },
+    notBefore: async (sub) => {
+      // Another instance's change may not have been heard here yet: Redis says for sure.
+      let stored: string | null;
+      try {
+        stored = await client.get(nbfKey(sub));
+      } catch (error) {
+        metrics.storeError();
+        throw storeUnavailable(error);
+      }
+      return Math.max(heardNotBefore(sub) ?? 0, stored === null ? 0 : Number(stored));
+    },
     close: async () => {
-      subscriber.removeAllListeners("close");
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      await subscription.close();
       await client.quit().catch(() => client.disconnect());
       await local.close();
     },

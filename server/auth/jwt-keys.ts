@@ -111,7 +111,9 @@ async function fromFile(alg: JwtAlg, file: string): Promise<JwtKeys> {
 }
 
 /** The keys as fast-jwt takes them: PEM text, or the secret's bytes. */
-export const libraryKeys = (keys: JwtKeys): { signing: string | Buffer; verifying: string | Buffer } =>
+export const libraryKeys = (
+  keys: JwtKeys,
+): { signing: string | Buffer; verifying: string | Buffer } =>
   keys.alg === "HS256"
     ? { signing: keys.signing.export(), verifying: keys.verifying.export() }
     : {

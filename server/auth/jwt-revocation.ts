@@ -17,6 +17,8 @@ export interface JwtRevocation {
   revokeToken(claims: JwtClaims): Promise<void>;
   /** After a password change (the store has moved the user's token version on already). */
   revokeUser(claims: JwtClaims): Promise<void>;
+  /** The earliest iat (seconds) a new token of this user may carry; 0 when none is set. */
+  notBefore(sub: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export const noRevocation: JwtRevocation = {
   check: principalOfClaims,
   revokeToken: async () => {},
   revokeUser: async () => {},
+  notBefore: async () => 0,
   close: async () => {},
 };
 
@@ -87,6 +90,7 @@ export function versionRevocation(deps: VersionRevocationDeps): JwtRevocation {
       ]);
     },
     revokeUser: (claims) => cache.invalidate([versionKey(claims)]),
+    notBefore: async () => 0,
     close: async () => {},
   };
 }

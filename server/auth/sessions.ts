@@ -69,8 +69,9 @@ export function createSessions(deps: SessionsDeps): Sessions {
       const newHash = await hashing.run(() => hashPassword(newPassword, deps.passwordCost));
       const deleted = await store.changePassword(user.id, newHash);
       await tokens.passwordChanged(presented, deleted);
-      // Read again: the change moved the token version on, and the new token must carry it.
-      return tokens.issue((await store.findUser(user.username)) ?? user);
+      // The change moved the token version on by one in its transaction; the new token carries
+      // it. A logout racing the change moves it further, and ends this token too: it fails safe.
+      return tokens.issue({ ...user, tokenVersion: user.tokenVersion + 1 });
     },
   };
 }

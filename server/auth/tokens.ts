@@ -58,7 +58,10 @@ export function opaqueTokens(deps: OpaqueTokensDeps): Tokens {
 export function jwtTokens(codec: JwtCodec, revocation: JwtRevocation, ttlSeconds: number): Tokens {
   return {
     kind: "jwt",
-    issue: async (user) => ({ accessToken: codec.sign(user).token, expiresIn: ttlSeconds }),
+    issue: async (user) => {
+      const notBefore = await revocation.notBefore(String(user.id));
+      return { accessToken: codec.sign(user, notBefore).token, expiresIn: ttlSeconds };
+    },
     logout: async ({ jwt }) => {
       if (jwt !== null) await revocation.revokeToken(jwt);
     },

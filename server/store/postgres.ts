@@ -143,10 +143,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
         const client = await pool.connect();
         try {
           await client.query("BEGIN");
-          await client.query(`UPDATE ${s}.users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2`, [
-            passwordHash,
-            userId,
-          ]);
+          await client.query(
+            `UPDATE ${s}.users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2`,
+            [passwordHash, userId],
+          );
           const { rows } = await client.query<{ token_hash: string }>(
             `DELETE FROM ${s}.sessions WHERE user_id = $1 RETURNING token_hash`,
             [userId],

@@ -8,6 +8,16 @@ export interface Finished {
   stderr: string;
 }
 
+/** A server on a free port over its own SQLite file, printing nothing but its ready line. */
+export const quietServerArgs = (sqlitePath: string): string[] => [
+  "--port",
+  "0",
+  "--sqlite-path",
+  sqlitePath,
+  "--log-level",
+  "silent",
+];
+
 /** Runs a built command to completion. */
 export async function run(script: string, args: string[], input = ""): Promise<Finished> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"] });

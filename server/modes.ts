@@ -1,5 +1,5 @@
 import type { JwtAlg } from "./auth/jwt-keys.js";
-import { CACHE_MODES, type CacheMode } from "./cache/token-cache.js";
+import type { CacheMode } from "./cache/token-cache.js";
 import type { Config } from "./config.js";
 
 /**
@@ -7,25 +7,11 @@ import type { Config } from "./config.js";
  * algorithm (their cost spans 30×, so no one algorithm may speak for them), and the two ways of
  * revoking one, at the server's default algorithm unless told otherwise.
  */
-export const PLAIN_JWT_MODES = ["jwt-hs256", "jwt-es256", "jwt-eddsa"] as const;
-export const JWT_MODES = [...PLAIN_JWT_MODES, "jwt-denylist", "jwt-version"] as const;
-export type JwtMode = (typeof JWT_MODES)[number];
+const PLAIN_ALG = { "jwt-hs256": "HS256", "jwt-es256": "ES256", "jwt-eddsa": "EdDSA" } as const;
+type JwtMode = keyof typeof PLAIN_ALG | "jwt-denylist" | "jwt-version";
 
 /** Every way this server checks a token: opaque tokens in a cache mode, or JWTs. */
-export const TOKEN_MODES = [...CACHE_MODES, ...JWT_MODES] as const;
-export type TokenMode = (typeof TOKEN_MODES)[number];
-
-/** `jwt` in a list of modes stands for plain JWTs at every algorithm. */
-export const JWT_SHORTHAND = "jwt";
-
-export const isJwtMode = (mode: string): mode is JwtMode =>
-  (JWT_MODES as readonly string[]).includes(mode);
-
-const PLAIN_ALG: Readonly<Record<(typeof PLAIN_JWT_MODES)[number], JwtAlg>> = {
-  "jwt-hs256": "HS256",
-  "jwt-es256": "ES256",
-  "jwt-eddsa": "EdDSA",
-};
+export type TokenMode = CacheMode | JwtMode;
 
 export interface ModeChoices {
   /** The algorithm of jwt-denylist and jwt-version. */
@@ -34,17 +20,13 @@ export interface ModeChoices {
   versionCache: CacheMode;
 }
 
-/** memory: the fastest, and its bound on a missed revocation is the cache TTL, as memory mode's. */
-export const MODE_DEFAULTS: Readonly<ModeChoices> = Object.freeze({
-  jwtAlg: "ES256",
-  versionCache: "memory",
-});
-
-export type ModeSettings = Pick<Config, "tokens" | "jwtRevocation" | "jwtAlg" | "cache">;
-
 /** The server settings of one mode. */
-export function modeSettings(mode: TokenMode, choices: Partial<ModeChoices> = {}): ModeSettings {
-  const { jwtAlg, versionCache } = { ...MODE_DEFAULTS, ...choices };
+export function modeSettings(
+  mode: TokenMode,
+  choices: Partial<ModeChoices> = {},
+): Pick<Config, "tokens" | "jwtRevocation" | "jwtAlg" | "cache"> {
+  // memory: the fastest, and its bound on a missed revocation is the cache TTL, as memory mode's.
+  const { jwtAlg = "ES256", versionCache = "memory" } = choices;
   switch (mode) {
     case "jwt-hs256":
     case "jwt-es256":

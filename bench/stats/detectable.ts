@@ -2,7 +2,7 @@ import { medianCiRanks } from "./median-ci.js";
 import { normalCdf } from "./normal.js";
 import type { RankTest } from "./ratio.js";
 import { at } from "./sample.js";
-import { smallestSignedRankP } from "./signed-rank.js";
+import { signedRank, smallestSignedRankP } from "./signed-rank.js";
 import { median } from "./summary.js";
 
 /** The power at which a change counts as detectable: found four times in five. */
@@ -56,16 +56,6 @@ export interface DetectableOptions {
   test?: RankTest;
 }
 
-/** How many subsets of the ranks 1..n sum to at most s: the null distribution's lower tail. */
-function subsetsSummingAtMost(n: number, s: number): number {
-  const ways = new Array<number>(s + 1).fill(0);
-  ways[0] = 1;
-  for (let rank = 1; rank <= n; rank++) {
-    for (let sum = s; sum >= rank; sum--) ways[sum] = at(ways, sum) + at(ways, sum - rank);
-  }
-  return ways.reduce((total, w) => total + w, 0);
-}
-
 /** P(X ≤ k) for X ~ Binomial(n, q). */
 function binomialCdf(k: number, n: number, q: number): number {
   let term = (1 - q) ** n;
@@ -88,7 +78,8 @@ export function roundsAllowedAgainst(n: number, alpha: number, family: number): 
   const byCi = medianCiRanks(n, 1 - alpha).lo - 1;
   let byP = -1;
   for (let j = 0; j <= n; j++) {
-    const p = Math.min(1, (2 * subsetsSummingAtMost(n, (j * (j + 1)) / 2)) / 2 ** n);
+    // j rounds against at the smallest ranks: the exact test's p for the best such rounds.
+    const { p } = signedRank(Array.from({ length: n }, (_, i) => (i < j ? -(i + 1) : i + 1)));
     if (p >= bar) break;
     byP = j;
   }
@@ -143,13 +134,12 @@ export function detectableChange(
   const floor =
     test === "signed-rank" ? smallestSignedRankP(a.length) : smallestP(a.length, b.length);
   if (floor >= alpha) return null;
-  if (paired && test === "signed-rank") {
-    return pairedDetectable(robustSd(a.map((x, i) => x / at(b, i))), a.length, alpha, family);
-  }
+  const ratioSd = paired ? robustSd(a.map((x, i) => x / at(b, i))) : Number.NaN;
+  if (paired && test === "signed-rank") return pairedDetectable(ratioSd, a.length, alpha, family);
   const scale = median(b);
   const relative = (xs: readonly number[]) => xs.map((x) => x / scale);
   const se = paired
-    ? robustSd(a.map((x, i) => x / at(b, i))) / Math.sqrt(a.length)
+    ? ratioSd / Math.sqrt(a.length)
     : Math.sqrt(robustSd(relative(a)) ** 2 / a.length + robustSd(relative(b)) ** 2 / b.length);
   if (!Number.isFinite(se)) return null;
   return (normalQuantile(1 - alpha / (2 * family)) + normalQuantile(DETECTION_POWER)) * se;

@@ -84,20 +84,21 @@ export async function denylistRevocation(options: DenylistOptions): Promise<JwtR
     failed: (error) => metrics.error("invalidate", error),
   });
 
-  const fromRedis = async (claims: JwtClaims, now: number): Promise<Principal> => {
-    metrics.storeLookup("denylist");
-    let denied: string | null;
-    let nbf: string | null;
+  /** Redis holds this mode's revocations: when it fails, the caller gets 503, not a guess. */
+  const redis = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
-      // Two keys in two slots of a cluster: two GETs, sent together by auto-pipelining.
-      [denied, nbf] = await Promise.all([
-        client.get(jtiKey(claims.jti)),
-        client.get(nbfKey(claims.sub)),
-      ]);
+      return await work();
     } catch (error) {
       metrics.storeError();
       throw storeUnavailable(error);
     }
+  };
+  const fromRedis = async (claims: JwtClaims, now: number): Promise<Principal> => {
+    metrics.storeLookup("denylist");
+    // Two keys in two slots of a cluster: two GETs, sent together by auto-pipelining.
+    const [denied, nbf] = await redis(() =>
+      Promise.all([client.get(jtiKey(claims.jti)), client.get(nbfKey(claims.sub))]),
+    );
     if (nbf !== null) heard({ sub: claims.sub, nbf: Number(nbf) });
     if (denied !== null || endedByUser(claims)) throw tokenInvalid();
     const principal = principalOfClaims(claims);
@@ -114,18 +115,11 @@ export async function denylistRevocation(options: DenylistOptions): Promise<JwtR
       metrics.error("invalidate", error);
     }
   };
-  const write = async (key: string, value: string, ttlMs: number) => {
-    try {
-      await client.set(key, value, "PX", Math.max(1, ttlMs));
-    } catch (error) {
-      // Not written is not revoked: the client must hear it, and may try again.
-      metrics.storeError();
-      throw storeUnavailable(error);
-    }
-  };
+  // Not written is not revoked: the client must hear it, and may try again.
+  const write = (key: string, value: string, ttlMs: number) =>
+    redis(() => client.set(key, value, "PX", Math.max(1, ttlMs)));
 
   return {
-    kind: "denylist",
     check: (claims) => {
       if (endedByUser(claims)) {
         metrics.cacheLookup("revoked");
@@ -152,13 +146,7 @@ export async function denylistRevocation(options: DenylistOptions): Promise<JwtR
     },
     notBefore: async (sub) => {
       // Another instance's change may not have been heard here yet: Redis says for sure.
-      let stored: string | null;
-      try {
-        stored = await client.get(nbfKey(sub));
-      } catch (error) {
-        metrics.storeError();
-        throw storeUnavailable(error);
-      }
+      const stored = await redis(() => client.get(nbfKey(sub)));
       return Math.max(heardNotBefore(sub) ?? 0, stored === null ? 0 : Number(stored));
     },
     close: async () => {

@@ -10,7 +10,6 @@ export const JWT_REVOCATIONS = ["none", "denylist", "version"] as const;
 export type JwtRevocationKind = (typeof JWT_REVOCATIONS)[number];
 
 export interface JwtRevocation {
-  readonly kind: JwtRevocationKind;
   /** The principal of a verified token still in force, or 401; synchronous when it can be. */
   check(claims: JwtClaims): Principal | Promise<Principal>;
   /** Logout. */
@@ -24,7 +23,6 @@ export interface JwtRevocation {
 
 /** Plain JWTs: nothing is looked up, so nothing can take a token back before `exp`. */
 export const noRevocation: JwtRevocation = {
-  kind: "none",
   check: principalOfClaims,
   revokeToken: async () => {},
   revokeUser: async () => {},
@@ -78,7 +76,6 @@ export function versionRevocation(deps: VersionRevocationDeps): JwtRevocation {
   const { store, cache } = deps;
   const verify = createVerifier({ ...deps, source: versionSource(store) });
   return {
-    kind: "version",
     check: (claims) => {
       if (claims.ver === undefined) throw tokenInvalid();
       return verify(versionKey(claims));

@@ -1,6 +1,6 @@
 import type { onRequestHookHandler } from "fastify";
 import { configInvalid } from "../../lib/errors.js";
-import { connectRedis } from "../cache/redis-client.js";
+import { connectWithSubscriber } from "../cache/redis-client.js";
 import type { TokenCache } from "../cache/token-cache.js";
 import type { Config } from "../config.js";
 import type { Metrics } from "../metrics.js";
@@ -49,16 +49,11 @@ async function openRevocation(config: Config, deps: TokenPathDeps): Promise<JwtR
     case "version":
       return versionRevocation({ ...deps, coalesce: config.coalesce === "on" });
     case "denylist": {
-      const connect = (subscriber = false) =>
-        connectRedis({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs, subscriber });
-      const client = await connect();
-      const subscriber = await connect(true).catch((error: unknown) => {
-        client.disconnect();
-        throw error;
-      });
       return denylistRevocation({
-        client,
-        subscriber,
+        ...(await connectWithSubscriber({
+          url: config.redisUrl,
+          commandTimeoutMs: config.redisTimeoutMs,
+        })),
         keyPrefix: config.redisKeyPrefix,
         localTtlMs: config.localCacheTtl * 1000,
         maxEntries: config.cacheMax,

@@ -21,7 +21,6 @@ export interface Presented {
 
 /** How tokens of one kind are issued and taken back; the password work stays in Sessions. */
 export interface Tokens {
-  readonly kind: TokenKind;
   issue(user: UserRecord): Promise<IssuedToken>;
   logout(presented: Presented): Promise<void>;
   /** After the store changed the password; `deleted` holds the sessions it deleted. */
@@ -39,7 +38,6 @@ export interface OpaqueTokensDeps {
 export function opaqueTokens(deps: OpaqueTokensDeps): Tokens {
   const { store, cache, clock, ttlSeconds } = deps;
   return {
-    kind: "opaque",
     issue: async (user) => {
       const accessToken = newToken();
       await store.createSession(hashToken(accessToken), user.id, clock() + ttlSeconds * 1000);
@@ -57,7 +55,6 @@ export function opaqueTokens(deps: OpaqueTokensDeps): Tokens {
 /** Signed tokens, taken back (or not) by the configured revocation. */
 export function jwtTokens(codec: JwtCodec, revocation: JwtRevocation, ttlSeconds: number): Tokens {
   return {
-    kind: "jwt",
     issue: async (user) => {
       const notBefore = await revocation.notBefore(String(user.id));
       return { accessToken: codec.sign(user, notBefore).token, expiresIn: ttlSeconds };

@@ -2,7 +2,7 @@ import type { Config } from "../config.js";
 import { createMemoryCache } from "./memory.js";
 import { createNoCache } from "./none.js";
 import { createRedisCache } from "./redis.js";
-import { connectRedis } from "./redis-client.js";
+import { connectRedis, connectWithSubscriber } from "./redis-client.js";
 import { createTieredCache } from "./tiered.js";
 import type { CacheEvents, TokenCache } from "./token-cache.js";
 
@@ -10,18 +10,14 @@ import type { CacheEvents, TokenCache } from "./token-cache.js";
 export async function createCache(config: Config, events: CacheEvents): Promise<TokenCache> {
   const ttlMs = config.cacheTtl * 1000;
   const jitter = config.cacheTtlJitter;
-  const connect = (subscriber = false) =>
-    connectRedis({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs, subscriber });
+  const connection = { url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs };
   switch (config.cache) {
     case "none":
       return createNoCache();
     case "memory":
       return createMemoryCache({ maxEntries: config.cacheMax, ttlMs, jitter });
     case "redis": {
-      const client = await connectRedis({
-        url: config.redisUrl,
-        commandTimeoutMs: config.redisTimeoutMs,
-      });
+      const client = await connectRedis(connection);
       return createRedisCache({
         client,
         keyPrefix: config.redisKeyPrefix,
@@ -31,11 +27,7 @@ export async function createCache(config: Config, events: CacheEvents): Promise<
       });
     }
     case "tiered": {
-      const client = await connect();
-      const subscriber = await connect(true).catch(async (error: unknown) => {
-        client.disconnect();
-        throw error;
-      });
+      const { client, subscriber } = await connectWithSubscriber(connection);
       return createTieredCache({
         client,
         subscriber,

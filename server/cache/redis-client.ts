@@ -43,3 +43,20 @@ export async function redisServerVersion(client: Redis): Promise<string> {
   const info = await client.info("server");
   return `Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? "unknown"}`;
 }
+
+/**
+ * A command connection and a subscriber of its own (a subscribed connection can issue no other
+ * commands), for what invalidates through pub/sub; the first is closed if the second fails.
+ */
+export async function connectWithSubscriber(
+  options: Omit<RedisClientOptions, "subscriber">,
+): Promise<{ client: Redis; subscriber: Redis }> {
+  const client = await connectRedis(options);
+  const subscriber = await connectRedis({ ...options, subscriber: true }).catch(
+    (error: unknown) => {
+      client.disconnect();
+      throw error;
+    },
+  );
+  return { client, subscriber };
+}

@@ -10,8 +10,8 @@ import { mapCommand } from "./map/index.js";
 import { microCommand } from "./micro/index.js";
 import {
   latestEntryWeights,
-  latestExposure,
   latestLoadReference,
+  latestRevocation,
   latestThroughput,
 } from "./references.js";
 import { reportCommand } from "./report/command.js";
@@ -33,10 +33,10 @@ ${loadUsage()}`;
 
 // The benchmarks stop cleanly on the first Ctrl-C; report and compare just end.
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  load: benchmark(loadCommand({ entryWeights: latestEntryWeights })),
+  load: benchmark(loadCommand({ entryWeights: latestEntryWeights, revocation: latestRevocation })),
   revocation: benchmark(revocationCommand({ throughput: latestThroughput })),
   micro: benchmark(microCommand({ loadReference: latestLoadReference })),
-  map: benchmark(mapCommand({ entryWeights: latestEntryWeights, exposure: latestExposure })),
+  map: benchmark(mapCommand({ entryWeights: latestEntryWeights, revocation: latestRevocation })),
   report: (argv) => reportCommand(KINDS, argv),
   compare: compareCommand,
   ab: benchmark(abCommand),

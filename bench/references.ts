@@ -1,6 +1,10 @@
 import { CACHE_MODES } from "../server/cache/token-cache.js";
-import { type EntryWeights, type LoadResults, readLoadResults } from "./load/index.js";
-import type { ExposureReference } from "./map/index.js";
+import {
+  type EntryWeights,
+  type LoadResults,
+  type RevocationReference,
+  readLoadResults,
+} from "./load/index.js";
 import { type LoadReference, readMicroResults } from "./micro/index.js";
 import { newestReport } from "./report/newest.js";
 import { readRevocationResults, type ThroughputReference } from "./revocation/index.js";
@@ -64,17 +68,28 @@ export const latestEntryWeights = (out: string): Promise<EntryWeights | null> =>
     return { folder, bytesPerEntry: memory.bytesPerEntry, bytesPerSlot: memory.bytesPerSlot };
   });
 
-/** For the map: each mode's longest revocation exposure in the newest complete report of `store`. */
-export const latestExposure = (out: string, store: string): Promise<ExposureReference | null> =>
+/**
+ * For the load report's JWT claim and the map: each mode's longest revocation exposure on any
+ * instance, and whether a JWT was refused before it expired, in the newest complete revocation
+ * report of `store`.
+ */
+export const latestRevocation = (out: string, store: string): Promise<RevocationReference | null> =>
   newestReport(out, async (file, folder) => {
     const results = await readRevocationResults(file);
     if (results.options.store !== store || results.status !== "complete") return null;
-    const exposureMs: Record<string, number | null> = {};
+    const modes: RevocationReference["modes"] = {};
     for (const summary of results.summaries) {
+      const before = modes[summary.mode] ?? { exposureMs: null, revokedBeforeExpiry: null };
       const seen = summary.exposureMaxMs;
-      const before = exposureMs[summary.mode];
-      exposureMs[summary.mode] =
-        seen === null ? (before ?? null) : Math.max(seen, before ?? Number.NEGATIVE_INFINITY);
+      const early = summary.revokedBeforeExpiry;
+      modes[summary.mode] = {
+        exposureMs: seen === null ? before.exposureMs : Math.max(seen, before.exposureMs ?? seen),
+        revokedBeforeExpiry:
+          early === null
+            ? before.revokedBeforeExpiry
+            : early > 0 || before.revokedBeforeExpiry === true,
+      };
     }
-    return { folder, cacheTtl: results.options.cacheTtl, exposureMs };
+    const { cacheTtl, tokenTtl } = results.options;
+    return { folder, cacheTtl, tokenTtl, modes };
   });

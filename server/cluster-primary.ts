@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import { serverFailed } from "../lib/errors.js";
-import { generatedKeys, handover, KEY_HANDOVER_ENV } from "./auth/jwt-keys.js";
+import { generatedKeys, KEY_HANDOVER_ENV, signingJwk } from "./auth/jwt-keys.js";
 import type { Config } from "./config.js";
 import { readyLine } from "./ready-line.js";
 
@@ -37,7 +37,7 @@ export function runPrimary(config: Config, onFatal: (error: unknown) => never): 
   // One generated key for every instance, or a token signed by one would be refused by another.
   const env =
     config.tokens === "jwt" && config.jwtKey === ""
-      ? { [KEY_HANDOVER_ENV]: handover(generatedKeys(config.jwtAlg)) }
+      ? { [KEY_HANDOVER_ENV]: signingJwk(generatedKeys(config.jwtAlg)) }
       : {};
   for (let i = 0; i < config.instances; i++) {
     const worker = cluster.fork(env);

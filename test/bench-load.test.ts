@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planScenario, type Session } from "../bench/harness/scenarios.js";
 import { parsePrometheus, serverSample } from "../bench/harness/server-metrics.js";
+import { claims } from "../bench/load/claims.js";
 import { renderMarkdown } from "../bench/load/markdown.js";
-import { LOAD_DEFAULTS, withDerivedDefaults } from "../bench/load/options.js";
+import { LOAD_DEFAULTS, loadCommandOptions, withDerivedDefaults } from "../bench/load/options.js";
 import { runLoadBenchmark } from "../bench/load/run-load.js";
 import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "../bench/load/schema.js";
 import { get, login, services, type TestEnv, testEnv, USERS } from "./helpers/app.js";
@@ -303,12 +304,9 @@ describe("the whole system on the request path", () => {
         new Set(["duration", "warmup", "runs", "users"]),
       );
       const weights = { folder: "micro", bytesPerEntry: 300, bytesPerSlot: 40 };
-      const { results } = await runLoadBenchmark(
-        options,
-        () => {},
-        new AbortController().signal,
-        weights,
-      );
+      const { results } = await runLoadBenchmark(options, () => {}, new AbortController().signal, {
+        entryWeights: weights,
+      });
       const run = (mode: string) => results.runs.find((r) => r.mode === mode);
       const cpuOf = (mode: string, service: string) =>
         run(mode)?.system?.services.find((s) => s.service === service)?.cpuSeconds;
@@ -517,4 +515,91 @@ describe("the login-flood scenario", () => {
     expect(results.floods[0]?.rpsVsBaseline?.ratio).toBeGreaterThan(0);
     expect(results.floods[0]?.loginsPerSecond?.median).toBeGreaterThan(0);
   }, 90_000);
+});
+
+describe("the JWT modes", () => {
+  const { redisUrl } = services();
+  it("`jwt` names plain JWTs at every algorithm, and the JWT flags are checked", () => {
+    expect(loadCommandOptions(["--modes", "none,jwt,jwt-version"], {}).modes).toEqual([
+      "none",
+      "jwt-hs256",
+      "jwt-es256",
+      "jwt-eddsa",
+      "jwt-version",
+    ]);
+    expect(() => loadCommandOptions(["--jwt-version-cache", "disk"], {})).toThrow(
+      /--jwt-version-cache must be one of none, memory, redis, tiered/,
+    );
+    expect(() => loadCommandOptions(["--jwt-alg", "RS256"], {})).toThrow(/--jwt-alg must be/);
+  });
+
+  it.skipIf(!redisUrl)(
+    "runs beside none with one key per algorithm, looks nothing up for a plain JWT, and judges claim 7 with a revocation report",
+    async () => {
+      const options = withDerivedDefaults(
+        {
+          ...LOAD_DEFAULTS,
+          modes: ["none", "jwt-hs256", "jwt-denylist", "jwt-version"],
+          redisUrl: redisUrl as string,
+          jwtVersionCache: "redis",
+          duration: 1,
+          warmup: 1,
+          runs: 2,
+          users: 10,
+          out: dir,
+        },
+        new Set(["duration", "warmup", "runs", "users"]),
+      );
+      const revocation = {
+        folder: "revocation-x",
+        cacheTtl: 2,
+        tokenTtl: 2,
+        modes: {
+          "jwt-hs256": { exposureMs: 1800, revokedBeforeExpiry: false },
+          "jwt-denylist": { exposureMs: 0, revokedBeforeExpiry: true },
+        },
+      };
+      const { results } = await runLoadBenchmark(options, () => {}, new AbortController().signal, {
+        revocation,
+      });
+      expect(results.runs.map((r) => [r.mode, r.status]).filter(([, s]) => s !== "ok")).toEqual([]);
+      const run = (mode: string) => results.runs.find((r) => r.mode === mode);
+      expect(run("jwt-hs256")?.settings?.jwt).toMatchObject({
+        alg: "HS256",
+        revocation: "none",
+        verifyCacheSeconds: 0,
+        key: "file",
+      });
+      expect(run("jwt-version")?.settings?.jwt).toMatchObject({
+        alg: "ES256",
+        revocation: "version",
+      });
+      expect(run("none")?.settings?.jwt).toBeNull();
+      // A plain JWT asks nothing; a version through Redis asks redis-server, as redis mode does.
+      expect(run("jwt-hs256")?.server?.storeLookupsPerRequest).toBe(0);
+      expect(run("jwt-hs256")?.system?.services.map((s) => s.service)).toEqual([]);
+      expect(run("jwt-version")?.system?.services.map((s) => s.service)).toEqual(["redis-server"]);
+      expect(run("jwt-denylist")?.system?.services.map((s) => s.service)).toEqual(["redis-server"]);
+
+      const found = claims(results);
+      expect(found.map((c) => c.id)).toEqual([7]);
+      const verdict = (mode: string) => found[0]?.verdicts.find((v) => v.mode === mode);
+      expect(found[0]?.verdicts.map((v) => v.mode)).toEqual([
+        "jwt-hs256",
+        "jwt-denylist",
+        "jwt-version",
+      ]);
+      // Two rounds cannot make a lookup significant; the revocation half is read as measured.
+      expect(verdict("jwt-hs256")?.evidence.join("\n")).toMatch(
+        /revocation: accepted until it expired on every instance \(revocation-x, tokens of 2 s; a revoked token was accepted up to 1800 ms/,
+      );
+      expect(verdict("jwt-denylist")?.verdict).toBe("does not hold");
+      expect(verdict("jwt-version")?.evidence.join("\n")).toMatch(
+        /no revocation report of the sqlite store measured jwt-version: run `npm run bench:revocation -- --modes jwt-version`/,
+      );
+      const markdown = renderMarkdown(results);
+      expect(markdown).toContain("A JWT avoids the lookup but cannot be revoked before it expires");
+    },
+    90_000,
+  );
 });

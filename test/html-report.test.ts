@@ -17,6 +17,7 @@ import { reportCommand } from "../bench/report/command.js";
 import { summarizeRevocation } from "../bench/revocation/derive.js";
 import { renderRevocationHtml } from "../bench/revocation/html.js";
 import { renderRevocationMarkdown, renderRevocationTable } from "../bench/revocation/render.js";
+import { REVOCATION_SCHEMA_VERSION } from "../bench/revocation/schema.js";
 import {
   asCapacity,
   asOpenLoop,
@@ -313,15 +314,25 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
     // Lag spans 0.1 ms to 2 s: a log scale, labelled by decade.
     const ticks = await tickLabels(page);
     expect(ticks["fig-lag-other"]).toEqual(["100 µs", "1.00 ms", "10.0 ms", "100 ms", "1.00 s"]);
-    expect(await rowTexts(page, "fig-lag-other")).toHaveLength(8);
+    // Every mode on both roles.
+    const rows = 2 * results.options.modes.length;
+    expect(await rowTexts(page, "fig-lag-other")).toHaveLength(rows);
     // Every mode on both roles, and no stale accept reads as 0, not as a missing bar.
     const memoryStale = results.summaries
       .filter((s) => s.mode === "memory" && s.role === "other")
       .reduce((sum, s) => sum + s.staleAccepts, 0);
     const stale = await rowTexts(page, "fig-stale");
-    expect(stale).toHaveLength(8);
+    expect(stale).toHaveLength(rows);
     expect(stale).toContainEqual(["memory · others", memoryStale.toLocaleString("en-US")]);
-    expect(stale.filter(([, count]) => count === "0")).toHaveLength(7);
+    // Accepted after the revocation: memory's and jwt-version's others, and a plain JWT anywhere.
+    const exposed = results.summaries.filter((s) => s.event === "logout" && s.staleAccepts > 0);
+    expect(exposed.map((s) => `${s.mode} ${s.role}`)).toEqual([
+      "memory other",
+      "jwt-es256 revoking",
+      "jwt-es256 other",
+      "jwt-version other",
+    ]);
+    expect(stale.filter(([, count]) => count === "0")).toHaveLength(rows - exposed.length);
     const points = await page.$$eval("#fig-lag-vs-throughput .point text", (texts) =>
       texts.map((t) => t.textContent),
     );
@@ -537,9 +548,9 @@ describe("npm run report: any benchmark's results.json", () => {
       ["unknown", { schema: "auth-cache-bench/other", version: 1 }, "unknown schema"],
       ["no-schema", { version: 1 }, "unknown schema undefined"],
       [
-        "revocation-v4",
-        { ...revocation, version: 4 },
-        "results version 4; this tool reads version 3",
+        "revocation-from-the-future",
+        { ...revocation, version: REVOCATION_SCHEMA_VERSION + 1 },
+        `results version ${REVOCATION_SCHEMA_VERSION + 1}; this tool reads version ${REVOCATION_SCHEMA_VERSION}`,
       ],
       ["micro-no-suites", noSuites, "suites must be arrays"],
     ];

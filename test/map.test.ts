@@ -176,10 +176,11 @@ describe("a small map, measured", () => {
     const { json: _, ...mapOptions } = options;
     const ran = await runMap(mapOptions, () => {}, new AbortController().signal, {
       entryWeights: async () => null,
-      exposure: async (_out, store) => ({
+      revocation: async (_out, store) => ({
         folder: `reports/revocation-${store}`,
         cacheTtl: 60,
-        exposureMs: { memory: 59_800 },
+        tokenTtl: null,
+        modes: { memory: { exposureMs: 59_800, revokedBeforeExpiry: null } },
       }),
     });
     results = ran.results;

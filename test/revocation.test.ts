@@ -8,7 +8,11 @@ import { revocationKind } from "../bench/revocation/kind.js";
 import { REVOCATION_DEFAULTS, revocationOptions } from "../bench/revocation/options.js";
 import { renderRevocationTable } from "../bench/revocation/render.js";
 import { runRevocationBenchmark } from "../bench/revocation/run-revocation.js";
-import type { LagSummary, RevocationResults } from "../bench/revocation/schema.js";
+import {
+  type LagSummary,
+  REVOCATION_SCHEMA_VERSION,
+  type RevocationResults,
+} from "../bench/revocation/schema.js";
 import { services } from "./helpers/app.js";
 
 const { redisUrl } = services();
@@ -23,7 +27,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "acb-revocation-"));
   const options = {
     ...REVOCATION_DEFAULTS,
-    modes: redisUrl ? REVOCATION_DEFAULTS.modes : (["none", "memory"] as const).slice(),
+    modes: redisUrl
+      ? REVOCATION_DEFAULTS.modes
+      : (["none", "memory", "jwt-es256", "jwt-version"] as const).slice(),
     ...(redisUrl ? { redisUrl } : {}),
     instances: 2,
     trials: 2,
@@ -125,6 +131,51 @@ describe("revocation benchmark", () => {
     expect(summary("memory", "logout", "other").resurrections).toBe(0);
   });
 
+  it("jwt-es256: every instance accepts a revoked token until it expires, as promised", () => {
+    for (const event of ["logout", "password"]) {
+      for (const role of ["revoking", "other"]) {
+        const plain = summary("jwt-es256", event, role);
+        expect(plain).toMatchObject({
+          revokedBeforeExpiry: 0,
+          unrevoked: 0,
+          resurrections: 0,
+          boundMs: 2000,
+          brokenPromise: null,
+        });
+        // Its remaining life: 2 s from an iat counted in whole seconds, less the trial's start.
+        expect(plain.exposureMaxMs).toBeGreaterThan(500);
+        expect(plain.exposureMaxMs).toBeLessThanOrEqual(2000);
+      }
+    }
+  });
+
+  it.skipIf(!redisUrl)(
+    "jwt-denylist: the revoking instance refuses at once, the others once the message arrives",
+    () => {
+      for (const event of ["logout", "password"]) {
+        const revoking = summary("jwt-denylist", event, "revoking");
+        expect(revoking).toMatchObject({ staleAccepts: 0, exposureMaxMs: 0, brokenPromise: null });
+        expect(revoking.revokedBeforeExpiry).toBe(revoking.samples);
+        const other = summary("jwt-denylist", event, "other");
+        expect(other).toMatchObject({ unrevoked: 0, resurrections: 0, brokenPromise: null });
+        expect(other.exposureMaxMs).toBeLessThanOrEqual(10);
+      }
+    },
+  );
+
+  it("jwt-version through memory: the revoking instance refuses at once, the others within the cache TTL", () => {
+    for (const event of ["logout", "password"]) {
+      const revoking = summary("jwt-version", event, "revoking");
+      expect(revoking).toMatchObject({ staleAccepts: 0, unrevoked: 0, brokenPromise: null });
+      expect(revoking.revokedBeforeExpiry).toBe(revoking.samples);
+      expect(summary("jwt-version", event, "other")).toMatchObject({
+        boundMs: 2000,
+        unrevoked: 0,
+        brokenPromise: null,
+      });
+    }
+  });
+
   it("finds every mode kept its promise", () => {
     expect(results.summaries.filter((s) => s.brokenPromise !== null)).toEqual([]);
     expect(revocationCommand({ throughput: async () => null }).exitCode(results)).toBe(0);
@@ -159,10 +210,16 @@ describe("revocation benchmark", () => {
     60_000,
   );
 
-  it("reads a version 2 file: its race totals stand for both roles, its background had no rate", () => {
+  it("reads a version 2 file: its race totals stand for both roles, its background had no rate, its tokens were opaque", () => {
+    const { tokenTtl: _, jwtAlg: __, jwtVersionCache: ___, ...options } = results.options;
     const v2 = {
       ...structuredClone(results),
       version: 2,
+      options,
+      trials: results.trials.map((trial) => ({
+        ...trial,
+        instances: trial.instances.map(({ refusedBeforeExpiry: _, ...probe }) => probe),
+      })),
       races: results.races.map(({ revoking, other, ...race }) => ({
         ...race,
         requestsAfter: revoking.requestsAfter + other.requestsAfter,
@@ -171,7 +228,9 @@ describe("revocation benchmark", () => {
       background: results.background.map(({ offeredRate: _, p99Us: __, ...load }) => load),
     };
     const upgraded = upgradeResults<RevocationResults>(revocationKind, v2);
-    expect(upgraded.version).toBe(3);
+    expect(upgraded.version).toBe(REVOCATION_SCHEMA_VERSION);
+    expect(upgraded.options.tokenTtl).toBe(REVOCATION_DEFAULTS.tokenTtl);
+    expect(upgraded.trials[0]?.instances[0]?.refusedBeforeExpiry).toBeNull();
     const [race] = upgraded.races;
     const [original] = results.races;
     expect(race?.revoking).toEqual(race?.other);

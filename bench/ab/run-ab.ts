@@ -101,7 +101,7 @@ export async function runAb(
         loadOptionsOf(options, given, join(folder.dir, "load")),
         (event) => progress({ kind: "load", event }),
         signal,
-        null,
+        {},
         versions,
       );
       const ran = load.results;

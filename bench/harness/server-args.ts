@@ -1,6 +1,7 @@
 import { commandLine } from "../../lib/option-table.js";
-import type { CacheMode } from "../../server/cache/token-cache.js";
+import type { JwtAlg } from "../../server/auth/jwt-keys.js";
 import { type Config, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
+import { type ModeChoices, modeSettings, type TokenMode } from "../../server/modes.js";
 
 /** What every server process of one benchmark shares: the store, Redis, the users, the cache settings. */
 export type ServerSetup = Pick<
@@ -16,13 +17,18 @@ export type ServerSetup = Pick<
   | "originLatencyMs"
 > &
   Partial<
-    Pick<Config, "localCacheTtl" | "loginLimits" | "hashQueue" | "coalesce" | "cacheTtlJitter">
+    Pick<
+      Config,
+      "localCacheTtl" | "loginLimits" | "hashQueue" | "coalesce" | "cacheTtlJitter" | "tokenTtl"
+    >
   > & {
     /** Credentials files seeded besides the demo users' credentials.json. */
     credentials: readonly string[];
+    /** The JWT modes' algorithm and version cache, and the key file of each algorithm. */
+    jwt?: (Partial<ModeChoices> & { keyFiles: Partial<Record<JwtAlg, string>> }) | undefined;
   };
 
-/** A benchmark's tokens must outlive every run it makes. */
+/** A benchmark's tokens must outlive every run it makes, unless it asks for a token's end. */
 const TOKEN_TTL_SECONDS = 86_400;
 /**
  * The harness logs in thousands of users from one address, many at once: unless a benchmark asks
@@ -30,15 +36,27 @@ const TOKEN_TTL_SECONDS = 86_400;
  */
 const HARNESS_LOGINS = { loginLimits: "off", hashQueue: 1000 } as const;
 
-/** Command-line arguments of the reference server for one mode; `ceiling` is auth switched off. */
-export function serverArgs(mode: CacheMode | "ceiling", setup: ServerSetup): string[] {
-  const { credentials, ...shared } = setup;
+/**
+ * What a mode sets in its server: `ceiling` is auth switched off; an opaque mode only its cache,
+ * so that an older server (an A/B run's base) that knows no JWT flag is started as it always was.
+ */
+function modeFlags(mode: TokenMode | "ceiling", jwt: ServerSetup["jwt"]): Partial<Config> {
+  if (mode === "ceiling") return { auth: "off", cache: "none" };
+  const settings = modeSettings(mode, jwt);
+  if (settings.tokens === "opaque") return { cache: settings.cache };
+  const jwtKey = jwt?.keyFiles[settings.jwtAlg];
+  return { ...settings, ...(jwtKey ? { jwtKey } : {}) };
+}
+
+/** Command-line arguments of the reference server for one mode. */
+export function serverArgs(mode: TokenMode | "ceiling", setup: ServerSetup): string[] {
+  const { credentials, jwt, ...shared } = setup;
   return commandLine(SERVER_OPTIONS, {
     port: 0,
     ...HARNESS_LOGINS,
+    tokenTtl: TOKEN_TTL_SECONDS,
     ...shared,
     credentials: ["credentials.json", ...credentials],
-    tokenTtl: TOKEN_TTL_SECONDS,
-    ...(mode === "ceiling" ? { auth: "off", cache: "none" } : { cache: mode }),
+    ...modeFlags(mode, jwt),
   });
 }

@@ -1,17 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { generatedKeys, JWT_ALGS, type JwtAlg, signingJwk } from "../../server/auth/jwt-keys.js";
 import type { StoreKind } from "../../server/store/store.js";
 import { deleteRedisKeys, dropPostgresSchema } from "./services.js";
 
 /**
  * A store and a Redis key space of its own for one benchmark run: SQLite files or PostgreSQL
- * schemas, and keys under one prefix, all removed after.
+ * schemas, keys under one prefix, and a JWT key per algorithm, all removed after.
  */
 export interface Workspace {
   id: string;
   sqlitePath(part?: string): string;
   pgSchema(part?: string): string;
   redisKeyPrefix(part: string): string;
+  /**
+   * A key file per JWT algorithm, made once: every server of the run signs and verifies with it,
+   * so that the tokens one server issued are accepted by every later one, as with opaque sessions.
+   */
+  jwtKeyFiles(): Promise<Record<JwtAlg, string>>;
   cleanup(): Promise<void>;
 }
 
@@ -24,6 +30,19 @@ export function createWorkspace(
   const suffix = (part?: string) => (part === undefined ? id : `${id}_${part}`);
   const files = new Set<string>();
   const schemas = new Set<string>();
+  let keyFiles: Promise<Record<JwtAlg, string>> | undefined;
+  const writeKeyFiles = async () => {
+    await mkdir("data/bench", { recursive: true });
+    const entries = await Promise.all(
+      JWT_ALGS.map(async (alg) => {
+        const path = `data/bench/${id}-${alg}.jwk`;
+        files.add(path);
+        await writeFile(path, signingJwk(generatedKeys(alg)), { mode: 0o600 });
+        return [alg, path] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Record<JwtAlg, string>;
+  };
   return {
     id,
     sqlitePath: (part) => {
@@ -32,11 +51,16 @@ export function createWorkspace(
       return path;
     },
     pgSchema: (part) => {
-      const schema = `bench_${suffix(part)}`;
+      // A mode's name may hold a hyphen (jwt-es256); a schema name may not.
+      const schema = `bench_${suffix(part)}`.replaceAll("-", "_");
       schemas.add(schema);
       return schema;
     },
     redisKeyPrefix: (part) => `acb-bench:${id}:${part}:`,
+    jwtKeyFiles: () => {
+      keyFiles ??= writeKeyFiles();
+      return keyFiles;
+    },
     cleanup: async () => {
       if (redisUrl) await deleteRedisKeys(redisUrl, `acb-bench:${id}:`).catch(() => {});
       if (store === "postgres") {

@@ -1,3 +1,4 @@
+import { isJwtMode } from "../../server/modes.js";
 import { fmtBytes, fmtComparison, fmtDetectable, fmtNum, fmtP } from "../report/format.js";
 import { type Comparison, holm, smallestP } from "../stats/index.js";
 import { compareArms, IN_PROCESS, type RunFigure, systemCpuOf } from "./derive.js";
@@ -19,14 +20,14 @@ export interface ModeVerdict {
 
 export interface ClaimResult {
   id: number;
-  /** The article makes claims 1–5; a reader objected with 6. */
+  /** The article makes claims 1–5; its readers objected with 6 and 7. */
   by: "article" | "reader";
   claim: string;
   /** A few words, for the terminal. */
   short: string;
   /** The figure that tests it. */
   figure: string;
-  /** One per cache mode, in the order the modes ran. */
+  /** One per cache mode (claim 7: per JWT mode), in the order the modes ran. */
   verdicts: ModeVerdict[];
 }
 
@@ -34,7 +35,7 @@ export const CLAIMS_BASELINE: LoadMode = "none";
 const ALPHA = 0.05;
 
 export const CLAIMS_RULE =
-  "Each cache mode is tested against `none`, which asks the store on every request, over the" +
+  "Each cache mode (for claim 7, each JWT mode) is tested against `none`, which asks the store on every request, over the" +
   " rounds where both ran. A claim **holds** when at least one of its figures moves" +
   " significantly (Mann-Whitney p < 0.05 and a 95% CI excluding 1) the way the claim says and" +
   " none moves significantly against it; it **does not hold** when one moves against it; and it" +
@@ -274,30 +275,117 @@ const claimSpecs = (loop: Loop): readonly ClaimSpec[] => [
   },
 ];
 
-/** The article's claims, each with a verdict per cache mode computed from the results. */
+const withoutBaseline = (mode: LoadMode) =>
+  notMeasured(
+    mode,
+    `needs valid runs of ${CLAIMS_BASELINE} to compare with: run with --modes ${CLAIMS_BASELINE},${mode}`,
+  );
+
+/**
+ * The article's claims, each with a verdict per cache mode computed from the results, and the
+ * readers' JWT claim with a verdict per JWT mode.
+ */
 export function claims(results: LoadResults): ClaimResult[] {
-  const modes = results.summaries.map((s) => s.mode).filter((mode) => !NO_CACHE.has(mode));
-  if (modes.length === 0) return [];
+  const subjects = results.summaries.map((s) => s.mode).filter((mode) => !NO_CACHE.has(mode));
+  const cached = subjects.filter((mode) => !isJwtMode(mode));
+  const jwts = subjects.filter(isJwtMode);
   const hasBaseline = results.summaries.some((s) => s.mode === CLAIMS_BASELINE && s.validRuns > 0);
-  return claimSpecs(loopOf(results.options)).map(({ tests, elsewhere, beside, ...claim }) => ({
-    ...claim,
-    verdicts: modes.map((mode) => {
-      if ("toMeasure" in tests) return notMeasured(mode, tests.toMeasure);
-      if (!hasBaseline) {
-        return notMeasured(
+  const articles = claimSpecs(loopOf(results.options)).map(
+    ({ tests, elsewhere, beside, ...claim }) => ({
+      ...claim,
+      verdicts: cached.map((mode) => {
+        if ("toMeasure" in tests) return notMeasured(mode, tests.toMeasure);
+        if (!hasBaseline) return withoutBaseline(mode);
+        const verdict = combine(
           mode,
-          `needs valid runs of ${CLAIMS_BASELINE} to compare with: run with --modes ${CLAIMS_BASELINE},${mode}`,
+          tests.map((test) => test(results, mode)),
         );
-      }
-      const verdict = combine(
-        mode,
-        tests.map((test) => test(results, mode)),
-      );
-      const shown = (beside ?? []).flatMap((line) => line(results, mode) ?? []);
-      const evidence = [...verdict.evidence, ...shown, ...(elsewhere ? [elsewhere] : [])];
-      return { ...verdict, evidence };
+        const shown = (beside ?? []).flatMap((line) => line(results, mode) ?? []);
+        const evidence = [...verdict.evidence, ...shown, ...(elsewhere ? [elsewhere] : [])];
+        return { ...verdict, evidence };
+      }),
     }),
-  }));
+  );
+  const jwtClaim = {
+    ...JWT_CLAIM,
+    verdicts: jwts.map((mode) => (hasBaseline ? jwtVerdict(results, mode) : withoutBaseline(mode))),
+  };
+  return [...(cached.length > 0 ? articles : []), ...(jwts.length > 0 ? [jwtClaim] : [])];
+}
+
+const JWT_CLAIM: Omit<ClaimResult, "verdicts"> = {
+  id: 7,
+  by: "reader",
+  claim: "A JWT avoids the lookup but cannot be revoked before it expires",
+  short: "JWT: no lookup, no revocation",
+  figure:
+    "store lookups per request, ratio to none; whether a revoked token was refused before it expired, from the newest revocation report of the same store",
+};
+
+/**
+ * Both halves must hold: the load run judges the lookup as claims 1–5 judge theirs; the newest
+ * revocation report of the same store says whether any instance refused a revoked token before
+ * it expired. The revoking JWT modes are there to show the other side: they look something up,
+ * and revoke.
+ */
+function jwtVerdict(results: LoadResults, mode: LoadMode): ModeVerdict {
+  const lookup = combine(mode, [lookups(results, mode)]);
+  const revocation = revocationHalf(results, mode);
+  const halves = [lookup.verdict, revocation.verdict];
+  const verdict: ClaimVerdict = halves.includes("does not hold")
+    ? "does not hold"
+    : halves.every((v) => v === "holds")
+      ? "holds"
+      : (halves.find((v) => v !== "holds") ?? "not significant");
+  const shown = [throughput, cpu].flatMap(
+    (test) => notJudged(test, "the claim is about the lookup")(results, mode) ?? [],
+  );
+  return { mode, verdict, evidence: [...lookup.evidence, revocation.evidence, ...shown] };
+}
+
+function revocationHalf(
+  results: LoadResults,
+  mode: LoadMode,
+): { verdict: ClaimVerdict; evidence: string } {
+  const measured = results.revocation?.modes[mode];
+  const early = measured?.revokedBeforeExpiry;
+  if (!results.revocation || early === undefined || early === null) {
+    return {
+      verdict: "not measured in this report",
+      evidence: `revocation: no revocation report of the ${results.options.store} store measured ${mode}: run \`npm run bench:revocation -- --modes ${mode}\` before this benchmark`,
+    };
+  }
+  const { folder, tokenTtl } = results.revocation;
+  const exposure = measured?.exposureMs;
+  const accepted =
+    exposure === null || exposure === undefined
+      ? ""
+      : `; a revoked token was accepted up to ${fmtNum(Math.round(exposure))} ms after its revocation`;
+  return early
+    ? {
+        verdict: "does not hold",
+        evidence: `revocation: refused before it expired, by the revoking instance at least (${folder}, tokens of ${tokenTtl} s${accepted})`,
+      }
+    : {
+        verdict: "holds",
+        evidence: `revocation: accepted until it expired on every instance (${folder}, tokens of ${tokenTtl} s${accepted})`,
+      };
+}
+
+/**
+ * The claims in tables of one set of modes each: the article's over the cache modes, the JWT claim
+ * over the JWT modes.
+ */
+export function claimTables(found: readonly ClaimResult[]): ClaimResult[][] {
+  const modesOf = (claim: ClaimResult) => claim.verdicts.map((v) => v.mode).join();
+  const tables: ClaimResult[][] = [];
+  for (const claim of found) {
+    const last = tables.at(-1);
+    const first = last?.[0];
+    if (last && first && modesOf(first) === modesOf(claim)) last.push(claim);
+    else tables.push([claim]);
+  }
+  return tables;
 }
 
 /** One short line per claim, for the terminal: the verdicts without their evidence. */

@@ -4,7 +4,7 @@ import { saveBaseline } from "./baseline.js";
 import { type LoadCommandOptions, loadCommandOptions, loadUsage } from "./options.js";
 import { armLabel } from "./rows.js";
 import { type Progress, runLoadBenchmark } from "./run-load.js";
-import type { EntryWeights, LoadResults, RunResult } from "./schema.js";
+import type { EntryWeights, LoadResults, RevocationReference, RunResult } from "./schema.js";
 import { loadViews } from "./views.js";
 
 const seconds = (ms: number) => {
@@ -57,9 +57,13 @@ function progressPrinter(): (event: Progress) => void {
   };
 }
 
-/** Where the weight of a cache entry comes from: the micro benchmark, which the load kind may not read. */
+/**
+ * Where the weight of a cache entry and each mode's revocation exposure come from: the micro and
+ * revocation benchmarks, which the load kind may not read.
+ */
 export interface LoadReferences {
   entryWeights(out: string): Promise<EntryWeights | null>;
+  revocation(out: string, store: string): Promise<RevocationReference | null>;
 }
 
 /** `npm run bench`: exit 1 when any run was invalid or failed. */
@@ -69,12 +73,10 @@ export const loadCommand = (
   usage: loadUsage,
   parse: loadCommandOptions,
   run: async (options, signal) =>
-    runLoadBenchmark(
-      options,
-      progressPrinter(),
-      signal,
-      await references.entryWeights(options.out),
-    ),
+    runLoadBenchmark(options, progressPrinter(), signal, {
+      entryWeights: await references.entryWeights(options.out),
+      revocation: await references.revocation(options.out, options.store),
+    }),
   after: async (options, results, signal) => {
     if (options.saveBaseline === null || signal.aborted) return;
     await saveBaseline(results, options.saveBaseline);

@@ -1,3 +1,4 @@
+import { isJwtMode } from "../../server/modes.js";
 import { generatorCpuUsPerRequest } from "../harness/autocannon-run.js";
 import { LATE_LAG_US } from "../harness/open-loop.js";
 import { STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
@@ -231,6 +232,9 @@ export function cacheBytesOf(results: LoadResults): RunFigure {
   return (run) => {
     const held = run.cache;
     if (!held || run.mode === "target") return undefined;
+    // A JWT mode's in-process entries are versions or "not revoked" answers, which the micro
+    // benchmark does not weigh.
+    if (isJwtMode(run.mode) && held.localEntries !== 0) return undefined;
     let bytes = held.redis?.bytes ?? 0;
     if (IN_PROCESS.has(run.mode)) {
       if (!weights || held.localEntries === null) return undefined;

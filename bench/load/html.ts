@@ -11,13 +11,17 @@ import {
 import { optionRows, provenanceRows } from "../report/markdown.js";
 import { escapeMarkup } from "../report/svg/escape.js";
 import { loadFigures } from "./charts.js";
-import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
+import { CLAIMS_RULE, type ClaimResult, claims, claimTables, NO_CLAIMS } from "./claims.js";
 import { methodLines, summaryParagraph } from "./markdown.js";
 import { summaryRows, verdictFigure, verdictLines, warningLines } from "./rows.js";
 import type { LoadResults } from "./schema.js";
 
 function claimsHtml(found: readonly ClaimResult[]): string {
   if (found.length === 0) return `<p>${escapeMarkup(NO_CLAIMS)}</p>`;
+  return `<p>${inline(CLAIMS_RULE)}</p>${claimTables(found).map(claimsTableHtml).join("")}`;
+}
+
+function claimsTableHtml(found: readonly ClaimResult[]): string {
   const modes = found[0]?.verdicts.map((v) => v.mode) ?? [];
   const head = ["claim", "tested by", ...modes].map((h) => `<th>${escapeMarkup(h)}</th>`).join("");
   const rows = found.map(({ id, by, claim, figure, verdicts }) => {
@@ -31,7 +35,7 @@ function claimsHtml(found: readonly ClaimResult[]): string {
     return `<tr><td>(${id}) ${escapeMarkup(claim)}${who}</td><td>${escapeMarkup(figure)}</td>${cells.join("")}</tr>`;
   });
   return (
-    `<p>${inline(CLAIMS_RULE)}</p><div class="scroll"><table class="claims">` +
+    `<div class="scroll"><table class="claims">` +
     `<thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`
   );
 }

@@ -29,6 +29,7 @@ export type {
   LoadOptions,
   LoadResults,
   ModeSummary,
+  RevocationReference,
   RunResult,
   StampedeVariant,
   VersionInfo,

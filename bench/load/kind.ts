@@ -104,6 +104,21 @@ export const loadKind: ResultKind<LoadResults> = {
       versions: [],
       runs: (json.runs as Json[]).map((run) => ({ ...run, version: null })),
     }),
+    // Version 5 ran opaque tokens only.
+    5: (json) => ({
+      ...json,
+      version: 6,
+      options: {
+        ...(json.options as Json),
+        jwtAlg: LOAD_DEFAULTS.jwtAlg,
+        jwtVersionCache: LOAD_DEFAULTS.jwtVersionCache,
+      },
+      revocation: null,
+      runs: (json.runs as Json[]).map((run) => {
+        const settings = run.settings as Json | null;
+        return { ...run, settings: settings && { ...settings, jwt: null } };
+      }),
+    }),
   },
   views: loadViews,
 };

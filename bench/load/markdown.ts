@@ -7,7 +7,7 @@ import {
   plural,
   provenanceRows,
 } from "../report/markdown.js";
-import { CLAIMS_RULE, type ClaimResult, claims, NO_CLAIMS } from "./claims.js";
+import { CLAIMS_RULE, type ClaimResult, claims, claimTables, NO_CLAIMS } from "./claims.js";
 import { summaryRows, VARIANT_LABELS, verdictFigure, verdictLines, warningLines } from "./rows.js";
 import { FLOOD_VARIANTS, type LoadOptions, type LoadResults, loopOf } from "./schema.js";
 
@@ -106,6 +106,21 @@ function missLines({ runs }: LoadResults): string[] {
   return [...seen];
 }
 
+/** How each JWT mode's servers signed, revoked and cached verifications, from their ready lines. */
+function jwtLines({ runs }: LoadResults): string[] {
+  const seen = new Map<string, string>();
+  for (const { mode, settings } of runs) {
+    const jwt = settings?.jwt;
+    if (!jwt || seen.has(mode)) continue;
+    const cache = jwt.verifyCacheSeconds > 0 ? `${jwt.verifyCacheSeconds} s` : "off";
+    seen.set(
+      mode,
+      `${mode}: ${jwt.alg}, revocation ${jwt.revocation}, fast-jwt's verification cache ${cache}, key from a ${jwt.key === "file" ? "file shared by the run's servers" : "generated key"}.`,
+    );
+  }
+  return seen.size > 0 ? [`JWT modes — ${[...seen.values()].join(" ")}`] : [];
+}
+
 /** A modelled distance is stated with what the servers measured of it: timers fire late. */
 function distanceLines({ options, summaries }: LoadResults): string[] {
   if (options.originLatencyMs <= 0) return [];
@@ -155,6 +170,7 @@ export function methodLines(results: LoadResults): string[] {
     ...loginLines(results),
     ...distanceLines(results),
     ...missLines(results),
+    ...jwtLines(results),
     ...injectedLines(results),
   ];
 }
@@ -226,8 +242,11 @@ function claimRows(found: readonly ClaimResult[]): { header: string[]; rows: str
 function claimsSection(results: LoadResults): string {
   const found = claims(results);
   if (found.length === 0) return `## Claims\n\n${NO_CLAIMS}`;
-  const { header, rows } = claimRows(found);
-  return `## Claims\n\n${CLAIMS_RULE}\n\n${mdTable(header, rows)}`;
+  const tables = claimTables(found).map((table) => {
+    const { header, rows } = claimRows(table);
+    return mdTable(header, rows);
+  });
+  return `## Claims\n\n${CLAIMS_RULE}\n\n${tables.join("\n\n")}`;
 }
 
 /** The Markdown view, for a README or a pull request. */

@@ -326,8 +326,10 @@ const SETTINGS = [
   "coalesce",
   "cacheTtlJitter",
 ] as const satisfies readonly (keyof ServerSettings)[];
-const settingsOf = (ready: ReadyLine): ServerSettings =>
-  Object.fromEntries(SETTINGS.map((key) => [key, ready[key]])) as ServerSettings;
+const settingsOf = (ready: ReadyLine): ServerSettings => ({
+  ...(Object.fromEntries(SETTINGS.map((key) => [key, ready[key]])) as Omit<ServerSettings, "jwt">),
+  jwt: ready.jwt ?? null,
+});
 
 /** The flood's generator CPU is the harness process's, already in the reads' own figure. */
 function withoutGenerator({ generator: _, ...figures }: LoadFigures): FloodFigures {

@@ -5,7 +5,6 @@ import {
   givenOptions,
   inRange,
   integer,
-  listOf,
   memberOf,
   numberInRange,
   type OptionTable,
@@ -23,7 +22,11 @@ import {
   redisUrlOption,
   serverArgsOption,
 } from "../../lib/shared-options.js";
+import { JWT_ALGS } from "../../server/auth/jwt-keys.js";
+import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
+import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
+import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
 import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
 import { SCENARIOS, type Scenario, STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
 import { LOAD_MODES, type LoadMode, type LoadOptions, PIN_CPUS, type PinCpus } from "./schema.js";
@@ -65,6 +68,8 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   maxInFlight: null,
   pinCpus: "off",
   serverArgs: [],
+  jwtAlg: SERVER.jwtAlg,
+  jwtVersionCache: DEFAULT_VERSION_CACHE,
   json: false,
   saveBaseline: null,
 });
@@ -105,8 +110,8 @@ const showNullable = (value: string | null) => value ?? "none";
 export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
   modes: {
     flag: "modes",
-    help: `comma-separated modes to run, of ${LOAD_MODES.join(",")}`,
-    parse: listOf<LoadMode>(),
+    help: `comma-separated modes to run, of ${LOAD_MODES.join(",")} (${JWT_ALIAS_HELP})`,
+    parse: modeList<LoadMode>(),
     // "target" is set by --target, never asked for by name.
     check: subsetOf<LoadMode>([...LOAD_MODES, "target"], LOAD_MODES),
   },
@@ -176,7 +181,7 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     show: showNullable,
   },
   redisUrl: redisUrlOption(
-    "Redis for the redis mode (a private redis-server is started when unreachable)",
+    "Redis for redis, tiered, jwt-denylist, and jwt-version through redis or tiered (a private redis-server is started when unreachable)",
   ),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
@@ -242,6 +247,16 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     help: "also write the results to FILE, as a baseline for npm run bench:compare",
     parse: nullableText,
     show: showNullable,
+  },
+  jwtAlg: passedOn(
+    SERVER_OPTIONS.jwtAlg,
+    `the algorithm of jwt-denylist and jwt-version: ${JWT_ALGS.join(" | ")} (plain JWTs run at each as a mode)`,
+  ),
+  jwtVersionCache: {
+    flag: "jwt-version-cache",
+    help: `the cache jwt-version looks token versions up through: ${CACHE_MODES.join(" | ")}`,
+    parse: oneOf<CacheMode>(),
+    check: memberOf(CACHE_MODES),
   },
   serverArgs: serverArgsOption(
     "server-args",

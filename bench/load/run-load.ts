@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import { configInvalid, describeCause } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST, DEFAULTS as SERVER_DEFAULTS } from "../../server/config.js";
+import { issuerOf, modeSettings, usesRedis } from "../../server/modes.js";
 import type { CapacityStep } from "../harness/capacity.js";
 import { onCpus, pinHarness, pinningPlan } from "../harness/cpu-pinning.js";
 import { type RunStart, runRounds } from "../harness/rounds.js";
@@ -23,15 +24,15 @@ import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { type Arm, measure } from "./measure.js";
 import {
-  type EntryWeights,
   FLOOD_VARIANTS,
   LOAD_SCHEMA,
   LOAD_SCHEMA_VERSION,
   type LoadMode,
   type LoadOptions,
+  type LoadReadings,
   type LoadResults,
   loopOf,
-  NO_CACHE,
+  NOTHING_CACHED,
   type RunResult,
   STAMPEDE_VARIANTS,
   UNRECORDED,
@@ -78,7 +79,7 @@ export async function runLoadBenchmark(
   options: LoadOptions,
   progress: (event: Progress) => void,
   signal: AbortSignal,
-  entryWeights: EntryWeights | null = null,
+  readings: Partial<LoadReadings> = {},
   /** An A/B run: each mode runs once per version per round; none: this tree's server alone. */
   versions: readonly ServerVersion[] = [],
 ): Promise<LoadBenchmark> {
@@ -109,12 +110,17 @@ export async function runLoadBenchmark(
   if (loop !== "closed" && modes.includes(UNRECORDED)) {
     skip(UNRECORDED, "the open loop always records its histograms: there is nothing to compare");
   }
+  const jwtChoices = { jwtAlg: options.jwtAlg, versionCache: options.jwtVersionCache };
+  const settingsOf = (mode: LoadMode) => {
+    const server = serverMode(mode);
+    return modeSettings(server === "ceiling" ? "none" : server, jwtChoices);
+  };
+  const needsRedis = (mode: LoadMode) => usesRedis(settingsOf(mode));
   let redis: RedisService | undefined;
-  if (modes.includes("redis") || modes.includes("tiered")) {
+  if (modes.some(needsRedis)) {
     const provided = await provideRedis(options.redisUrl);
     if (typeof provided === "string") {
-      for (const mode of ["redis", "tiered"] as const)
-        if (modes.includes(mode)) skip(mode, provided);
+      for (const mode of modes.filter(needsRedis)) skip(mode, provided);
     } else {
       redis = provided;
       if (provided.private)
@@ -153,13 +159,15 @@ export async function runLoadBenchmark(
   /** The services a mode's server asks on its request path: their CPU is the request's too. */
   const servicesOf = (round: number, arm: Arm): ServicePath => ({
     redis:
-      (arm.mode === "redis" || arm.mode === "tiered") && redis
-        ? { url: redis.url, keyPrefix: keyPrefixOf(round, arm) }
-        : null,
+      needsRedis(arm.mode) && redis ? { url: redis.url, keyPrefix: keyPrefixOf(round, arm) } : null,
     databaseUrl: options.store === "postgres" ? databaseUrl : null,
   });
+  const jwt = modes.some((mode) => settingsOf(mode).tokens === "jwt")
+    ? { ...jwtChoices, keyFiles: await workspace.jwtKeyFiles() }
+    : undefined;
   /** Everything one run's server is started with, apart from its mode. */
   const setup = (round: number, arm: Arm): ServerSetup => ({
+    jwt,
     ...variantSettings(arm.variant),
     ...(stores.get(arm.version) as { sqlitePath: string; pgSchema: string }),
     store: options.store,
@@ -193,7 +201,8 @@ export async function runLoadBenchmark(
     floods: [],
     pinning: [],
     stampedes: [],
-    entryWeights,
+    entryWeights: readings.entryWeights ?? null,
+    revocation: readings.revocation ?? null,
     versions: versions.map(({ program: _, ...info }) => ({
       ...info,
       droppedFlags: [...info.droppedFlags],
@@ -249,21 +258,33 @@ export async function runLoadBenchmark(
         if (pin) pinHarness(null);
       }
     };
-    // Sessions live in the store, so one login serves every later server process of a version.
-    const plans = new Map<VersionName | null, ScenarioPlan>();
+    // Sessions live in the store, so one login serves every later server process of a version;
+    // a JWT is accepted by every server with its algorithm and key, so one login per issuer.
+    const plans = new Map<string, ScenarioPlan>();
+    const planKey = (version: VersionName | null, mode: LoadMode) =>
+      `${version}/${issuerOf(settingsOf(mode))}`;
     for (const version of versionNames) {
-      const whose = version ? ` into the ${version}'s store` : "";
-      progress({ kind: "note", message: `logging in ${users.length} users${whose}` });
-      const login = { mode: "none", variant: null, pinned: null, version } as const;
-      const sessions = await withServer(login, 0, (url) => loginAll(url, users));
-      plans.set(
-        version,
-        planScenario(options.scenario, {
-          sessions: sessions.filter((session) => session.role !== "admin"),
-          credentials: users.filter((user) => user.role !== "admin"),
-          admin: sessions.find((session) => session.role === "admin"),
-        }),
-      );
+      for (const mode of modes) {
+        const key = planKey(version, mode);
+        if (plans.has(key)) continue;
+        const opaque = settingsOf(mode).tokens === "opaque";
+        const whose = [
+          version ? ` into the ${version}'s store` : "",
+          opaque ? "" : ` for ${mode}'s JWTs`,
+        ].join("");
+        progress({ kind: "note", message: `logging in ${users.length} users${whose}` });
+        const loginMode = opaque ? "none" : mode;
+        const login = { mode: loginMode, variant: null, pinned: null, version } as const;
+        const sessions = await withServer(login, 0, (url) => loginAll(url, users));
+        plans.set(
+          key,
+          planScenario(options.scenario, {
+            sessions: sessions.filter((session) => session.role !== "admin"),
+            credentials: users.filter((user) => user.role !== "admin"),
+            admin: sessions.find((session) => session.role === "admin"),
+          }),
+        );
+      }
     }
 
     // The flood guesses a real account's password; the reads never log in, so the account's
@@ -286,7 +307,7 @@ export async function runLoadBenchmark(
       run: (arm, round) =>
         withServer(arm, round, (url, server) =>
           measure(url, server, arm, round, {
-            plan: plans.get(arm.version) as ScenarioPlan,
+            plan: plans.get(planKey(arm.version, arm.mode)) as ScenarioPlan,
             flood: arm.variant && arm.variant !== "baseline" ? loginFloodPlan(victim) : null,
             options,
             services: servicesOf(round, arm),
@@ -331,7 +352,7 @@ function variantsOf(scenario: Scenario, mode: LoadMode): readonly (Variant | nul
   if (scenario === "login-flood") return FLOOD_VARIANTS;
   if (scenario === "cold-start" || scenario === "expiry") {
     // A mode without a cache has nothing to fill or to expire: it runs once, as the store's load.
-    return NO_CACHE.has(mode) ? [null] : STAMPEDE_VARIANTS[scenario];
+    return NOTHING_CACHED.has(mode) ? [null] : STAMPEDE_VARIANTS[scenario];
   }
   return [null];
 }

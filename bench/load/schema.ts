@@ -1,4 +1,7 @@
 import type { ReadyLine } from "../../lib/ready-line.js";
+import type { JwtAlg } from "../../server/auth/jwt-keys.js";
+import type { CacheMode } from "../../server/cache/token-cache.js";
+import { JWT_MODES, PLAIN_JWT_MODES } from "../../server/modes.js";
 import type { StoreKind } from "../../server/store/store.js";
 import type { LoadFigures } from "../harness/autocannon-run.js";
 import type { ClockFloor } from "../harness/clock-floor.js";
@@ -29,16 +32,21 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * sessionLookupMs and addedDelayMs (the store's measured distance); the cold-start and expiry
  * scenarios: runs' timeline, stampedes.
  * 5 added A/B runs: runs' version, versions; options.serverArgs.
+ * 6 added the JWT modes: options.jwtAlg and jwtVersionCache; runs' settings.jwt; revocation.
  */
-export const LOAD_SCHEMA_VERSION = 5;
+export const LOAD_SCHEMA_VERSION = 6;
 
-/** `ceiling` is the route with authentication off; `target` an external server. */
+/**
+ * `ceiling` is the route with authentication off; `target` an external server; the JWT modes are
+ * the stateless opponents of the cache modes.
+ */
 export const LOAD_MODES = [
   "ceiling",
   "none",
   "memory",
   "redis",
   "tiered",
+  ...JWT_MODES,
   "ceiling-unrecorded",
 ] as const;
 /**
@@ -53,6 +61,15 @@ export const NO_CACHE: ReadonlySet<LoadMode> = new Set([
   "ceiling-unrecorded",
   "none",
   "target",
+]);
+/**
+ * Modes with no cache to fill or expire, which a stampede scenario runs once: the baselines, and
+ * the JWT modes that look nothing up through a cache (jwt-version's versions are cached).
+ */
+export const NOTHING_CACHED: ReadonlySet<LoadMode> = new Set([
+  ...NO_CACHE,
+  ...PLAIN_JWT_MODES,
+  "jwt-denylist",
 ]);
 
 export interface LoadOptions {
@@ -96,6 +113,10 @@ export interface LoadOptions {
   pinCpus: PinCpus;
   /** Extra flags for every server the benchmark starts (a known cost to calibrate with, say). */
   serverArgs: string[];
+  /** The algorithm of jwt-denylist and jwt-version; plain JWTs run at each, as modes of their own. */
+  jwtAlg: JwtAlg;
+  /** The cache jwt-version looks token versions up through. */
+  jwtVersionCache: CacheMode;
 }
 
 export const PIN_CPUS = ["off", "on", "both"] as const;
@@ -198,7 +219,10 @@ export interface CapacityDetail {
 export type ServerSettings = Pick<
   ReadyLine,
   "loginLimits" | "hashConcurrency" | "hashQueue" | "injectCpuUs" | "coalesce" | "cacheTtlJitter"
->;
+> & {
+  /** With JWTs: the algorithm, revocation and verification cache the server ran; null: opaque. */
+  jwt: NonNullable<ReadyLine["jwt"]> | null;
+};
 
 export interface RunResult extends LoadFigures {
   mode: LoadMode;
@@ -327,6 +351,31 @@ export interface LoadResults {
   entryWeights: EntryWeights | null;
   /** An A/B run's two versions of the server; empty otherwise. */
   versions: VersionInfo[];
+  /** What the newest revocation report of the same store measured, for the JWT claim; null: none. */
+  revocation: RevocationReference | null;
+}
+
+/** What a revocation report measured of each mode, as the load and map reports read it. */
+export interface RevocationReference {
+  folder: string;
+  /** Seconds its opaque caches kept an entry, and its JWTs lived (null: before it set one). */
+  cacheTtl: number;
+  tokenTtl: number | null;
+  modes: Record<
+    string,
+    {
+      /** The longest a revoked token was accepted after its revocation, on any instance. */
+      exposureMs: number | null;
+      /** Whether any instance refused a revoked token before it expired; null: not a JWT. */
+      revokedBeforeExpiry: boolean | null;
+    }
+  >;
+}
+
+/** What the load benchmark reads from other kinds' newest reports before it runs. */
+export interface LoadReadings {
+  entryWeights: EntryWeights | null;
+  revocation: RevocationReference | null;
 }
 
 /**

@@ -1,15 +1,9 @@
 import { DEFAULTS as SERVER } from "../../server/config.js";
-import { promisedBound, type RevocationMode } from "../revocation/index.js";
+import type { RevocationReference } from "../load/index.js";
+import { LOAD_DEFAULTS } from "../load/index.js";
+import { promisedBound, REVOCATION_DEFAULTS, type RevocationMode } from "../revocation/index.js";
 import { BASELINE } from "./derive.js";
 import type { Distance, Exposure, MapOptions } from "./schema.js";
-
-/** What the newest revocation report of a store measured: each mode's longest exposure. */
-export interface ExposureReference {
-  folder: string;
-  /** The cache TTL the revocation run used (s): memory's exposure on other instances is it. */
-  cacheTtl: number;
-  exposureMs: Record<string, number | null>;
-}
 
 /**
  * The distance the speed-against-exposure picture is drawn at: PostgreSQL over TCP when measured
@@ -24,18 +18,24 @@ export const frontierDistance = (distances: readonly Distance[]): Distance | und
  */
 export async function exposureOf(
   options: MapOptions,
-  references: { exposure(out: string, store: string): Promise<ExposureReference | null> },
+  references: { revocation(out: string, store: string): Promise<RevocationReference | null> },
 ): Promise<Exposure[]> {
   const store = frontierDistance(options.distances)?.store ?? "sqlite";
-  const measured = await references.exposure(options.out, store);
-  const ttls = { cacheTtl: options.cacheTtl, localCacheTtl: SERVER.localCacheTtl };
+  const measured = await references.revocation(options.out, store);
+  const ttls = {
+    cacheTtl: options.cacheTtl,
+    localCacheTtl: SERVER.localCacheTtl,
+    // A plain JWT's promise is its life in the revocation run; the map's own tokens never expire.
+    tokenTtl: measured?.tokenTtl ?? REVOCATION_DEFAULTS.tokenTtl,
+    jwtVersionCache: LOAD_DEFAULTS.jwtVersionCache,
+  };
   return options.modes.map((mode) => {
     const { boundMs, boundNote } = promisedBound(mode as RevocationMode, "other", ttls);
     return {
       mode,
       promisedMs: mode === BASELINE ? 0 : boundMs,
       promise: boundNote,
-      measuredMs: measured?.exposureMs[mode] ?? null,
+      measuredMs: measured?.modes[mode]?.exposureMs ?? null,
       measuredCacheTtl: measured?.cacheTtl ?? null,
       report: measured?.folder ?? null,
     };

@@ -5,7 +5,6 @@ import { mapKind } from "./kind.js";
 import type { MapResults } from "./schema.js";
 
 export { mapCommand } from "./command.js";
-export type { ExposureReference } from "./exposure.js";
 export { mapKind } from "./kind.js";
 export { mapUsage } from "./options.js";
 export { type MapReferences, runMap } from "./run-map.js";

@@ -3,7 +3,6 @@ import {
   flagOn,
   givenOptions,
   list,
-  listOf,
   type OptionTable,
   parseOptions,
   passedOn,
@@ -16,7 +15,10 @@ import {
   outOption,
   redisUrlOption,
 } from "../../lib/shared-options.js";
+import { CACHE_MODES } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
+import { JWT_MODES } from "../../server/modes.js";
+import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
 import { LOAD_OPTIONS, type LoadMode } from "../load/index.js";
 import { type Distance, MAP_STORES, type MapOptions, type MapStore } from "./schema.js";
 
@@ -24,8 +26,11 @@ export interface MapCommandOptions extends MapOptions {
   json: boolean;
 }
 
-/** The modes a map compares: every cache mode against none (the ceiling has no distance). */
-const MAP_MODES: readonly LoadMode[] = ["none", "memory", "redis", "tiered"];
+/**
+ * The modes a map compares: every cache mode, and the JWT modes at the load benchmark's default
+ * algorithm and version cache, against none (the ceiling has no distance).
+ */
+const MAP_MODES: readonly LoadMode[] = ["none", "memory", "redis", "tiered", ...JWT_MODES];
 
 /**
  * Real stores for the sub-millisecond range (SQLite embedded, PostgreSQL over TCP), then delays a
@@ -39,7 +44,8 @@ const DEFAULT_DISTANCES = "sqlite,postgres,postgres+1,postgres+3,postgres+10";
  */
 export const MAP_DEFAULTS: Readonly<MapCommandOptions> = Object.freeze({
   distances: parseDistances(DEFAULT_DISTANCES),
-  modes: [...MAP_MODES],
+  // The cache modes: each JWT mode is one more arm per distance, asked for by name.
+  modes: [...CACHE_MODES],
   connections: 10,
   duration: 3,
   warmup: 1,
@@ -95,8 +101,8 @@ export const MAP_OPTIONS: OptionTable<MapCommandOptions> = {
   },
   modes: {
     flag: "modes",
-    help: `comma-separated modes, of ${MAP_MODES.join(",")}; none always runs, as what the others are compared with`,
-    parse: listOf<LoadMode>(),
+    help: `comma-separated modes, of ${MAP_MODES.join(",")} (${JWT_ALIAS_HELP}); none always runs, as what the others are compared with`,
+    parse: modeList<LoadMode>(),
     check: subsetOf<LoadMode>(MAP_MODES, MAP_MODES),
   },
   connections: passedOn(

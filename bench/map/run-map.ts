@@ -1,5 +1,6 @@
 import { join, relative } from "node:path";
 import { describeCause } from "../../lib/errors.js";
+import type { RevocationReference } from "../load/index.js";
 import {
   type EntryWeights,
   type LoadResults,
@@ -11,7 +12,6 @@ import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { BASELINE, cellsOf } from "./derive.js";
-import type { ExposureReference } from "./exposure.js";
 import { exposureOf } from "./exposure.js";
 import {
   type Distance,
@@ -33,7 +33,7 @@ export type MapProgress =
 /** What the map reads of other kinds' newest reports: the weight of an entry, revocation exposure. */
 export interface MapReferences {
   entryWeights(out: string): Promise<EntryWeights | null>;
-  exposure(out: string, store: string): Promise<ExposureReference | null>;
+  revocation(out: string, store: string): Promise<RevocationReference | null>;
 }
 
 /** The measured distance of a point: none's summary, else the first mode's that looked up. */
@@ -139,7 +139,7 @@ export async function runMap(
             loadAt(distance, loop, rate),
             (event) => progress({ kind: "load", distance, event }),
             signal,
-            weights,
+            { entryWeights: weights },
           );
         };
         try {

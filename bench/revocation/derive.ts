@@ -1,3 +1,5 @@
+import type { CacheMode } from "../../server/cache/token-cache.js";
+import { isJwtMode, type JwtMode } from "../../server/modes.js";
 import { quantile } from "../stats/index.js";
 import type {
   LagSummary,
@@ -7,12 +9,18 @@ import type {
   RevocationResults,
 } from "./schema.js";
 
+type BoundOptions = Pick<
+  RevocationOptions,
+  "cacheTtl" | "localCacheTtl" | "tokenTtl" | "jwtVersionCache"
+>;
+
 /** What each mode promises for the instance that served the revocation and for the others. */
 export function promisedBound(
   mode: RevocationMode,
   role: LagSummary["role"],
-  options: Pick<RevocationOptions, "cacheTtl" | "localCacheTtl">,
+  options: BoundOptions,
 ): { boundMs: number; boundNote: string } {
+  if (isJwtMode(mode)) return jwtBound(mode, role, options);
   if (mode === "memory" && role === "other") {
     return {
       boundMs: options.cacheTtl * 1000,
@@ -25,7 +33,7 @@ export function promisedBound(
       boundNote: `pub/sub delivery; the local TTL (${options.localCacheTtl} s) if a message is missed`,
     };
   }
-  const notes: Record<RevocationMode, string> = {
+  const notes: Record<CacheMode, string> = {
     none: "every check asks the store",
     memory: "the revoking instance drops its own entry",
     redis: "the tombstone is written before the response",
@@ -33,6 +41,38 @@ export function promisedBound(
       "the revoking instance drops its own entry and the tombstone is written before the response",
   };
   return { boundMs: 0, boundNote: notes[mode] };
+}
+
+/**
+ * A plain JWT is checked against nothing: it lives until it expires. The denylist is written to
+ * Redis before the response and each instance's "not revoked" answers are dropped by pub/sub; a
+ * token version is looked up through its cache, whose promise it keeps.
+ */
+function jwtBound(
+  mode: JwtMode,
+  role: LagSummary["role"],
+  options: BoundOptions,
+): { boundMs: number; boundNote: string } {
+  if (mode === "jwt-denylist") {
+    return role === "revoking"
+      ? {
+          boundMs: 0,
+          boundNote: "the jti or the user's not-before is in Redis before the response",
+        }
+      : {
+          boundMs: 0,
+          boundNote: `pub/sub delivery; the local TTL (${options.localCacheTtl} s) if a message is missed`,
+        };
+  }
+  if (mode === "jwt-version") {
+    const cache = options.jwtVersionCache;
+    const { boundMs, boundNote } = promisedBound(cache, role, options);
+    return { boundMs, boundNote: `the version, through ${cache}: ${boundNote}` };
+  }
+  return {
+    boundMs: options.tokenTtl * 1000,
+    boundNote: `until it expires (--token-ttl ${options.tokenTtl} s): nothing is looked up`,
+  };
 }
 
 /** What pub/sub delivery may take before tiered counts as having broken its promise. */
@@ -47,7 +87,11 @@ function exposureLimitMs(
   { mode, role, boundMs }: Pick<LagSummary, "mode" | "role" | "boundMs">,
   options: RevocationOptions,
 ): number {
-  if (mode === "tiered" && role === "other") return DELIVERY_MS;
+  const delivered =
+    mode === "tiered" ||
+    mode === "jwt-denylist" ||
+    (mode === "jwt-version" && options.jwtVersionCache === "tiered");
+  if (delivered && role === "other") return DELIVERY_MS;
   return boundMs > 0 ? boundMs + 2 * options.intervalMs : 0;
 }
 
@@ -107,6 +151,9 @@ export function summarizeRevocation(results: RevocationResults): LagSummary[] {
             probes.reduce((sum, probe) => sum + (probe.resurrections ?? 0), 0) +
             races.reduce((sum, r) => sum + r[role].resurrections, 0),
           unrevoked: probes.length - lags.length,
+          revokedBeforeExpiry: isJwtMode(mode)
+            ? probes.filter((probe) => probe.refusedBeforeExpiry === true).length
+            : null,
           ...promisedBound(mode, role, results.options),
           raceStale: races.reduce((sum, r) => sum + r[role].staleAfter, 0),
           raceRequests: races.reduce((sum, r) => sum + r[role].requestsAfter, 0),

@@ -2,6 +2,7 @@
 export { type RevocationReferences, revocationCommand } from "./command.js";
 export { promisedBound } from "./derive.js";
 export { revocationKind } from "./kind.js";
+export { REVOCATION_DEFAULTS } from "./options.js";
 export { runRevocationBenchmark, type ThroughputReference } from "./run-revocation.js";
 export type { RevocationMode, RevocationResults } from "./schema.js";
 

@@ -1,4 +1,5 @@
 import { isObject, type Json, notArrays, type ResultKind } from "../report/read.js";
+import { REVOCATION_DEFAULTS } from "./options.js";
 import { REVOCATION_SCHEMA, REVOCATION_SCHEMA_VERSION, type RevocationResults } from "./schema.js";
 import { revocationViews } from "./views.js";
 
@@ -52,6 +53,24 @@ export const revocationKind: ResultKind<RevocationResults> = {
         ...load,
         offeredRate: null,
         p99Us: null,
+      })),
+    }),
+    // Version 3 measured opaque tokens only.
+    3: (json) => ({
+      ...json,
+      version: 4,
+      options: {
+        ...(json.options as Json),
+        tokenTtl: REVOCATION_DEFAULTS.tokenTtl,
+        jwtAlg: REVOCATION_DEFAULTS.jwtAlg,
+        jwtVersionCache: REVOCATION_DEFAULTS.jwtVersionCache,
+      },
+      trials: (json.trials as Json[]).map((trial) => ({
+        ...trial,
+        instances: (trial.instances as Json[]).map((probe) => ({
+          ...probe,
+          refusedBeforeExpiry: null,
+        })),
       })),
     }),
   },

@@ -2,7 +2,9 @@ import {
   inRange,
   integer,
   listOf,
+  memberOf,
   type OptionTable,
+  oneOf,
   parseOptions,
   passedOn,
   subsetOf,
@@ -14,7 +16,10 @@ import {
   outOption,
   redisUrlOption,
 } from "../../lib/shared-options.js";
+import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
+import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
+import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
 import {
   EVENTS,
   REVOCATION_MODES,
@@ -29,7 +34,16 @@ export interface RevocationCommandOptions extends RevocationOptions {
 
 /** The one place where the revocation benchmark's defaults live. */
 export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.freeze({
-  modes: [...REVOCATION_MODES],
+  // One plain JWT: its algorithm changes its speed, not how long a revoked token lives.
+  modes: [
+    "none",
+    "memory",
+    "redis",
+    "tiered",
+    "jwt-es256",
+    "jwt-denylist",
+    "jwt-version",
+  ] as RevocationMode[],
   instances: 3,
   events: [...EVENTS],
   trials: 20,
@@ -47,6 +61,11 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.fr
   // 200 ms keeps it within a quarter and still outlasts a store read racing the revocation.
   resurrectionWindowMs: 200,
   serverArgs: [],
+  // Short, so that a plain JWT's whole life (its exposure) fits in each trial; whole seconds, as
+  // exp counts them.
+  tokenTtl: 2,
+  jwtAlg: SERVER.jwtAlg,
+  jwtVersionCache: DEFAULT_VERSION_CACHE,
   store: "sqlite",
   redisUrl: SERVER.redisUrl,
   databaseUrl: SERVER.databaseUrl,
@@ -57,8 +76,8 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.fr
 export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
   modes: {
     flag: "modes",
-    help: `modes: ${REVOCATION_MODES.join(",")}`,
-    parse: listOf<RevocationMode>(),
+    help: `modes: ${REVOCATION_MODES.join(",")} (${JWT_ALIAS_HELP})`,
+    parse: modeList<RevocationMode>(),
     check: subsetOf(REVOCATION_MODES),
   },
   instances: {
@@ -114,6 +133,19 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     parse: (raw) => raw.split(/\s+/).filter(Boolean),
     show: (value) => (value.length > 0 ? value.join(" ") : "none"),
   },
+  tokenTtl: {
+    flag: "token-ttl",
+    help: "JWT modes: seconds a probed token lives (a plain JWT is accepted until then; the background's tokens live long)",
+    parse: integer,
+    check: inRange(1, 600),
+  },
+  jwtAlg: passedOn(SERVER_OPTIONS.jwtAlg, "the algorithm of jwt-denylist and jwt-version"),
+  jwtVersionCache: {
+    flag: "jwt-version-cache",
+    help: `the cache jwt-version looks token versions up through: ${CACHE_MODES.join(" | ")}`,
+    parse: oneOf<CacheMode>(),
+    check: memberOf(CACHE_MODES),
+  },
   loadRate: {
     flag: "load-rate",
     help: "background load during the trials, req/s offered over all instances (0: none)",
@@ -127,7 +159,9 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     check: inRange(1, 256),
   },
   store: passedOn(SERVER_OPTIONS.store, "sqlite | postgres"),
-  redisUrl: redisUrlOption("Redis for redis and tiered"),
+  redisUrl: redisUrlOption(
+    "Redis for redis, tiered, jwt-denylist, and jwt-version through redis or tiered",
+  ),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
   json: jsonOption(),

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { probeUnexpected } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
+import { isJwtMode, modeSettings, usesRedis } from "../../server/modes.js";
 import { backlogFor } from "../harness/capacity.js";
 import { runOpenLoop } from "../harness/open-loop.js";
 import { planScenario } from "../harness/scenarios.js";
@@ -81,15 +82,15 @@ export async function runRevocationBenchmark(
 ): Promise<{ results: RevocationResults; folder: ReportFolder }> {
   const skipped: RevocationResults["skipped"] = [];
   let modes = [...options.modes];
+  const needsRedis = (mode: RevocationMode) => usesRedis(modeSettings(mode, choicesOf(options)));
   let redis: RedisService | undefined;
-  if (modes.some((mode) => mode === "redis" || mode === "tiered")) {
+  if (modes.some(needsRedis)) {
     const provided = await provideRedis(options.redisUrl);
     if (typeof provided === "string") {
-      for (const mode of ["redis", "tiered"] as const) {
-        if (modes.includes(mode)) skipped.push({ mode, reason: provided });
-      }
-      modes = modes.filter((mode) => mode !== "redis" && mode !== "tiered");
-      progress({ kind: "note", message: `skipping redis and tiered: ${provided}` });
+      const without = modes.filter(needsRedis);
+      for (const mode of without) skipped.push({ mode, reason: provided });
+      modes = modes.filter((mode) => !needsRedis(mode));
+      progress({ kind: "note", message: `skipping ${without.join(", ")}: ${provided}` });
     } else redis = provided;
   }
   const postgres =
@@ -159,6 +160,25 @@ export async function runRevocationBenchmark(
   return { results, folder };
 }
 
+const choicesOf = (options: RevocationOptions) => ({
+  jwtAlg: options.jwtAlg,
+  versionCache: options.jwtVersionCache,
+});
+
+/**
+ * A probe sent this long before a JWT's exp may still be checked after it: the request's way to
+ * the server on a busy machine. Revoking modes refuse within milliseconds, far earlier.
+ */
+const EXPIRY_MARGIN_MS = 100;
+
+/** Whether a JWT's first 401 came before it expired; null for an opaque token, or no 401. */
+function refusedBeforeExpiry(token: string, t0: number, lagMs: number | null): boolean | null {
+  const payload = token.split(".")[1];
+  if (payload === undefined || lagMs === null) return null;
+  const { exp } = JSON.parse(Buffer.from(payload, "base64url").toString()) as { exp?: number };
+  return typeof exp === "number" ? t0 + lagMs < exp * 1000 - EXPIRY_MARGIN_MS : null;
+}
+
 /** Each mode's lag on the other instances beside its throughput in a load report. */
 function lagAgainstThroughput(
   results: RevocationResults,
@@ -186,7 +206,9 @@ async function runMode(
   context: ModeContext,
 ): Promise<void> {
   const { workspace, population, results, signal } = context;
+  const jwt = isJwtMode(mode);
   const setup = {
+    jwt: jwt ? { ...choicesOf(options), keyFiles: await workspace.jwtKeyFiles() } : undefined,
     store: options.store,
     sqlitePath: workspace.sqlitePath(mode),
     pgSchema: workspace.pgSchema(mode),
@@ -205,11 +227,18 @@ async function runMode(
   const stopLoad = () => load.abort();
   signal.addEventListener("abort", stopLoad, { once: true });
   try {
-    // Started one after another: the first creates the schema; the others find it.
+    // The background's JWTs must outlive every trial: a server of the same key issues them with
+    // the harness's long life, before the probed instances (which issue short-lived ones) start.
+    // It also creates the schema, which the instances then find.
+    const issuer = await spawnServer([...serverArgs(mode, setup), ...options.serverArgs]);
+    const background = await loginAll(
+      issuer.ready.url,
+      population.slice(0, BACKGROUND_USERS),
+    ).finally(() => issuer.stop());
+    const probed = jwt ? { ...setup, tokenTtl: options.tokenTtl } : setup;
     for (let i = 0; i < options.instances; i++)
-      servers.push(await spawnServer([...serverArgs(mode, setup), ...options.serverArgs]));
+      servers.push(await spawnServer([...serverArgs(mode, probed), ...options.serverArgs]));
     const urls = servers.map((server) => server.ready.url);
-    const background = await loginAll(urls[0] as string, population.slice(0, BACKGROUND_USERS));
     const plan = planScenario("read", { sessions: background, credentials: [], admin: undefined });
     // The background runs on Node's timers, not the open loop's spinning clock: its own timing
     // is not read, and a spinning core would be taken from the servers and the probe thread.
@@ -234,7 +263,12 @@ async function runMode(
         : [];
 
     let next = BACKGROUND_USERS;
-    const boundMs = Math.max(options.cacheTtl, options.localCacheTtl) * 1000 + PROBE_MARGIN_MS;
+    const longestTtl = Math.max(
+      options.cacheTtl,
+      options.localCacheTtl,
+      jwt ? options.tokenTtl : 0,
+    );
+    const boundMs = longestTtl * 1000 + PROBE_MARGIN_MS;
     const prepared = async (trial: number) => {
       const user = population[next++] as User;
       const { token } = await login(urls[trial % urls.length] as string, user);
@@ -275,6 +309,7 @@ async function runMode(
             instance,
             revoking: instance === revoking,
             ...probe,
+            refusedBeforeExpiry: refusedBeforeExpiry(token, t0, probe.lagMs),
           })),
         };
         results.trials.push(record);

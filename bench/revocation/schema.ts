@@ -1,3 +1,6 @@
+import type { JwtAlg } from "../../server/auth/jwt-keys.js";
+import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
+import { JWT_MODES } from "../../server/modes.js";
 import type { StoreKind } from "../../server/store/store.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
@@ -8,10 +11,12 @@ export const REVOCATION_SCHEMA = "auth-cache-bench/revocation";
  * 2 added each probe's exposure and resurrections, and the resurrection window.
  * 3 split each race by role (revoking, other) with its exposure and resurrections, and made the
  * background load an offered rate (options.loadRate; background's offeredRate and p99).
+ * 4 added the JWT modes: options tokenTtl, jwtAlg, jwtVersionCache; each probe's
+ * refusedBeforeExpiry and each summary's revokedBeforeExpiry.
  */
-export const REVOCATION_SCHEMA_VERSION = 3;
+export const REVOCATION_SCHEMA_VERSION = 4;
 
-export const REVOCATION_MODES = ["none", "memory", "redis", "tiered"] as const;
+export const REVOCATION_MODES = [...CACHE_MODES, ...JWT_MODES] as const;
 export type RevocationMode = (typeof REVOCATION_MODES)[number];
 export const EVENTS = ["logout", "password"] as const;
 export type RevocationEvent = (typeof EVENTS)[number];
@@ -34,6 +39,11 @@ export interface RevocationOptions {
   resurrectionWindowMs: number;
   /** Extra flags for every server, after the benchmark's own (e.g. to break a mode on purpose). */
   serverArgs: string[];
+  /** Seconds a JWT mode's probed tokens live: plain JWTs are accepted until then. */
+  tokenTtl: number;
+  /** The algorithm of jwt-denylist and jwt-version, and the cache jwt-version asks through. */
+  jwtAlg: JwtAlg;
+  jwtVersionCache: CacheMode;
   store: StoreKind;
   redisUrl: string;
   databaseUrl: string;
@@ -53,6 +63,8 @@ export interface InstanceProbe {
   exposureMs: number | null;
   /** Accepted again after a 401 within the resurrection window; null in version 1 files. */
   resurrections: number | null;
+  /** A JWT's first 401 came before the token expired; null: an opaque token, or never refused. */
+  refusedBeforeExpiry: boolean | null;
 }
 
 export interface Trial {
@@ -97,6 +109,8 @@ export interface LagSummary {
   boundNote: string;
   /** How the mode broke its promise here, or null: kept, or not measured (version 1 files). */
   brokenPromise: string | null;
+  /** JWT modes: probes whose token was refused before it expired; null for opaque tokens. */
+  revokedBeforeExpiry: number | null;
   raceStale: number;
   raceRequests: number;
 }

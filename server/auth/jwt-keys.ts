@@ -124,8 +124,11 @@ export const libraryKeys = (
 /** A key made now, for this process (or, handed over, for a cluster's workers). */
 export const generatedKeys = (alg: JwtAlg): JwtKeys => keysOf(alg, generate(alg), "generated");
 
-/** The signing key as its handover form, for a cluster primary to give its workers. */
-export function handover(keys: JwtKeys): string {
+/**
+ * The signing key as a JWK: what a cluster primary hands its workers, and what a benchmark writes
+ * to the --jwt-key file all its servers share.
+ */
+export function signingJwk(keys: JwtKeys): string {
   return JSON.stringify(keys.signing.export({ format: "jwk" }));
 }
 

@@ -10,6 +10,13 @@ const NAMED: Readonly<Record<string, { color: string; marker: Marker }>> = {
   redis: { color: "#d55e00", marker: "diamond" },
   tiered: { color: "#009e73", marker: "cross" },
   target: { color: "#cc79a7", marker: "circle" },
+  // JWTs: one colour for the plain ones, told apart by marker; Okabe–Ito's yellow darkened to
+  // be seen on white.
+  "jwt-hs256": { color: "#56b4e9", marker: "circle" },
+  "jwt-es256": { color: "#56b4e9", marker: "square" },
+  "jwt-eddsa": { color: "#56b4e9", marker: "diamond" },
+  "jwt-denylist": { color: "#000000", marker: "cross" },
+  "jwt-version": { color: "#a68f00", marker: "triangle" },
 };
 const SPARE = ["#56b4e9", "#f0e442", "#000000"] as const;
 

@@ -7,8 +7,13 @@ import type { Config } from "./config.js";
  * algorithm (their cost spans 30×, so no one algorithm may speak for them), and the two ways of
  * revoking one, at the server's default algorithm unless told otherwise.
  */
-const PLAIN_ALG = { "jwt-hs256": "HS256", "jwt-es256": "ES256", "jwt-eddsa": "EdDSA" } as const;
-export const PLAIN_JWT_MODES = Object.keys(PLAIN_ALG) as (keyof typeof PLAIN_ALG)[];
+export const PLAIN_ALG = {
+  "jwt-hs256": "HS256",
+  "jwt-es256": "ES256",
+  "jwt-eddsa": "EdDSA",
+} as const;
+export type PlainJwtMode = keyof typeof PLAIN_ALG;
+export const PLAIN_JWT_MODES = Object.keys(PLAIN_ALG) as PlainJwtMode[];
 export const JWT_MODES = [...PLAIN_JWT_MODES, "jwt-denylist", "jwt-version"] as const;
 export type JwtMode = (typeof JWT_MODES)[number];
 export const isJwtMode = (mode: string): mode is JwtMode =>

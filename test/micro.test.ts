@@ -437,6 +437,24 @@ describe("the cost of one request", () => {
     tasks,
   });
 
+  it("adds up a plain JWT's check: the header read and the signature verified, nothing hashed or looked up", () => {
+    const suites = [
+      suite("token", [task("token.header", 0.1), task("token.sha256", 0.4)]),
+      suite("jwt", [task("jwt.HS256.fast-jwt.verify", 19), task("jwt.HS256.check", 20)]),
+    ];
+    expect(requestCosts(suites)).toEqual([
+      {
+        mode: "jwt-hs256",
+        path: "verify",
+        parts: ["token.header", "jwt.HS256.fast-jwt.verify"],
+        partsUs: expect.closeTo(19.1, 6),
+        missing: [],
+        whole: "jwt.HS256.check",
+        wholeUs: 20,
+      },
+    ]);
+  });
+
   it("sums the means of the parts and puts the latest read load report beside them", async () => {
     const suites = [
       suite("token", [

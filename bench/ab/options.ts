@@ -16,6 +16,7 @@ import {
 } from "../../lib/shared-options.js";
 import { DEFAULT_METRICS, type MetricId } from "../compare/metrics.js";
 import { COMPARE_OPTIONS } from "../compare/options.js";
+import { REDIS_MODES_HELP } from "../harness/mode-list.js";
 import { LOAD_DEFAULTS, LOAD_OPTIONS, type LoadMode } from "../load/index.js";
 import type { AbOptions } from "./schema.js";
 
@@ -121,9 +122,7 @@ export const AB_OPTIONS: OptionTable<AbCommandOptions> = {
     LOAD_OPTIONS.orderSeed,
     "seed of each round's random order of the arms, to repeat one",
   ),
-  redisUrl: redisUrlOption(
-    "Redis for the redis and tiered modes (a private redis-server is started when unreachable)",
-  ),
+  redisUrl: redisUrlOption(REDIS_MODES_HELP),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
   json: jsonOption(),

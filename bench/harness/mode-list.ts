@@ -14,3 +14,7 @@ export const modeList =
   (raw: string): E[] => [
     ...new Set(list(raw).flatMap((mode) => (mode === JWT_ALIAS ? PLAIN_JWT_MODES : [mode])) as E[]),
   ];
+
+/** Which modes a benchmark's --redis-url serves, and what happens when it does not answer. */
+export const REDIS_MODES_HELP =
+  "Redis for redis, tiered, jwt-denylist, and jwt-version through redis or tiered (a private redis-server is started when unreachable)";

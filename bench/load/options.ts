@@ -26,7 +26,7 @@ import { JWT_ALGS } from "../../server/auth/jwt-keys.js";
 import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
-import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
+import { JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
 import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
 import { SCENARIOS, type Scenario, STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
 import { LOAD_MODES, type LoadMode, type LoadOptions, PIN_CPUS, type PinCpus } from "./schema.js";
@@ -180,9 +180,7 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     parse: nullableText,
     show: showNullable,
   },
-  redisUrl: redisUrlOption(
-    "Redis for redis, tiered, jwt-denylist, and jwt-version through redis or tiered (a private redis-server is started when unreachable)",
-  ),
+  redisUrl: redisUrlOption(REDIS_MODES_HELP),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
   orderSeed: {

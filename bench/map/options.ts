@@ -18,7 +18,7 @@ import {
 import { CACHE_MODES } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { JWT_MODES } from "../../server/modes.js";
-import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
+import { JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
 import { LOAD_OPTIONS, type LoadMode } from "../load/index.js";
 import { type Distance, MAP_STORES, type MapOptions, type MapStore } from "./schema.js";
 
@@ -150,9 +150,7 @@ export const MAP_OPTIONS: OptionTable<MapCommandOptions> = {
     help: `smoke run: ${QUICK.duration}s runs, ${QUICK.warmup}s warm-up, ${QUICK.runs} runs per mode and distance`,
     parse: flagOn,
   },
-  redisUrl: redisUrlOption(
-    "Redis for the redis and tiered modes (a private redis-server is started when unreachable)",
-  ),
+  redisUrl: redisUrlOption(REDIS_MODES_HELP),
   databaseUrl: databaseUrlOption("PostgreSQL for the postgres distances"),
   out: outOption(),
   json: jsonOption(),

@@ -24,6 +24,7 @@ export const microKind: ResultKind<MicroResults> = {
     // Version 3 did not weigh cache entries.
     3: (json) => ({ ...json, version: 4, footprint: [] }),
     4: (json) => ({ ...json, version: 5 }),
+    5: (json) => ({ ...json, version: 6 }),
   },
   views: microViews,
 };

@@ -1,5 +1,6 @@
 import type { ScryptCost } from "../../server/auth/password.js";
 import type { CacheMode } from "../../server/cache/token-cache.js";
+import type { PlainJwtMode } from "../../server/modes.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
 
@@ -13,8 +14,10 @@ export const MICRO_SCHEMA = "auth-cache-bench/micro";
  * 3 added the machine's load to the provenance (provenance.machineLoad).
  * 4 added what a cache entry weighs (footprint).
  * 5 added the jwt suite; a version 4 file is a valid version 5 file.
+ * 6 added the plain JWT modes' rows to requestCost (path "verify"); a version 5 file is a valid
+ * version 6 file.
  */
-export const MICRO_SCHEMA_VERSION = 5;
+export const MICRO_SCHEMA_VERSION = 6;
 
 /** In the order they run: the scrypt-heavy suite last, so its heat does not slow the others. */
 export const SUITES = [
@@ -108,11 +111,12 @@ export interface Skipped {
   failed: boolean;
 }
 
-export type RequestPath = "store" | "hit" | "miss";
+/** A cache mode's paths, or a plain JWT's one: its signature verified, nothing looked up. */
+export type RequestPath = "store" | "hit" | "miss" | "verify";
 
 /** One request's token check in one cache mode: its parts added up, beside the whole measured. */
 export interface RequestCost {
-  mode: CacheMode;
+  mode: CacheMode | PlainJwtMode;
   path: RequestPath;
   /** Task ids, in the order the request runs them. */
   parts: string[];

@@ -75,6 +75,17 @@ function jwtBound(
   };
 }
 
+/** Whether a mode's instances in `role` learn of a revocation by a pub/sub message. */
+export const byMessage = (
+  mode: RevocationMode,
+  role: LagSummary["role"],
+  { jwtVersionCache }: Pick<RevocationOptions, "jwtVersionCache">,
+): boolean =>
+  role === "other" &&
+  (mode === "tiered" ||
+    mode === "jwt-denylist" ||
+    (mode === "jwt-version" && jwtVersionCache === "tiered"));
+
 /** What pub/sub delivery may take before tiered counts as having broken its promise. */
 const DELIVERY_MS = 10;
 
@@ -87,11 +98,7 @@ function exposureLimitMs(
   { mode, role, boundMs }: Pick<LagSummary, "mode" | "role" | "boundMs">,
   options: RevocationOptions,
 ): number {
-  const delivered =
-    mode === "tiered" ||
-    mode === "jwt-denylist" ||
-    (mode === "jwt-version" && options.jwtVersionCache === "tiered");
-  if (delivered && role === "other") return DELIVERY_MS;
+  if (byMessage(mode, role, options)) return DELIVERY_MS;
   return boundMs > 0 ? boundMs + 2 * options.intervalMs : 0;
 }
 

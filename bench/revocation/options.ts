@@ -1,3 +1,4 @@
+import { configInvalid } from "../../lib/errors.js";
 import {
   inRange,
   integer,
@@ -19,7 +20,7 @@ import {
 import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
-import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
+import { JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
 import {
   EVENTS,
   REVOCATION_MODES,
@@ -61,9 +62,9 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.fr
   // 200 ms keeps it within a quarter and still outlasts a store read racing the revocation.
   resurrectionWindowMs: 200,
   serverArgs: [],
-  // Short, so that a plain JWT's whole life (its exposure) fits in each trial; whole seconds, as
-  // exp counts them.
-  tokenTtl: 2,
+  // Short, so that a plain JWT's whole life (its exposure) fits in each trial, and longer than the
+  // cache TTLs, so that jwt-version's and jwt-denylist's own bounds show before a token expires.
+  tokenTtl: 4,
   jwtAlg: SERVER.jwtAlg,
   jwtVersionCache: DEFAULT_VERSION_CACHE,
   store: "sqlite",
@@ -159,18 +160,27 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     check: inRange(1, 256),
   },
   store: passedOn(SERVER_OPTIONS.store, "sqlite | postgres"),
-  redisUrl: redisUrlOption(
-    "Redis for redis, tiered, jwt-denylist, and jwt-version through redis or tiered",
-  ),
+  redisUrl: redisUrlOption(REDIS_MODES_HELP),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
   json: jsonOption(),
 };
 
-export const revocationOptions = (
+export function revocationOptions(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-): RevocationCommandOptions => parseOptions(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, argv, env);
+): RevocationCommandOptions {
+  const options = parseOptions(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, argv, env);
+  const cached = options.modes.filter((mode) => mode === "jwt-version" || mode === "jwt-denylist");
+  const ttl = Math.max(options.cacheTtl, options.localCacheTtl);
+  // exp counts whole seconds from an iat rounded down: a token may end up to a second early.
+  if (cached.length > 0 && options.tokenTtl < ttl + 2) {
+    throw configInvalid(
+      `--token-ttl ${options.tokenTtl} must be at least 2 s longer than the cache TTLs (${ttl} s) for ${cached.join(" and ")}: a token that expires first hides the cache's own bound`,
+    );
+  }
+  return options;
+}
 
 export const revocationUsage = () =>
   usageText(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, "npm run bench:revocation --");

@@ -94,9 +94,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await store.seedUsers(users);
     await store.purgeExpired(clock());
     cache = await createCache(config, metrics);
-    metrics.watchCache(cache.localEntries);
     limits = await openLoginGuard(config, metrics);
     tokenPath = await openTokenPath(config, { store, cache, metrics, clock });
+    const { localEntries } = tokenPath;
+    const held = cache;
+    metrics.watchCache(() => held.localEntries() + localEntries());
     const authenticate = authOffUser
       ? fixedPrincipal(await ceilingPrincipal(store, authOffUser))
       : withInjectedCpu(tokenPath.authenticate, config.injectCpuUs);

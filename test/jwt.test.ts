@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parsePrometheus } from "../bench/harness/server-metrics.js";
 import { createJwtCodec, type JwtClaims, type JwtCodecOptions } from "../server/auth/jwt.js";
 import {
   generatedKeys,
@@ -276,6 +277,17 @@ describe.skipIf(!redisUrl)("revocation across instances", () => {
     // b held the token as not revoked: the broadcast, not its local TTL, must end it.
     await eventually(async () => (await get(b, "/user/", token)).statusCode === 401, 1000);
     for (const server of [a, b]) expect((await get(server, "/user/", other)).statusCode).toBe(200);
+  });
+
+  it("jwt-denylist: /metrics counts the answers its near tier holds as the cache's entries", async () => {
+    const [a] = await pair(modeSettings("jwt-denylist"));
+    const entries = async () =>
+      parsePrometheus((await a.inject({ url: "/metrics" })).body).get("acb_cache_local_entries");
+    expect(await entries()).toBe(0);
+    for (const user of ["jane", "alice"] as const) {
+      expect((await get(a, "/user/", await login(a, user))).statusCode).toBe(200);
+    }
+    expect(await entries()).toBe(2);
   });
 
   it("jwt-denylist: a password change ends every older token of the user on every instance", async () => {

@@ -86,7 +86,7 @@ export function renderRevocationTable(results: RevocationResults): string {
     head: stacked(header),
     style: { head: [], border: [] },
     wordWrap: true,
-    colWidths: [14, 10, 9, 9, 9, 7, 8, 10, 9],
+    colWidths: [14, 10, 9, 9, 9, 8, 8, 10, 9],
   });
   table.push(...rows.map(stacked));
   return [title(results), "", table.toString(), "", ...notes(results)].join("\n");

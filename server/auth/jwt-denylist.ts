@@ -149,6 +149,7 @@ export async function denylistRevocation(options: DenylistOptions): Promise<JwtR
       const stored = await redis(() => client.get(nbfKey(sub)));
       return Math.max(heardNotBefore(sub) ?? 0, stored === null ? 0 : Number(stored));
     },
+    localEntries: () => local.localEntries(),
     close: async () => {
       await subscription.close();
       await client.quit().catch(() => client.disconnect());

@@ -18,6 +18,8 @@ export interface JwtRevocation {
   revokeUser(claims: JwtClaims): Promise<void>;
   /** The earliest iat (seconds) a new token of this user may carry; 0 when none is set. */
   notBefore(sub: string): Promise<number>;
+  /** Answers kept in this process besides the token cache's (jwt-denylist's near tier). */
+  localEntries(): number;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export const noRevocation: JwtRevocation = {
   revokeToken: async () => {},
   revokeUser: async () => {},
   notBefore: async () => 0,
+  localEntries: () => 0,
   close: async () => {},
 };
 
@@ -88,6 +91,7 @@ export function versionRevocation(deps: VersionRevocationDeps): JwtRevocation {
     },
     revokeUser: (claims) => cache.invalidate([versionKey(claims)]),
     notBefore: async () => 0,
+    localEntries: () => 0,
     close: async () => {},
   };
 }

@@ -17,6 +17,8 @@ import { createVerifier, sessionSource } from "./verify.js";
 export interface TokenPath {
   authenticate: onRequestHookHandler;
   tokens: Tokens;
+  /** Answers it keeps in this process besides the token cache's. */
+  localEntries(): number;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function openTokenPath(config: Config, deps: TokenPathDeps): Promis
     return {
       authenticate: bearerAuthentication(verify),
       tokens: opaqueTokens({ store, cache, clock, ttlSeconds: config.tokenTtl }),
+      localEntries: () => 0,
       close: async () => {},
     };
   }
@@ -93,6 +96,7 @@ export async function openTokenPath(config: Config, deps: TokenPathDeps): Promis
   return {
     authenticate: jwtAuthentication(codec, revocation),
     tokens: jwtTokens(codec, revocation, config.tokenTtl),
+    localEntries: () => revocation.localEntries(),
     close: () => revocation.close(),
   };
 }

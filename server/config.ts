@@ -1,6 +1,8 @@
 import { availableParallelism } from "node:os";
+import { configInvalid } from "../lib/errors.js";
 import {
   checkAll,
+  givenOptions,
   inRange,
   integer,
   list,
@@ -26,6 +28,10 @@ export const LIMITS_SWITCH = ["on", "off"] as const;
 export const LIMITS_STORES = ["auto", "memory", "redis"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "silent"] as const;
 
+/** host:port with a port from 1 to 65535. */
+const HOST_PORT =
+  /^[^\s:,]+:(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
+
 export interface Config {
   host: string;
   port: number;
@@ -49,6 +55,8 @@ export interface Config {
   localCacheTtl: number;
   originLatencyMs: number;
   redisUrl: string;
+  /** A Redis Cluster's seed nodes (host:port) instead of --redis-url; empty: one Redis. */
+  redisCluster: string[];
   redisTimeoutMs: number;
   redisKeyPrefix: string;
   databaseUrl: string;
@@ -95,6 +103,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   localCacheTtl: 5,
   originLatencyMs: 0,
   redisUrl: "redis://127.0.0.1:6379",
+  redisCluster: [],
   redisTimeoutMs: 200,
   redisKeyPrefix: "acb:",
   databaseUrl: "postgres://postgres@127.0.0.1:5432/postgres",
@@ -252,6 +261,17 @@ export const OPTIONS: OptionTable<Config> = {
         : numberInRange(0, 60_000)(value),
   },
   redisUrl: redisUrlOption("Redis for the redis cache mode"),
+  redisCluster: {
+    flag: "redis-cluster",
+    env: "ACB_REDIS_CLUSTER",
+    help: "a Redis Cluster instead of --redis-url: seed nodes as host:port[,host:port…]",
+    parse: list,
+    check: (nodes) =>
+      nodes.every((node) => HOST_PORT.test(node))
+        ? undefined
+        : "must be host:port[,host:port…] (each port from 1 to 65535)",
+    show: (nodes) => (nodes.length > 0 ? nodes.join(",") : "none"),
+  },
   redisTimeoutMs: {
     flag: "redis-timeout-ms",
     env: "ACB_REDIS_TIMEOUT_MS",
@@ -404,7 +424,14 @@ export const makeConfig = (overrides: Partial<Config> = {}): Config =>
   checkAll(OPTIONS, { ...DEFAULTS, ...overrides });
 
 /** Reads flags over environment variables over defaults. Throws ACB_CONFIG_INVALID naming the bad input. */
-export const loadConfig = (argv: readonly string[], env: NodeJS.ProcessEnv): Config =>
-  parseOptions(OPTIONS, DEFAULTS, argv, env);
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const config = parseOptions(OPTIONS, DEFAULTS, argv, env);
+  if (config.redisCluster.length > 0 && givenOptions(OPTIONS, argv, env).has("redisUrl")) {
+    throw configInvalid(
+      "--redis-cluster and --redis-url (or REDIS_URL) name two different Redis deployments: give one",
+    );
+  }
+  return config;
+}
 
 export const usage = (command: string): string => usageText(OPTIONS, DEFAULTS, command);

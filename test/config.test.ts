@@ -43,6 +43,12 @@ describe("configuration", () => {
     [["--password-cost", "ln=40,r=8,p=1"], "--password-cost must look like"],
     [["--pg-schema", "x; drop"], "--pg-schema must be a lower-case SQL identifier"],
     [["--bogus", "1"], "Unknown option '--bogus'"],
+    [["--redis-cluster", "127.0.0.1"], "--redis-cluster must be host:port[,host:port…]"],
+    [["--redis-cluster", "a:1,b:70000"], "--redis-cluster must be host:port[,host:port…]"],
+    [
+      ["--redis-cluster", "127.0.0.1:7000", "--redis-url", "redis://127.0.0.1:6379"],
+      "--redis-cluster and --redis-url (or REDIS_URL) name two different Redis deployments: give one",
+    ],
   ])("rejects %j naming the flag", (argv, message) => {
     expect(() => loadConfig(argv, {})).toThrow(
       expect.objectContaining({
@@ -50,6 +56,16 @@ describe("configuration", () => {
         message: expect.stringContaining(message),
       }),
     );
+  });
+
+  it("takes a cluster's seed nodes, and refuses them beside REDIS_URL", () => {
+    expect(loadConfig(["--redis-cluster", "10.0.0.1:7000,redis-b:7001"], {}).redisCluster).toEqual([
+      "10.0.0.1:7000",
+      "redis-b:7001",
+    ]);
+    expect(() =>
+      loadConfig(["--redis-cluster", "10.0.0.1:7000"], { REDIS_URL: "redis://x:6379" }),
+    ).toThrow(/--redis-cluster and --redis-url \(or REDIS_URL\)/);
   });
 
   it("names the environment variable when that is where the bad value came from", () => {

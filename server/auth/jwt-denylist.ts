@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { createMemoryCache, type MemoryCache } from "../cache/memory.js";
+import type { RedisClient } from "../cache/redis-client.js";
 import { subscribe } from "../cache/subscription.js";
 import { storeUnavailable, tokenInvalid } from "../errors.js";
 import type { Metrics } from "../metrics.js";
@@ -8,7 +9,7 @@ import { type JwtClaims, principalOfClaims } from "./jwt.js";
 import type { JwtRevocation } from "./jwt-revocation.js";
 
 export interface DenylistOptions {
-  client: Redis;
+  client: RedisClient;
   /** A connection of its own: a subscribed connection can issue no other commands. */
   subscriber: Redis;
   keyPrefix: string;

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Redis } from "ioredis";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
   RateLimiterRedis,
   RateLimiterRes,
 } from "rate-limiter-flexible";
+import type { RedisClient } from "../cache/redis-client.js";
 import { loginThrottled } from "../errors.js";
 
 export interface LoginLimits {
@@ -47,7 +47,7 @@ const FAILURES_UNBOUNDED = 1_000_000;
 /** A limiter in Redis when instances share it, falling back to memory while Redis fails. */
 function limiter(
   options: { keyPrefix: string; points: number; duration: number },
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
 ): RateLimiterAbstract {
   const memory = new RateLimiterMemory(options);
   return redis
@@ -59,7 +59,7 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 export function createLoginGuard(
   limits: LoginLimits,
-  store: { redis?: Redis; keyPrefix: string },
+  store: { redis?: RedisClient; keyPrefix: string },
   events: LoginGuardEvents,
 ): LoginGuard {
   const addresses = limiter(

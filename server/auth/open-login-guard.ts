@@ -1,4 +1,4 @@
-import { connectRedis } from "../cache/redis-client.js";
+import { connectRedis, redisOptionsOf } from "../cache/redis-client.js";
 import type { Config } from "../config.js";
 import {
   createLoginGuard,
@@ -32,10 +32,7 @@ export async function openLoginGuard(
 ): Promise<{ guard: LoginGuard; close: () => void }> {
   const store = loginLimitsStore(config);
   if (store === null) return { guard: NO_GUARD, close: () => {} };
-  const redis =
-    store === "redis"
-      ? await connectRedis({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs })
-      : undefined;
+  const redis = store === "redis" ? await connectRedis(redisOptionsOf(config)) : undefined;
   const guard = createLoginGuard(
     {
       addressLimit: config.loginAddressLimit,

@@ -1,6 +1,6 @@
 import type { onRequestHookHandler } from "fastify";
 import { configInvalid } from "../../lib/errors.js";
-import { connectWithSubscriber } from "../cache/redis-client.js";
+import { connectWithSubscriber, redisOptionsOf } from "../cache/redis-client.js";
 import type { TokenCache } from "../cache/token-cache.js";
 import type { Config } from "../config.js";
 import type { Metrics } from "../metrics.js";
@@ -52,10 +52,7 @@ async function openRevocation(config: Config, deps: TokenPathDeps): Promise<JwtR
       return versionRevocation({ ...deps, coalesce: config.coalesce === "on" });
     case "denylist": {
       return denylistRevocation({
-        ...(await connectWithSubscriber({
-          url: config.redisUrl,
-          commandTimeoutMs: config.redisTimeoutMs,
-        })),
+        ...(await connectWithSubscriber(redisOptionsOf(config))),
         keyPrefix: config.redisKeyPrefix,
         localTtlMs: config.localCacheTtl * 1000,
         maxEntries: config.cacheMax,

@@ -2,7 +2,7 @@ import type { Config } from "../config.js";
 import { createMemoryCache } from "./memory.js";
 import { createNoCache } from "./none.js";
 import { createRedisCache } from "./redis.js";
-import { connectRedis, connectWithSubscriber } from "./redis-client.js";
+import { connectRedis, connectWithSubscriber, redisOptionsOf } from "./redis-client.js";
 import { createTieredCache } from "./tiered.js";
 import type { CacheEvents, TokenCache } from "./token-cache.js";
 
@@ -10,7 +10,7 @@ import type { CacheEvents, TokenCache } from "./token-cache.js";
 export async function createCache(config: Config, events: CacheEvents): Promise<TokenCache> {
   const ttlMs = config.cacheTtl * 1000;
   const jitter = config.cacheTtlJitter;
-  const connection = { url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs };
+  const connection = redisOptionsOf(config);
   switch (config.cache) {
     case "none":
       return createNoCache();

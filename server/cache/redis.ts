@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import type { Principal } from "../store/store.js";
+import type { RedisClient } from "./redis-client.js";
 import {
   BYPASS,
   type CacheEvents,
@@ -13,7 +13,7 @@ import {
 } from "./token-cache.js";
 
 export interface RedisCacheOptions extends EntryLife {
-  client: Redis;
+  client: RedisClient;
   keyPrefix: string;
   events: CacheEvents;
   /** How often a failed invalidation is retried. */
@@ -43,12 +43,13 @@ export function createRedisCache(options: RedisCacheOptions): TokenCache {
   const unwritten = new Map<string, number>();
   let resyncTimer: NodeJS.Timeout | undefined;
 
+  // One SET per key, never a MULTI: a user's tokens hash to slots on different masters of a
+  // cluster, where a transaction across slots fails with CROSSSLOT. Auto-pipelining still sends
+  // each node's writes together; if any fails, every one counts as unwritten.
   const writeTombstones = async (tokenHashes: readonly string[]) => {
-    const batch = client.multi();
-    for (const tokenHash of tokenHashes) batch.set(key(tokenHash), TOMBSTONE, "PX", ttlMs);
-    const results = await batch.exec();
-    const failed = results?.find(([error]) => error !== null);
-    if (!results || failed) throw failed?.[0] ?? new Error("Redis transaction aborted");
+    await Promise.all(
+      tokenHashes.map((tokenHash) => client.set(key(tokenHash), TOMBSTONE, "PX", ttlMs)),
+    );
   };
 
   const resync = async () => {

@@ -1,11 +1,12 @@
 import type { Redis } from "ioredis";
 import { createMemoryCache } from "./memory.js";
 import { createRedisCache } from "./redis.js";
+import type { RedisClient } from "./redis-client.js";
 import { subscribe } from "./subscription.js";
 import type { CacheEvents, TokenCache } from "./token-cache.js";
 
 export interface TieredCacheOptions {
-  client: Redis;
+  client: RedisClient;
   /** A connection of its own: a subscribed connection can issue no other commands. */
   subscriber: Redis;
   keyPrefix: string;

@@ -343,19 +343,18 @@ describe.skipIf(!redisUrl)("the suites over Redis", () => {
     after = await commandCalls(redisUrl as string);
   }, 60_000);
 
-  it("really sends GET, SET and MULTI/EXEC to Redis, one of each per call", () => {
+  it("really sends GET and SET to Redis: one SET per invalidated token, no MULTI (a cluster refuses one across slots)", () => {
     const calls = (id: string) => taskOf(results, id).stats?.calls ?? 0;
     const delta = (command: string) => (after.get(command) ?? 0) - (before.get(command) ?? 0);
     expect(delta("get")).toBeGreaterThanOrEqual(calls("redis.get-hit") + calls("redis.get-miss"));
-    expect(delta("set")).toBeGreaterThanOrEqual(calls("redis.set"));
-    expect(delta("exec")).toBeGreaterThanOrEqual(
-      calls("redis.invalidate-1") + calls("redis.invalidate-user"),
+    expect(delta("set")).toBeGreaterThanOrEqual(
+      calls("redis.set") + calls("redis.invalidate-1") + 10 * calls("redis.invalidate-user"),
     );
     // Redis counts the commands of every client, and other test files share it: a lower bound.
     const sent = (id: string) => taskOf(results, id).perCall["Redis commands"];
     expect(sent("redis.get-hit")).toBeGreaterThanOrEqual(1);
-    expect(sent("redis.invalidate-1")).toBeGreaterThanOrEqual(3);
-    expect(sent("redis.invalidate-user")).toBeGreaterThanOrEqual(12);
+    expect(sent("redis.invalidate-1")).toBeGreaterThanOrEqual(1);
+    expect(sent("redis.invalidate-user")).toBeGreaterThanOrEqual(10);
   });
 
   it("checks each request as the hook does, on the path its name says", () => {

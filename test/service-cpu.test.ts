@@ -36,7 +36,7 @@ describe("whole-system CPU: the services on the request path", () => {
   afterAll(() => redis?.stop());
 
   it("counts a redis-server's CPU under a burst of commands, and next to none when it idles", async () => {
-    const path = { redis: { url: redis.url, keyPrefix: "cpu:" }, databaseUrl: null };
+    const path = { redis: { url: redis.url, cluster: [], keyPrefix: "cpu:" }, databaseUrl: null };
     const idle = only(
       await measured(path, () => new Promise((resolve) => setTimeout(resolve, 300))),
     );
@@ -100,7 +100,7 @@ describe("whole-system CPU: the services on the request path", () => {
 
   it("says a service on another machine is not measured, never zero", async () => {
     const path = {
-      redis: { url: "redis://cache.example.internal:6379", keyPrefix: "x:" },
+      redis: { url: "redis://cache.example.internal:6379", cluster: [], keyPrefix: "x:" },
       databaseUrl: "postgres://postgres@db.example.internal:5432/postgres",
     };
     const services = await measured(path, () => Promise.resolve());

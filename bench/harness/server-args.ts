@@ -19,7 +19,13 @@ export type ServerSetup = Pick<
   Partial<
     Pick<
       Config,
-      "localCacheTtl" | "loginLimits" | "hashQueue" | "coalesce" | "cacheTtlJitter" | "tokenTtl"
+      | "localCacheTtl"
+      | "loginLimits"
+      | "hashQueue"
+      | "coalesce"
+      | "cacheTtlJitter"
+      | "tokenTtl"
+      | "redisCluster"
     >
   > & {
     /** Credentials files seeded besides the demo users' credentials.json. */
@@ -50,12 +56,15 @@ function modeFlags(mode: TokenMode | "ceiling", jwt: ServerSetup["jwt"]): Partia
 
 /** Command-line arguments of the reference server for one mode. */
 export function serverArgs(mode: TokenMode | "ceiling", setup: ServerSetup): string[] {
-  const { credentials, jwt, ...shared } = setup;
+  const { credentials, jwt, redisUrl, redisCluster, ...shared } = setup;
+  // One Redis or a cluster, never both: the server refuses the pair.
+  const redis = redisCluster && redisCluster.length > 0 ? { redisCluster } : { redisUrl };
   return commandLine(SERVER_OPTIONS, {
     port: 0,
     ...HARNESS_LOGINS,
     tokenTtl: TOKEN_TTL_SECONDS,
     ...shared,
+    ...redis,
     credentials: ["credentials.json", ...credentials],
     ...modeFlags(mode, jwt),
   });

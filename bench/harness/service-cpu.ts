@@ -1,16 +1,16 @@
 import pg from "pg";
 import { describeCause } from "../../lib/errors.js";
-import { connectRedis } from "../../server/cache/redis-client.js";
 import { POSTGRES_APPLICATION } from "../../server/store/postgres.js";
 import { cpuSecondsOf, type ProcessSnapshot, processTree } from "../report/process-cpu.js";
+import { onEveryMaster, type RedisTarget } from "./services.js";
 
 export const SERVICES = ["redis-server", "postgres"] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** The services one run's server talks to on its request path. */
 export interface ServicePath {
-  /** The Redis of the redis and tiered modes, and the key prefix of the run's entries. */
-  redis: { url: string; keyPrefix: string } | null;
+  /** The Redis of the modes that use one (each master of a cluster), and the run's key prefix. */
+  redis: (RedisTarget & { keyPrefix: string }) | null;
   databaseUrl: string | null;
 }
 
@@ -40,21 +40,28 @@ const notLocal = (service: ServiceName, url: string): Located => ({
   why: `${service} at ${new URL(url).host} is not on this machine`,
 });
 
-/** redis-server reports its own pid; on this machine it must be a redis-server we can read. */
-async function locateRedis(url: string, snapshot: ProcessSnapshot): Promise<Located> {
+/**
+ * redis-server reports its own pid; on this machine it must be a redis-server we can read. A
+ * cluster's masters are counted together: every one of them is on the request path.
+ */
+async function locateRedis(target: RedisTarget, snapshot: ProcessSnapshot): Promise<Located> {
   const service = "redis-server";
-  if (!localHost(url)) return notLocal(service, url);
-  const client = await connectRedis({ url, commandTimeoutMs: 2000 });
-  try {
-    const pid = Number(/process_id:(\d+)/.exec(await client.info("server"))?.[1]);
+  const urls =
+    target.cluster.length > 0 ? target.cluster.map((node) => `redis://${node}`) : [target.url];
+  const remote = urls.find((url) => !localHost(url));
+  if (remote) return notLocal(service, remote);
+  const pids: number[] = [];
+  let hidden: number | undefined;
+  await onEveryMaster(target, async (node) => {
+    const pid = Number(/process_id:(\d+)/.exec(await node.info("server"))?.[1]);
     // In a container the pid is the container's: here it names another process, or none.
-    if (snapshot.processes.get(pid)?.name !== service) {
-      return { service, why: `redis-server's process ${pid} is not visible here (a container?)` };
-    }
-    return { service, pids: [pid] };
-  } finally {
-    client.disconnect();
+    if (snapshot.processes.get(pid)?.name === service) pids.push(pid);
+    else hidden = pid;
+  });
+  if (hidden !== undefined) {
+    return { service, why: `redis-server's process ${hidden} is not visible here (a container?)` };
   }
+  return { service, pids };
 }
 
 /** The backends serving the server's processes, found by the application name they connect with. */
@@ -99,10 +106,8 @@ async function locate(
   const found: Promise<Located>[] = [];
   const guarded = (service: ServiceName, work: () => Promise<Located>) =>
     work().catch((error: unknown) => ({ service, why: describeCause(error) }));
-  if (path.redis) {
-    const { url } = path.redis;
-    found.push(guarded("redis-server", () => locateRedis(url, snapshot)));
-  }
+  const { redis } = path;
+  if (redis) found.push(guarded("redis-server", () => locateRedis(redis, snapshot)));
   if (path.databaseUrl) {
     const url = path.databaseUrl;
     const servers = processTree(snapshot, serverPid);

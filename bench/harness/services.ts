@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import pg from "pg";
 import { describeCause, postgresUnavailable } from "../../lib/errors.js";
 import { connectRedis, redisServerVersion } from "../../server/cache/redis-client.js";
@@ -21,7 +21,34 @@ export interface Service {
   private: boolean;
   stop(): Promise<void>;
 }
-export type RedisService = Service;
+/** Where a benchmark's Redis is: one server, or a cluster's seed nodes (host:port). */
+export interface RedisTarget {
+  url: string;
+  /** Empty: the one Redis at `url`. */
+  cluster: readonly string[];
+}
+export type RedisService = Service & RedisTarget;
+
+const targetOf = (target: string | RedisTarget): RedisTarget =>
+  typeof target === "string" ? { url: target, cluster: [] } : target;
+
+/**
+ * Runs `work` on every node that holds keys: the one Redis, or each master of a cluster (a SCAN
+ * or MEMORY USAGE sees one node's keys only).
+ */
+export async function onEveryMaster(
+  target: RedisTarget,
+  work: (client: Redis) => Promise<void>,
+): Promise<void> {
+  const client = await connectRedis({ ...target, commandTimeoutMs: 5000 });
+  try {
+    const nodes =
+      target.cluster.length > 0 ? (client as Cluster).nodes("master") : [client as Redis];
+    for (const node of nodes) await work(node);
+  } finally {
+    client.disconnect();
+  }
+}
 
 /** The version of the Redis at `url`; throws ACB_REDIS_UNREACHABLE, naming the cause, when none answers. */
 async function redisVersion(url: string): Promise<string> {
@@ -56,37 +83,34 @@ export async function dropPostgresSchema(url: string, schema: string): Promise<v
   }
 }
 
-/** Calls `each` with every batch of keys under `prefix` at `url`. */
-async function forKeys(
-  url: string,
+/** Calls `each` with every batch of keys under `prefix`, node by node. */
+const forKeys = (
+  target: string | RedisTarget,
   prefix: string,
   each: (client: Redis, keys: string[]) => Promise<unknown>,
-): Promise<void> {
-  const client = await connectRedis({ url, commandTimeoutMs: 5000 });
-  try {
+): Promise<void> =>
+  onEveryMaster(targetOf(target), async (client) => {
     let cursor = "0";
     do {
       const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      // One DEL or MEMORY USAGE per key: a node's keys may still span slots.
       if (keys.length > 0) await each(client, keys);
       cursor = next;
     } while (cursor !== "0");
-  } finally {
-    client.disconnect();
-  }
-}
+  });
 
 /** Deletes every key under `prefix`: what a benchmark or a test wrote leaves with it. */
-export const deleteRedisKeys = (url: string, prefix: string): Promise<void> =>
-  forKeys(url, prefix, (client, keys) => client.del(...keys));
+export const deleteRedisKeys = (target: string | RedisTarget, prefix: string): Promise<void> =>
+  forKeys(target, prefix, (client, keys) => Promise.all(keys.map((key) => client.del(key))));
 
 /** What Redis holds under `prefix`: its keys, and the bytes MEMORY USAGE reports for them. */
 export async function redisFootprint(
-  url: string,
+  target: string | RedisTarget,
   prefix: string,
 ): Promise<{ entries: number; bytes: number }> {
   let entries = 0;
   let bytes = 0;
-  await forKeys(url, prefix, async (client, keys) => {
+  await forKeys(target, prefix, async (client, keys) => {
     const usages = await Promise.all(keys.map((key) => client.memory("USAGE", key)));
     // A key that expired between the scan and its MEMORY USAGE is no longer held.
     for (const usage of usages) {
@@ -236,14 +260,41 @@ async function provide(
   }
 }
 
-export const provideRedis = (url: string) =>
-  provide(
+/**
+ * The Redis of a benchmark: a cluster as given (never one of our own: a cluster is the user's), or
+ * the one at `url`, or a private one; else why not.
+ */
+export async function provideRedis(
+  url: string,
+  cluster: readonly string[] = [],
+): Promise<RedisService | string> {
+  if (cluster.length > 0) return provideCluster(cluster);
+  const provided = await provide(
     "Redis",
     url,
     redisVersion,
     startPrivateRedis,
     "start one with `docker compose up -d redis` or `redis-server`, or pass --redis-url",
   );
+  return typeof provided === "string" ? provided : { ...provided, cluster: [] };
+}
+
+/** A cluster's version and topology, for the provenance: the masters and the slots they serve. */
+async function provideCluster(nodes: readonly string[]): Promise<RedisService | string> {
+  const target = { url: "", cluster: nodes };
+  try {
+    let version = "";
+    const masters: string[] = [];
+    await onEveryMaster(target, async (node) => {
+      version ||= await redisServerVersion(node);
+      masters.push(`${node.options.host}:${node.options.port}`);
+    });
+    const topology = `a cluster of ${masters.length} masters (${masters.join(", ")})`;
+    return { ...target, version: `${version}, ${topology}`, private: false, stop: async () => {} };
+  } catch (error) {
+    return `the Redis Cluster at ${nodes.join(",")} is not reachable (${describeCause((error as Error).cause ?? error)}); start it, or pass --redis-url for one Redis`;
+  }
+}
 
 export const providePostgres = (url: string) =>
   provide(

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { generatedKeys, JWT_ALGS, type JwtAlg, signingJwk } from "../../server/auth/jwt-keys.js";
 import type { StoreKind } from "../../server/store/store.js";
-import { deleteRedisKeys, dropPostgresSchema } from "./services.js";
+import { deleteRedisKeys, dropPostgresSchema, type RedisTarget } from "./services.js";
 
 /**
  * A store and a Redis key space of its own for one benchmark run: SQLite files or PostgreSQL
@@ -24,7 +24,7 @@ export interface Workspace {
 export function createWorkspace(
   store: StoreKind,
   databaseUrl: string,
-  redisUrl: string | undefined,
+  redis: RedisTarget | undefined,
 ): Workspace {
   const id = randomUUID().replaceAll("-", "").slice(0, 10);
   const suffix = (part?: string) => (part === undefined ? id : `${id}_${part}`);
@@ -62,7 +62,7 @@ export function createWorkspace(
       return keyFiles;
     },
     cleanup: async () => {
-      if (redisUrl) await deleteRedisKeys(redisUrl, `acb-bench:${id}:`).catch(() => {});
+      if (redis) await deleteRedisKeys(redis, `acb-bench:${id}:`).catch(() => {});
       if (store === "postgres") {
         for (const schema of schemas) await dropPostgresSchema(databaseUrl, schema).catch(() => {});
       }

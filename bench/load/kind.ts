@@ -119,6 +119,12 @@ export const loadKind: ResultKind<LoadResults> = {
         return { ...run, settings: settings && { ...settings, jwt: null } };
       }),
     }),
+    // Version 6 ran against one Redis.
+    6: (json) => ({
+      ...json,
+      version: 7,
+      options: { ...(json.options as Json), redisCluster: [] },
+    }),
   },
   views: loadViews,
 };

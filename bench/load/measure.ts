@@ -115,7 +115,7 @@ async function cacheHeld(server: ServerSample, services: ServicePath): Promise<C
   return {
     localEntries: server.cacheLocalEntries,
     // A Redis that went away during the run leaves its footprint unknown, not the run failed.
-    redis: redis ? await redisFootprint(redis.url, redis.keyPrefix).catch(() => null) : null,
+    redis: redis ? await redisFootprint(redis, redis.keyPrefix).catch(() => null) : null,
   };
 }
 

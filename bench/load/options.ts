@@ -26,7 +26,7 @@ import { JWT_ALGS } from "../../server/auth/jwt-keys.js";
 import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
-import { JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
+import { checkOneRedis, JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
 import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
 import { SCENARIOS, type Scenario, STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
 import { LOAD_MODES, type LoadMode, type LoadOptions, PIN_CPUS, type PinCpus } from "./schema.js";
@@ -55,6 +55,7 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   target: null,
   credentials: null,
   redisUrl: SERVER.redisUrl,
+  redisCluster: [],
   databaseUrl: SERVER.databaseUrl,
   out: "reports",
   // The issue this scenario answers: a wrong-password client over 20 connections.
@@ -181,6 +182,10 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     show: showNullable,
   },
   redisUrl: redisUrlOption(REDIS_MODES_HELP),
+  redisCluster: passedOn(
+    SERVER_OPTIONS.redisCluster,
+    "a Redis Cluster instead of --redis-url (its seed nodes, host:port[,…]; never started here)",
+  ),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
   orderSeed: {
@@ -278,6 +283,7 @@ export function withDerivedDefaults(
   given: ReadonlySet<keyof LoadCommandOptions>,
 ): LoadCommandOptions {
   const out = { ...options };
+  checkOneRedis(out.redisCluster, given);
   if (out.quick) {
     for (const key of ["duration", "warmup", "runs"] as const)
       if (!given.has(key)) out[key] = QUICK[key];

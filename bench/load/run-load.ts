@@ -118,7 +118,7 @@ export async function runLoadBenchmark(
   const needsRedis = (mode: LoadMode) => usesRedis(settingsOf(mode));
   let redis: RedisService | undefined;
   if (modes.some(needsRedis)) {
-    const provided = await provideRedis(options.redisUrl);
+    const provided = await provideRedis(options.redisUrl, options.redisCluster);
     if (typeof provided === "string") {
       for (const mode of modes.filter(needsRedis)) skip(mode, provided);
     } else {
@@ -139,7 +139,7 @@ export async function runLoadBenchmark(
     ? await readPlainCredentials(options.credentials as string)
     : await prepareLoadUsers(options.users).then((prepared) => prepared.users);
   const serverFiles = options.target ? [] : [`data/bench-users-${options.users}.json`];
-  const workspace = createWorkspace(options.store, databaseUrl, redis?.url);
+  const workspace = createWorkspace(options.store, databaseUrl, redis);
   // Each version of an A/B run has a store of its own: an older server may lay out its tables
   // differently, and logs its users in itself.
   const versionNames: (VersionName | null)[] =
@@ -159,7 +159,9 @@ export async function runLoadBenchmark(
   /** The services a mode's server asks on its request path: their CPU is the request's too. */
   const servicesOf = (round: number, arm: Arm): ServicePath => ({
     redis:
-      needsRedis(arm.mode) && redis ? { url: redis.url, keyPrefix: keyPrefixOf(round, arm) } : null,
+      needsRedis(arm.mode) && redis
+        ? { url: redis.url, cluster: redis.cluster, keyPrefix: keyPrefixOf(round, arm) }
+        : null,
     databaseUrl: options.store === "postgres" ? databaseUrl : null,
   });
   const jwt = modes.some((mode) => settingsOf(mode).tokens === "jwt")
@@ -173,6 +175,7 @@ export async function runLoadBenchmark(
     store: options.store,
     databaseUrl,
     redisUrl: redis?.url ?? options.redisUrl,
+    redisCluster: options.redisCluster,
     redisKeyPrefix: keyPrefixOf(round, arm),
     credentials: serverFiles,
     cacheTtl: options.cacheTtl,

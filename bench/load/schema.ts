@@ -33,8 +33,9 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * scenarios: runs' timeline, stampedes.
  * 5 added A/B runs: runs' version, versions; options.serverArgs.
  * 6 added the JWT modes: options.jwtAlg and jwtVersionCache; runs' settings.jwt; revocation.
+ * 7 added a Redis Cluster as the shared cache: options.redisCluster.
  */
-export const LOAD_SCHEMA_VERSION = 6;
+export const LOAD_SCHEMA_VERSION = 7;
 
 /**
  * `ceiling` is the route with authentication off; `target` an external server; the JWT modes are
@@ -90,6 +91,8 @@ export interface LoadOptions {
   target: string | null;
   credentials: string | null;
   redisUrl: string;
+  /** A Redis Cluster's seed nodes instead of redisUrl; empty: one Redis. */
+  redisCluster: string[];
   databaseUrl: string;
   out: string;
   /** Seeds each round's order of the modes; the results hold the one used (drawn when null). */

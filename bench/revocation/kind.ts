@@ -73,6 +73,12 @@ export const revocationKind: ResultKind<RevocationResults> = {
         })),
       })),
     }),
+    // Version 4 ran against one Redis.
+    4: (json) => ({
+      ...json,
+      version: 5,
+      options: { ...(json.options as Json), redisCluster: [] },
+    }),
   },
   views: revocationViews,
 };

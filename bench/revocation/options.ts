@@ -1,5 +1,6 @@
 import { configInvalid } from "../../lib/errors.js";
 import {
+  givenOptions,
   inRange,
   integer,
   listOf,
@@ -20,7 +21,7 @@ import {
 import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
-import { JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
+import { checkOneRedis, JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
 import {
   EVENTS,
   REVOCATION_MODES,
@@ -69,6 +70,7 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.fr
   jwtVersionCache: DEFAULT_VERSION_CACHE,
   store: "sqlite",
   redisUrl: SERVER.redisUrl,
+  redisCluster: [],
   databaseUrl: SERVER.databaseUrl,
   out: "reports",
   json: false,
@@ -161,6 +163,10 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
   },
   store: passedOn(SERVER_OPTIONS.store, "sqlite | postgres"),
   redisUrl: redisUrlOption(REDIS_MODES_HELP),
+  redisCluster: passedOn(
+    SERVER_OPTIONS.redisCluster,
+    "a Redis Cluster instead of --redis-url (its seed nodes, host:port[,…]; never started here)",
+  ),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
   json: jsonOption(),
@@ -171,6 +177,7 @@ export function revocationOptions(
   env: NodeJS.ProcessEnv,
 ): RevocationCommandOptions {
   const options = parseOptions(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, argv, env);
+  checkOneRedis(options.redisCluster, givenOptions(REVOCATION_OPTIONS, argv, env));
   const cached = options.modes.filter((mode) => mode === "jwt-version" || mode === "jwt-denylist");
   const ttl = Math.max(options.cacheTtl, options.localCacheTtl);
   // exp counts whole seconds from an iat rounded down: a token may end up to a second early.

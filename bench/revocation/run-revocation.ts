@@ -85,7 +85,7 @@ export async function runRevocationBenchmark(
   const needsRedis = (mode: RevocationMode) => usesRedis(modeSettings(mode, choicesOf(options)));
   let redis: RedisService | undefined;
   if (modes.some(needsRedis)) {
-    const provided = await provideRedis(options.redisUrl);
+    const provided = await provideRedis(options.redisUrl, options.redisCluster);
     if (typeof provided === "string") {
       const without = modes.filter(needsRedis);
       for (const mode of without) skipped.push({ mode, reason: provided });
@@ -123,7 +123,7 @@ export async function runRevocationBenchmark(
     lagVsThroughput: [],
   };
   const folder = await createReportFolder(options.out, "revocation");
-  const workspace = createWorkspace(options.store, databaseUrl, redis?.url);
+  const workspace = createWorkspace(options.store, databaseUrl, redis);
   const recording = {
     folder,
     results,
@@ -214,6 +214,7 @@ async function runMode(
     pgSchema: workspace.pgSchema(mode),
     databaseUrl: context.databaseUrl,
     redisUrl: context.redisUrl,
+    redisCluster: options.redisCluster,
     redisKeyPrefix: workspace.redisKeyPrefix(mode),
     credentials: context.serverFiles,
     cacheTtl: options.cacheTtl,

@@ -13,8 +13,9 @@ export const REVOCATION_SCHEMA = "auth-cache-bench/revocation";
  * background load an offered rate (options.loadRate; background's offeredRate and p99).
  * 4 added the JWT modes: options tokenTtl, jwtAlg, jwtVersionCache; each probe's
  * refusedBeforeExpiry and each summary's revokedBeforeExpiry.
+ * 5 added a Redis Cluster as the shared cache: options.redisCluster.
  */
-export const REVOCATION_SCHEMA_VERSION = 4;
+export const REVOCATION_SCHEMA_VERSION = 5;
 
 export const REVOCATION_MODES = [...CACHE_MODES, ...JWT_MODES] as const;
 export type RevocationMode = (typeof REVOCATION_MODES)[number];
@@ -46,6 +47,8 @@ export interface RevocationOptions {
   jwtVersionCache: CacheMode;
   store: StoreKind;
   redisUrl: string;
+  /** A Redis Cluster's seed nodes instead of redisUrl; empty: one Redis. */
+  redisCluster: string[];
   databaseUrl: string;
   out: string;
 }

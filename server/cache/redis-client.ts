@@ -68,7 +68,9 @@ const newCluster = (nodes: readonly string[], options: RedisClientOptions): Clus
   );
 
 /** Connects; throws ACB_REDIS_UNREACHABLE when the first connection fails. */
-export async function connectRedis(options: Omit<RedisClientOptions, "cluster">): Promise<Redis>;
+export async function connectRedis(
+  options: Omit<RedisClientOptions, "cluster"> & { cluster?: never },
+): Promise<Redis>;
 export async function connectRedis(options: RedisClientOptions): Promise<RedisClient>;
 export async function connectRedis(options: RedisClientOptions): Promise<RedisClient> {
   const nodes = options.cluster ?? [];

@@ -48,11 +48,23 @@ export const latestLoadReference = (out: string): Promise<LoadReference | null> 
     return reference(folder, results);
   });
 
-/** For the revocation benchmark: each mode's throughput in the newest complete load report of `store`. */
-export const latestThroughput = (out: string, store: string): Promise<ThroughputReference | null> =>
+/** Whether a report ran against the same Redis deployment: one Redis, or the same cluster. */
+const sameRedis = (theirs: readonly string[], ours: readonly string[]) =>
+  theirs.join() === ours.join();
+
+/**
+ * For the revocation benchmark: each mode's throughput in the newest complete load report of
+ * `store` and the same Redis (one, or the same cluster).
+ */
+export const latestThroughput = (
+  out: string,
+  store: string,
+  redisCluster: readonly string[] = [],
+): Promise<ThroughputReference | null> =>
   newestReport(out, async (file) => {
     const results = await readLoadResults(file);
     if (results.options.store !== store || results.status !== "complete") return null;
+    if (!sameRedis(results.options.redisCluster, redisCluster)) return null;
     const rps: Record<string, number> = {};
     for (const summary of results.summaries)
       if (summary.rps) rps[summary.mode] = summary.rps.median;
@@ -73,10 +85,15 @@ export const latestEntryWeights = (out: string): Promise<EntryWeights | null> =>
  * instance, and whether a JWT was refused before it expired, in the newest complete revocation
  * report of `store`.
  */
-export const latestRevocation = (out: string, store: string): Promise<RevocationReference | null> =>
+export const latestRevocation = (
+  out: string,
+  store: string,
+  redisCluster: readonly string[] = [],
+): Promise<RevocationReference | null> =>
   newestReport(out, async (file, folder) => {
     const results = await readRevocationResults(file);
     if (results.options.store !== store || results.status !== "complete") return null;
+    if (!sameRedis(results.options.redisCluster, redisCluster)) return null;
     const modes: RevocationReference["modes"] = {};
     for (const summary of results.summaries) {
       const before = modes[summary.mode] ?? { exposureMs: null, revokedBeforeExpiry: null };

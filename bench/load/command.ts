@@ -63,7 +63,11 @@ function progressPrinter(): (event: Progress) => void {
  */
 export interface LoadReferences {
   entryWeights(out: string): Promise<EntryWeights | null>;
-  revocation(out: string, store: string): Promise<RevocationReference | null>;
+  revocation(
+    out: string,
+    store: string,
+    redisCluster: readonly string[],
+  ): Promise<RevocationReference | null>;
 }
 
 /** `npm run bench`: exit 1 when any run was invalid or failed. */
@@ -75,7 +79,7 @@ export const loadCommand = (
   run: async (options, signal) =>
     runLoadBenchmark(options, progressPrinter(), signal, {
       entryWeights: await references.entryWeights(options.out),
-      revocation: await references.revocation(options.out, options.store),
+      revocation: await references.revocation(options.out, options.store, options.redisCluster),
     }),
   after: async (options, results, signal) => {
     if (options.saveBaseline === null || signal.aborted) return;

@@ -18,10 +18,16 @@ export const frontierDistance = (distances: readonly Distance[]): Distance | und
  */
 export async function exposureOf(
   options: MapOptions,
-  references: { revocation(out: string, store: string): Promise<RevocationReference | null> },
+  references: {
+    revocation(
+      out: string,
+      store: string,
+      redisCluster: readonly string[],
+    ): Promise<RevocationReference | null>;
+  },
 ): Promise<Exposure[]> {
   const store = frontierDistance(options.distances)?.store ?? "sqlite";
-  const measured = await references.revocation(options.out, store);
+  const measured = await references.revocation(options.out, store, []);
   const ttls = {
     cacheTtl: options.cacheTtl,
     localCacheTtl: SERVER.localCacheTtl,

@@ -33,7 +33,11 @@ export type MapProgress =
 /** What the map reads of other kinds' newest reports: the weight of an entry, revocation exposure. */
 export interface MapReferences {
   entryWeights(out: string): Promise<EntryWeights | null>;
-  revocation(out: string, store: string): Promise<RevocationReference | null>;
+  revocation(
+    out: string,
+    store: string,
+    redisCluster: readonly string[],
+  ): Promise<RevocationReference | null>;
 }
 
 /** The measured distance of a point: none's summary, else the first mode's that looked up. */

@@ -6,7 +6,11 @@ import { revocationViews } from "./views.js";
 
 /** Where the throughput beside each mode's lag comes from. */
 export interface RevocationReferences {
-  throughput(out: string, store: string): Promise<ThroughputReference | null>;
+  throughput(
+    out: string,
+    store: string,
+    redisCluster: readonly string[],
+  ): Promise<ThroughputReference | null>;
 }
 
 /** `npm run bench:revocation`: prints the lag table, writes the report; exit 1 when a mode broke its promise. */
@@ -25,7 +29,7 @@ export const revocationCommand = (
             : `[${event.index + 1}/${event.total}] ${event.mode}: ${options.instances} instances\n`,
         ),
       signal,
-      await references.throughput(options.out, options.store),
+      await references.throughput(options.out, options.store, options.redisCluster),
     ),
   tables: revocationViews.tables,
   exitCode: (results) => (results.summaries.some((s) => s.brokenPromise !== null) ? 1 : 0),

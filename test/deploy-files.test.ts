@@ -15,6 +15,8 @@ interface Service {
   image?: string;
   command?: string[];
   volumes?: string[];
+  profiles?: string[];
+  network_mode?: string;
 }
 const compose = parse(read("docker-compose.yml")) as { services: Record<string, Service> };
 
@@ -36,7 +38,27 @@ describe("docker-compose.yml", () => {
     );
     expect(named.length).toBeGreaterThan(0);
     for (const name of named) expect(Object.keys(compose.services)).toContain(name);
-    expect(Object.keys(compose.services).sort()).toEqual(["postgres", "redis", "server"]);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      "postgres",
+      "redis",
+      "redis-cluster",
+      "server",
+    ]);
+  });
+
+  it("starts a three-master Redis Cluster only when asked, at the seed nodes the docs name", () => {
+    const cluster = compose.services["redis-cluster"] as Service;
+    expect(cluster.profiles).toEqual(["cluster"]);
+    // Clients outside the container must reach the addresses the nodes announce.
+    expect(cluster.network_mode).toBe("host");
+    const script = (cluster.command ?? []).join(" ");
+    const nodes = ["127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003"];
+    expect(script).toContain(`redis-cli --cluster create ${nodes.join(" ")} --cluster-replicas 0`);
+    expect(script).toContain("--cluster-enabled yes");
+    const docs = read("docs/server.md");
+    expect(docs).toContain("docker compose --profile cluster up -d redis-cluster");
+    expect(docs).toContain(`--redis-cluster ${nodes.join(",")}`);
+    expect(loadConfig(["--redis-cluster", nodes.join(",")], {}).redisCluster).toEqual(nodes);
   });
 
   it("builds the server image instead of installing into the host's folder", () => {

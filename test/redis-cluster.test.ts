@@ -94,16 +94,31 @@ describe.skipIf(clusterUnavailable() !== null)("a Redis Cluster of three masters
     expect((await get(a, "/user/", token)).statusCode).toBe(401);
   });
 
-  it("redis: with one master killed, every request is still answered, from the store for its slots", async () => {
+  // Last: the master it kills stays dead for the rest of the file.
+  it("with one master killed, redis and tiered answer every request within the timeout, and revocations still hold", async () => {
     const app = await env.build({ cache: "redis" });
     const tokens = await logins(app, "jane", 8);
+    // tiered's instances subscribe on the first seed node: the one killed.
+    const [a, b] = [await env.build({ cache: "tiered" }), await env.build({ cache: "tiered" })];
+    const shared = await logins(a, "alice", 4);
     for (const token of tokens) expect((await get(app, "/user/", token)).statusCode).toBe(200);
+    for (const token of shared) expect((await get(b, "/user/", token)).statusCode).toBe(200);
     cluster.kill(0);
-    for (const token of tokens) {
+    const timed = async (server: FastifyInstance, token: string) => {
       const started = performance.now();
-      expect((await get(app, "/user/", token)).statusCode).toBe(200);
+      const { statusCode } = await get(server, "/user/", token);
       // Within the command timeout, and then the store's own read.
       expect(performance.now() - started).toBeLessThan(env.base.redisTimeoutMs + 500);
-    }
+      return statusCode;
+    };
+    for (const token of tokens) expect(await timed(app, token)).toBe(200);
+    // b lost its subscription: it must not answer from its local tier what it may not have heard.
+    await eventually(async () => (await metric(b, "acb_cache_local_entries")) === 0, 2000);
+    const [revoked, ...kept] = shared as [string, ...string[]];
+    expect(
+      (await a.inject({ method: "POST", url: "/logout", headers: bearer(revoked) })).statusCode,
+    ).toBe(204);
+    expect(await timed(b, revoked)).toBe(401);
+    for (const token of kept) expect(await timed(b, token)).toBe(200);
   });
 });

@@ -12,7 +12,9 @@ import { renderMarkdown } from "../bench/load/markdown.js";
 import { LOAD_DEFAULTS, loadCommandOptions, withDerivedDefaults } from "../bench/load/options.js";
 import { runLoadBenchmark } from "../bench/load/run-load.js";
 import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "../bench/load/schema.js";
+import { renderTables } from "../bench/load/terminal.js";
 import { get, login, services, type TestEnv, testEnv, USERS } from "./helpers/app.js";
+import { ownRedisUnavailable } from "./helpers/redis-cluster.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -602,4 +604,50 @@ describe("the JWT modes", () => {
     },
     90_000,
   );
+});
+
+describe.skipIf(ownRedisUnavailable("a Redis to kill") !== null)("--fault", () => {
+  it("kills our own Redis during each run of the modes that use it, and bins what each lost", async () => {
+    const options = withDerivedDefaults(
+      {
+        ...LOAD_DEFAULTS,
+        modes: ["none", "redis", "tiered"],
+        fault: { kind: "redis-stop", atSeconds: 1, forSeconds: 1 },
+        duration: 3,
+        warmup: 1,
+        runs: 1,
+        users: 10,
+        out: dir,
+      },
+      new Set(["duration", "warmup", "runs", "users", "fault"]),
+    );
+    const { results } = await runLoadBenchmark(options, () => {}, new AbortController().signal);
+    // Every request answered: a cache that loses Redis asks the store.
+    expect(results.runs.map((run) => [run.mode, run.status, run.unexpected])).toEqual(
+      expect.arrayContaining([
+        ["none", "ok", 0],
+        ["redis", "ok", 0],
+        ["tiered", "ok", 0],
+      ]),
+    );
+    const run = (mode: string) => results.runs.find((r) => r.mode === mode);
+    expect(run("none")?.fault).toBeNull();
+    for (const mode of ["redis", "tiered"]) {
+      const times = run(mode)?.fault;
+      expect(times?.stoppedAtMs).toBeGreaterThanOrEqual(1000);
+      expect((times?.restartedAtMs ?? 0) - (times?.stoppedAtMs ?? 0)).toBeGreaterThanOrEqual(1000);
+      expect(run(mode)?.timeline?.every((bin) => bin.non2xx === 0)).toBe(true);
+    }
+    expect(results.faults.map((f) => [f.mode, f.non2xxDuring])).toEqual([
+      ["redis", 0],
+      ["tiered", 0],
+    ]);
+    // While Redis is down every request of either mode asks the store.
+    for (const summary of results.faults) {
+      expect(summary.storeLookupsPerSecondDuring?.median).toBeGreaterThan(
+        0.9 * (summary.rpsDuring?.median ?? 0),
+      );
+    }
+    expect(renderTables(results)).toContain("Redis killed 1 s into each run and started again");
+  }, 90_000);
 });

@@ -61,6 +61,25 @@ describe("bench options", () => {
     });
   });
 
+  it("--fault takes redis-stop@<at>s+<for>s within the run, and refuses what it cannot stop or see", () => {
+    expect(
+      loadCommandOptions(["--fault", "redis-stop@5s+3s", "--duration", "12"], {}).fault,
+    ).toEqual({ kind: "redis-stop", atSeconds: 5, forSeconds: 3 });
+    const refused: [string[], RegExp][] = [
+      [["--fault", "redis-crash@5s"], /^--fault must be redis-stop@<at>s\+<for>s/],
+      [["--fault", "redis-stop@2s+2s"], /--duration above 4/],
+      [["--fault", "redis-stop@1s+1s", "--rate", "1000"], /it runs in the closed loop/],
+      [["--fault", "redis-stop@1s+1s", "--scenario", "login"], /--scenario read or zipf/],
+      [
+        ["--fault", "redis-stop@1s+1s", "--redis-cluster", "127.0.0.1:7001"],
+        /faults stop our own Redis only/,
+      ],
+    ];
+    for (const [argv, message] of refused) {
+      expect(() => loadCommandOptions(argv, {}), argv.join(" ")).toThrow(message);
+    }
+  });
+
   it("zipf takes a large population and a cache smaller than it", () => {
     expect(loadCommandOptions(["--scenario", "zipf"], {})).toMatchObject({
       users: 10_000,

@@ -55,8 +55,8 @@ export interface LoadSettings {
   record: boolean;
   /** A request unanswered this long counts as a timeout (default 10 s). */
   timeoutSeconds?: number;
-  /** Told every response's latency in µs as it arrives (a timeline's bins). */
-  onResponse?: (latencyUs: number) => void;
+  /** Told every response's latency in µs and its status as it arrives (a timeline's bins). */
+  onResponse?: (latencyUs: number, status: number) => void;
 }
 
 export type LoadOutcome = LoadFigures;
@@ -150,11 +150,11 @@ export async function runAutocannon(
   const running = instance;
   running.on(
     "response",
-    (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    (_client: unknown, status: number, _bytes: number, responseTime: number) => {
       responses += 1;
       const us = Math.max(1, Math.round(responseTime * 1000));
       latencies?.recordValue(us);
-      settings.onResponse?.(us);
+      settings.onResponse?.(us, status);
     },
   );
   const abort = () => running.stop();

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { chown, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -10,6 +10,7 @@ import pg from "pg";
 import { describeCause, postgresUnavailable } from "../../lib/errors.js";
 import { connectRedis, redisServerVersion } from "../../server/cache/redis-client.js";
 import { track } from "./children.js";
+import type { KillableRedis } from "./fault.js";
 
 const run = promisify(execFile);
 
@@ -179,6 +180,50 @@ async function startPrivateRedis(): Promise<Service | string> {
     url: `redis://127.0.0.1:${port}`,
     version: redisVersion,
   });
+}
+
+/**
+ * Our own redis-server on a free port, which a fault may kill (as a crash would: SIGKILL) and
+ * start again, empty, on the same port. Never a user's Redis.
+ */
+export async function startOwnRedis(): Promise<(RedisService & KillableRedis) | string> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  let child: ChildProcess | undefined;
+  const kill = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = once(running, "exit");
+    running.kill("SIGKILL");
+    await exited;
+  };
+  const launch = async (): Promise<string> => {
+    const started = track(spawn("redis-server", args, { stdio: "ignore" }));
+    child = started;
+    let failure: string | undefined;
+    started.once("error", (error) => {
+      failure = describeCause(error);
+    });
+    for (let attempt = 0; attempt < 100 && failure === undefined; attempt++) {
+      try {
+        return await redisVersion(url);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    throw new Error(failure ?? "redis-server did not answer");
+  };
+  try {
+    const version = await launch();
+    const restart = async () => {
+      await launch();
+    };
+    return { url, cluster: [], version, private: true, stop: kill, kill, restart };
+  } catch (error) {
+    await kill();
+    return `no redis-server could be started here (${describeCause(error)})`;
+  }
 }
 
 /** The uid and gid of the `postgres` user, for starting PostgreSQL when the harness runs as root. */

@@ -8,6 +8,8 @@ export interface TimelineBin {
   atMs: number;
   /** Answers received in the bin. */
   requests: number;
+  /** Of them, answers with a status outside 2xx; null in files from before they were counted. */
+  non2xx: number | null;
   /** Session lookups the store served per second; null where no two scrapes bracket the bin. */
   storeLookupsPerSecond: number | null;
   /** Cache hits of the cache's reads in the bin; null without reads (none). */
@@ -54,11 +56,12 @@ function binOf(scrapes: readonly Scrape[], start: number, end: number) {
  * answered among the load's requests, so its time is when it was answered, as it should be.
  */
 export function recordTimeline(url: string): {
-  onResponse(latencyUs: number): void;
+  onResponse(latencyUs: number, status: number): void;
   stop(): Promise<TimelineBin[]>;
 } {
   const start = performance.now();
   const bins = new Map<number, Histogram>();
+  const failed = new Map<number, number>();
   const scrapes: Scrape[] = [];
   let pending: Promise<void> | null = null;
   const scrape = () => {
@@ -73,8 +76,9 @@ export function recordTimeline(url: string): {
   scrape();
   const timer = setInterval(scrape, BIN_MS);
   return {
-    onResponse(latencyUs) {
+    onResponse(latencyUs, status) {
       const bin = Math.floor((performance.now() - start) / BIN_MS);
+      if (status < 200 || status >= 300) failed.set(bin, (failed.get(bin) ?? 0) + 1);
       let histogram = bins.get(bin);
       if (!histogram) {
         histogram = microsecondHistogram();
@@ -95,6 +99,7 @@ export function recordTimeline(url: string): {
         return {
           atMs: bin * BIN_MS,
           requests,
+          non2xx: failed.get(bin) ?? 0,
           ...binOf(scrapes, bin * BIN_MS, (bin + 1) * BIN_MS),
           p99Us: latency?.p99 ?? null,
         };

@@ -1,13 +1,15 @@
 import { isJwtMode } from "../../server/modes.js";
 import { generatorCpuUsPerRequest } from "../harness/autocannon-run.js";
+import type { FaultTimes } from "../harness/fault.js";
 import { LATE_LAG_US } from "../harness/open-loop.js";
 import { STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
 import type { ServiceName } from "../harness/service-cpu.js";
-import type { TimelineBin } from "../harness/timeline.js";
+import { BIN_MS, type TimelineBin } from "../harness/timeline.js";
 import { fmtNum, fmtPct } from "../report/format.js";
 import { type Comparison, compare, median, summarize, summaryOf } from "../stats/index.js";
 import {
   type CapacitySummary,
+  type FaultSummary,
   FLOOD_VARIANTS,
   type FloodFigures,
   type FloodSummary,
@@ -379,6 +381,68 @@ export function summarizeStampedes(results: LoadResults): StampedeSummary[] {
       ];
     }),
   );
+}
+
+/** One run's bins before, while and after Redis was down, and how its cache came back. */
+function faultFigures(
+  timeline: readonly TimelineBin[],
+  { stoppedAtMs, restartedAtMs }: FaultTimes,
+) {
+  const before = timeline.filter((bin) => bin.atMs + BIN_MS <= stoppedAtMs);
+  const during = timeline.filter(
+    (bin) => bin.atMs >= stoppedAtMs && bin.atMs + BIN_MS <= restartedAtMs,
+  );
+  const after = timeline.filter((bin) => bin.atMs >= restartedAtMs);
+  const perSecond = (bins: readonly TimelineBin[]) =>
+    bins.length > 0
+      ? bins.reduce((sum, bin) => sum + bin.requests, 0) / ((bins.length * BIN_MS) / 1000)
+      : null;
+  const hits = before.flatMap((bin) => (bin.hitRatio === null ? [] : [bin.hitRatio]));
+  const steady = hits.length > 0 ? median(hits) : null;
+  const back =
+    steady === null
+      ? undefined
+      : after.find((bin) => bin.hitRatio !== null && bin.hitRatio >= STEADY_SHARE * steady);
+  const lookups = during.flatMap((bin) => bin.storeLookupsPerSecond ?? []);
+  const p99s = during.flatMap((bin) => bin.p99Us ?? []);
+  return {
+    before: perSecond(before),
+    during: perSecond(during),
+    after: perSecond(after),
+    non2xx: during.reduce((sum, bin) => sum + (bin.non2xx ?? 0), 0),
+    lookups: lookups.length > 0 ? median(lookups) : null,
+    worstP99: p99s.length > 0 ? Math.max(...p99s) : null,
+    backMs: back ? Math.max(0, back.atMs + BIN_MS - restartedAtMs) : null,
+  };
+}
+
+/** --fault: each mode whose runs stopped Redis, from their bins. */
+export function summarizeFaults(results: LoadResults): FaultSummary[] {
+  if (!results.options.fault) return [];
+  return results.options.modes.flatMap((mode) => {
+    const runs = results.runs.filter(
+      (run) => run.mode === mode && run.status === "ok" && run.fault,
+    );
+    if (runs.length === 0) return [];
+    const figures = runs.flatMap((run) =>
+      run.timeline && run.fault ? [faultFigures(run.timeline, run.fault)] : [],
+    );
+    const of = (pick: (f: (typeof figures)[number]) => number | null) =>
+      summaryOf(figures.flatMap((f) => pick(f) ?? []));
+    return [
+      {
+        mode,
+        validRuns: runs.length,
+        rpsBefore: of((f) => f.before),
+        rpsDuring: of((f) => f.during),
+        rpsAfter: of((f) => f.after),
+        non2xxDuring: figures.reduce((sum, f) => sum + f.non2xx, 0),
+        storeLookupsPerSecondDuring: of((f) => f.lookups),
+        worstP99UsDuring: of((f) => f.worstP99),
+        backToSteadyMs: of((f) => f.backMs),
+      },
+    ];
+  });
 }
 
 /** Each flood arm of each mode against that mode's baseline in the same round. */

@@ -125,6 +125,18 @@ export const loadKind: ResultKind<LoadResults> = {
       version: 7,
       options: { ...(json.options as Json), redisCluster: [] },
     }),
+    // Version 7 injected no fault and did not count a bin's failed answers.
+    7: (json) => ({
+      ...json,
+      version: 8,
+      options: { ...(json.options as Json), fault: null },
+      faults: [],
+      runs: (json.runs as Json[]).map((run) => ({
+        ...run,
+        fault: null,
+        timeline: (run.timeline as Json[] | null)?.map((bin) => ({ ...bin, non2xx: null })) ?? null,
+      })),
+    }),
   },
   views: loadViews,
 };

@@ -6,6 +6,7 @@ import {
 } from "../harness/autocannon-run.js";
 import { backlogFor, type CapacityStep, findCapacity } from "../harness/capacity.js";
 import { clockFloor } from "../harness/clock-floor.js";
+import { type Fault, type FaultTimes, injectFault, type KillableRedis } from "../harness/fault.js";
 import { busyShare, machineCpu } from "../harness/machine-cpu.js";
 import { type OpenLoopFigures, runOpenLoop } from "../harness/open-loop.js";
 import { type RssSample, sampleRss } from "../harness/rss-sampler.js";
@@ -53,6 +54,8 @@ export interface Measurement {
   onStep?: (step: CapacityStep) => void;
   /** The services on this arm's request path, whose CPU counts with the server's. */
   services: ServicePath;
+  /** --fault, for an arm whose server uses our own Redis: what to stop, and when. */
+  fault?: { fault: Fault; redis: KillableRedis } | null;
 }
 
 /** A server on this machine: its process (memory sampled, CPU read) and its services. */
@@ -93,6 +96,7 @@ interface Window extends Scrape<LoadFigures> {
   /** Why the window cannot be trusted besides its own statuses (a search that met one). */
   problem: string | null;
   timeline: TimelineBin[] | null;
+  fault: FaultTimes | null;
 }
 
 /** The server's CPU and each service's, per request; null when a service was not measured. */
@@ -201,7 +205,7 @@ const stepFigures = ({ rate, passed, figures }: CapacityStep): CapacityStepFigur
 async function closedWindow(
   url: string,
   mode: LoadMode,
-  { plan, options, signal, local }: InWindow,
+  { plan, options, signal, local, fault }: InWindow,
 ): Promise<Window> {
   const load = { connections: options.connections };
   // A warm-up is thrown away, not unchecked: a server that answered it wrongly is not warm.
@@ -210,8 +214,11 @@ async function closedWindow(
       ? await runAutocannon(url, plan, { ...load, seconds: options.warmup, record: false }, signal)
       : null;
   let timeline: ReturnType<typeof recordTimeline> | undefined;
+  let injected: Promise<FaultTimes> | undefined;
   const measured = await scraped(url, local, () => {
-    timeline = STAMPEDE_SCENARIOS.has(options.scenario) ? recordTimeline(url) : undefined;
+    const binned = STAMPEDE_SCENARIOS.has(options.scenario) || options.fault !== null;
+    timeline = binned ? recordTimeline(url) : undefined;
+    injected = fault ? injectFault(fault.fault, fault.redis, signal) : undefined;
     return runAutocannon(
       url,
       plan,
@@ -232,6 +239,7 @@ async function closedWindow(
     capacity: null,
     problem: null,
     timeline: (await timeline?.stop()) ?? null,
+    fault: (await injected) ?? null,
   };
 }
 
@@ -266,6 +274,7 @@ async function openWindow(
     capacity: null,
     problem: null,
     timeline: null,
+    fault: null,
   };
 }
 
@@ -314,6 +323,7 @@ async function capacityWindow(
     },
     problem: search?.invalid ?? null,
     timeline: null,
+    fault: null,
   };
 }
 
@@ -408,5 +418,6 @@ export async function measure(
     openLoop: window.openLoop,
     capacity: window.capacity,
     timeline: window.timeline,
+    fault: window.fault,
   };
 }

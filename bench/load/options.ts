@@ -26,6 +26,7 @@ import { JWT_ALGS } from "../../server/auth/jwt-keys.js";
 import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
+import { FAULT_SYNTAX, parseFault, showFault } from "../harness/fault.js";
 import { checkOneRedis, JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
 import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
 import { SCENARIOS, type Scenario, STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
@@ -56,6 +57,7 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   credentials: null,
   redisUrl: SERVER.redisUrl,
   redisCluster: [],
+  fault: null,
   databaseUrl: SERVER.databaseUrl,
   out: "reports",
   // The issue this scenario answers: a wrong-password client over 20 connections.
@@ -261,6 +263,18 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     parse: oneOf<CacheMode>(),
     check: memberOf(CACHE_MODES),
   },
+  fault: {
+    flag: "fault",
+    help: `${FAULT_SYNTAX}: in every measured run of the modes that use Redis, kill our own Redis (started for the run, never yours) at <at> s and start it again, empty, <for> s later; 100 ms bins say what each mode lost`,
+    parse: (raw) => {
+      try {
+        return parseFault(raw);
+      } catch (error) {
+        throw configInvalid(`--fault ${(error as Error).message}`);
+      }
+    },
+    show: showFault,
+  },
   serverArgs: serverArgsOption(
     "server-args",
     'extra flags for every server it starts, in quotes ("--inject-cpu-us 2": a known cost); the ceiling takes no auth flag',
@@ -284,6 +298,7 @@ export function withDerivedDefaults(
 ): LoadCommandOptions {
   const out = { ...options };
   checkOneRedis(out.redisCluster, given);
+  checkFault(out);
   if (out.quick) {
     for (const key of ["duration", "warmup", "runs"] as const)
       if (!given.has(key)) out[key] = QUICK[key];
@@ -346,6 +361,26 @@ export function withDerivedDefaults(
     }
   }
   return checkAll(LOAD_OPTIONS, out);
+}
+
+/** A fault stops our own Redis in a closed-loop run of a read route, within its measured window. */
+function checkFault({ fault, ...options }: LoadCommandOptions): void {
+  if (!fault) return;
+  const refuse = (why: string) => {
+    throw configInvalid(`--fault ${showFault(fault)}: ${why}`);
+  };
+  if (options.target !== null) refuse("it stops a Redis the benchmark started; --target's is not");
+  if (options.redisCluster.length > 0) refuse("a cluster is yours: faults stop our own Redis only");
+  if (options.rate !== null || options.capacity)
+    refuse("it runs in the closed loop: no --rate or --capacity");
+  if (options.scenario !== "read" && options.scenario !== "zipf") {
+    refuse("it runs on a read route: --scenario read or zipf");
+  }
+  if (fault.atSeconds + fault.forSeconds >= options.duration) {
+    refuse(
+      `Redis must be back before the run ends, with time to refill: --duration above ${fault.atSeconds + fault.forSeconds}`,
+    );
+  }
 }
 
 export const loadUsage = () => usageText(LOAD_OPTIONS, LOAD_DEFAULTS, "npm run bench --");

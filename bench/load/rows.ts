@@ -191,6 +191,38 @@ function resourcesTable(results: LoadResults): TableData {
   };
 }
 
+/** --fault: what each mode lost while our Redis was down, and how long its cache took back. */
+function faultTable(results: LoadResults): TableData {
+  const fault = results.options.fault;
+  const ratio = (during: number | undefined, before: number | undefined) =>
+    during !== undefined && before ? `${fmtNum(during / before)}×` : DASH;
+  return {
+    title: `Redis killed ${fault?.atSeconds} s into each run and started again, empty, ${fault?.forSeconds} s later (medians over runs, from 100 ms bins)`,
+    header: [
+      "mode",
+      "req/s before",
+      "while down",
+      "× before",
+      "after restart",
+      "non-2xx while down",
+      "store lookups/s while down",
+      "worst 100 ms p99 while down",
+      "back to steady hit ratio ms [95% CI]",
+    ],
+    rows: results.faults.map((f) => [
+      f.mode,
+      fmtRate(f.rpsBefore?.median),
+      fmtRate(f.rpsDuring?.median),
+      ratio(f.rpsDuring?.median, f.rpsBefore?.median),
+      fmtRate(f.rpsAfter?.median),
+      fmtNum(f.non2xxDuring),
+      fmtRate(f.storeLookupsPerSecondDuring?.median),
+      fmtUs(f.worstP99UsDuring?.median),
+      fmtCi(f.backToSteadyMs, fmtNum),
+    ]),
+  };
+}
+
 /** cold-start and expiry: how fast each arm's cache settled and how hard its store was hit. */
 function stampedeTable(results: LoadResults): TableData {
   return {
@@ -360,6 +392,7 @@ export function summaryRows(results: LoadResults): TableData[] {
         ];
       }
       return [
+        ...(results.faults.length > 0 ? [faultTable(results)] : []),
         throughputTable(summaries, "Throughput, and latency at saturation (closed loop)"),
         costTable(summaries, "Cost per request"),
         resourcesTable(results),

@@ -5,6 +5,7 @@ import { LOAD_USER_COST, DEFAULTS as SERVER_DEFAULTS } from "../../server/config
 import { issuerOf, modeSettings, usesRedis } from "../../server/modes.js";
 import type { CapacityStep } from "../harness/capacity.js";
 import { onCpus, pinHarness, pinningPlan } from "../harness/cpu-pinning.js";
+import type { KillableRedis } from "../harness/fault.js";
 import { type RunStart, runRounds } from "../harness/rounds.js";
 import {
   loginFloodPlan,
@@ -15,7 +16,12 @@ import {
 import { type ServerSetup, serverArgs } from "../harness/server-args.js";
 import { argsFor, type ServerProgram } from "../harness/server-program.js";
 import type { ServicePath } from "../harness/service-cpu.js";
-import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
+import {
+  provideRedis,
+  type RedisService,
+  requirePostgres,
+  startOwnRedis,
+} from "../harness/services.js";
 import { type RunningServer, spawnServer } from "../harness/spawn-server.js";
 import { loginAll, prepareLoadUsers, readPlainCredentials } from "../harness/users.js";
 import { createWorkspace } from "../harness/workspace.js";
@@ -117,8 +123,12 @@ export async function runLoadBenchmark(
   };
   const needsRedis = (mode: LoadMode) => usesRedis(settingsOf(mode));
   let redis: RedisService | undefined;
+  let killable: KillableRedis | undefined;
   if (modes.some(needsRedis)) {
-    const provided = await provideRedis(options.redisUrl, options.redisCluster);
+    // A fault stops a Redis: our own, started for this run, never the one the user named.
+    const own = options.fault ? await startOwnRedis() : undefined;
+    if (own && typeof own !== "string") killable = own;
+    const provided = own ?? (await provideRedis(options.redisUrl, options.redisCluster));
     if (typeof provided === "string") {
       for (const mode of modes.filter(needsRedis)) skip(mode, provided);
     } else {
@@ -204,6 +214,7 @@ export async function runLoadBenchmark(
     floods: [],
     pinning: [],
     stampedes: [],
+    faults: [],
     entryWeights: readings.entryWeights ?? null,
     revocation: readings.revocation ?? null,
     versions: versions.map(({ program: _, ...info }) => ({
@@ -314,6 +325,10 @@ export async function runLoadBenchmark(
             flood: arm.variant && arm.variant !== "baseline" ? loginFloodPlan(victim) : null,
             options,
             services: servicesOf(round, arm),
+            fault:
+              options.fault && killable && needsRedis(arm.mode)
+                ? { fault: options.fault, redis: killable }
+                : null,
             signal,
             onStep: (step) => progress({ kind: "step", arm, step }),
           }),
@@ -396,5 +411,6 @@ function failedRun(
     openLoop: null,
     capacity: null,
     timeline: null,
+    fault: null,
   };
 }

@@ -5,6 +5,7 @@ import { JWT_MODES, PLAIN_JWT_MODES } from "../../server/modes.js";
 import type { StoreKind } from "../../server/store/store.js";
 import type { LoadFigures } from "../harness/autocannon-run.js";
 import type { ClockFloor } from "../harness/clock-floor.js";
+import type { Fault, FaultTimes } from "../harness/fault.js";
 import type { LatencyUs } from "../harness/histogram.js";
 import type { Arrivals, OpenLoopFigures } from "../harness/open-loop.js";
 import type { RssSample } from "../harness/rss-sampler.js";
@@ -34,8 +35,9 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * 5 added A/B runs: runs' version, versions; options.serverArgs.
  * 6 added the JWT modes: options.jwtAlg and jwtVersionCache; runs' settings.jwt; revocation.
  * 7 added a Redis Cluster as the shared cache: options.redisCluster.
+ * 8 added faults: options.fault, runs' fault, timeline bins' non2xx, faults.
  */
-export const LOAD_SCHEMA_VERSION = 7;
+export const LOAD_SCHEMA_VERSION = 8;
 
 /**
  * `ceiling` is the route with authentication off; `target` an external server; the JWT modes are
@@ -93,6 +95,8 @@ export interface LoadOptions {
   redisUrl: string;
   /** A Redis Cluster's seed nodes instead of redisUrl; empty: one Redis. */
   redisCluster: string[];
+  /** Our own Redis stopped during every measured run of the modes that use it; null: none. */
+  fault: Fault | null;
   databaseUrl: string;
   out: string;
   /** Seeds each round's order of the modes; the results hold the one used (drawn when null). */
@@ -269,8 +273,10 @@ export interface RunResult extends LoadFigures {
    * warmed the server and gave the search its first rate.
    */
   capacity: CapacityDetail | null;
-  /** cold-start and expiry: the run in 100 ms bins from its first request; null otherwise. */
+  /** cold-start and expiry, and --fault: the run in 100 ms bins from its start; null otherwise. */
   timeline: TimelineBin[] | null;
+  /** --fault: when Redis was really stopped and started again in this run; null otherwise. */
+  fault: FaultTimes | null;
 }
 
 export interface ModeSummary {
@@ -350,6 +356,8 @@ export interface LoadResults {
   pinning: PinningSummary[];
   /** cold-start and expiry: each arm's timeline, summarized; empty otherwise. */
   stampedes: StampedeSummary[];
+  /** --fault: what each mode lost while Redis was down, and how it came back; empty otherwise. */
+  faults: FaultSummary[];
   /** What an in-process cache entry weighs, from the newest micro report; null when none. */
   entryWeights: EntryWeights | null;
   /** An A/B run's two versions of the server; empty otherwise. */
@@ -390,6 +398,23 @@ export interface EntryWeights {
   folder: string;
   bytesPerEntry: number;
   bytesPerSlot: number;
+}
+
+/** --fault: one mode's runs before, while and after Redis was down, from their 100 ms bins. */
+export interface FaultSummary {
+  mode: LoadMode;
+  validRuns: number;
+  /** Answers per second before the stop, while Redis was down, and after its restart. */
+  rpsBefore: Summary | null;
+  rpsDuring: Summary | null;
+  rpsAfter: Summary | null;
+  /** Answers outside 2xx while Redis was down, over every run. */
+  non2xxDuring: number;
+  storeLookupsPerSecondDuring: Summary | null;
+  /** The slowest 100 ms bin's p99 while Redis was down. */
+  worstP99UsDuring: Summary | null;
+  /** From the restart to the first bin back at 98% of the hit ratio before the stop. */
+  backToSteadyMs: Summary | null;
 }
 
 /** One arm of a cold-start or expiry scenario over its runs. */

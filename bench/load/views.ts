@@ -1,5 +1,11 @@
 import type { ResultViews } from "../report/record.js";
-import { summarizeFloods, summarizeModes, summarizePinning, summarizeStampedes } from "./derive.js";
+import {
+  summarizeFaults,
+  summarizeFloods,
+  summarizeModes,
+  summarizePinning,
+  summarizeStampedes,
+} from "./derive.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import type { LoadResults } from "./schema.js";
@@ -11,6 +17,7 @@ export const loadViews: ResultViews<LoadResults> = {
     results.floods = summarizeFloods(results);
     results.pinning = summarizePinning(results);
     results.stampedes = summarizeStampedes(results);
+    results.faults = summarizeFaults(results);
   },
   markdown: renderMarkdown,
   html: renderHtml,

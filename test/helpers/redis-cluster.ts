@@ -41,15 +41,16 @@ async function clusterPorts(count: number): Promise<number[]> {
 const installed = (command: string) => spawnSync(command, ["--version"]).status === 0;
 
 /**
- * Why no cluster can be started here, or null. CI sets REQUIRE_REDIS_CLUSTER=1, so that a missing
- * redis-server fails the run instead of skipping its tests.
+ * Why the tests cannot start Redis servers of their own (a cluster, one to kill), or null. CI sets
+ * REQUIRE_REDIS_CLUSTER=1, so that a missing redis-server fails the run instead of skipping them.
  */
-export function clusterUnavailable(): string | null {
+export function ownRedisUnavailable(what: string): string | null {
   if (installed("redis-server") && installed("redis-cli")) return null;
-  const why = "redis-server and redis-cli are needed to start a Redis Cluster";
-  if (process.env.REQUIRE_REDIS_CLUSTER === "1")
+  const why = `redis-server and redis-cli are needed to start ${what}`;
+  if (process.env.REQUIRE_REDIS_CLUSTER === "1") {
     throw new Error(`${why} (REQUIRE_REDIS_CLUSTER=1)`);
-  process.stderr.write(`\n!!! ${why}: the cluster tests are SKIPPED.\n\n`);
+  }
+  process.stderr.write(`\n!!! ${why}: its tests are SKIPPED.\n\n`);
   return why;
 }
 

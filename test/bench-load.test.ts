@@ -14,6 +14,7 @@ import { runLoadBenchmark } from "../bench/load/run-load.js";
 import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "../bench/load/schema.js";
 import { renderTables } from "../bench/load/terminal.js";
 import { get, login, services, type TestEnv, testEnv, USERS } from "./helpers/app.js";
+import { quietServerArgs, startServer } from "./helpers/process.js";
 import { ownRedisUnavailable } from "./helpers/redis-cluster.js";
 
 let dir: string;
@@ -650,4 +651,43 @@ describe.skipIf(ownRedisUnavailable("a Redis to kill") !== null)("--fault", () =
     }
     expect(renderTables(results)).toContain("Redis killed 1 s into each run and started again");
   }, 90_000);
+});
+
+describe("the generator and the server apart", () => {
+  it("benchmarks a server bound to 127.0.0.2 through --target: nothing assumes 127.0.0.1", async () => {
+    const { child, ready } = await startServer([
+      "--host",
+      "127.0.0.2",
+      ...quietServerArgs(join(dir, "apart.sqlite")),
+      "--cache",
+      "memory",
+    ]);
+    try {
+      expect(ready.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+      // The demo users of credentials.json, which the server seeds, with their passwords.
+      const credentials = join(dir, "apart-users.json");
+      await writeFile(credentials, JSON.stringify(USERS));
+      const options = withDerivedDefaults(
+        {
+          ...LOAD_DEFAULTS,
+          target: ready.url as string,
+          credentials,
+          duration: 1,
+          warmup: 0,
+          runs: 1,
+          connections: 2,
+          out: dir,
+        },
+        new Set(["duration", "warmup", "runs", "connections"]),
+      );
+      const { results } = await runLoadBenchmark(options, () => {}, new AbortController().signal);
+      expect(results.runs.map((run) => [run.mode, run.status])).toEqual([["target", "ok"]]);
+      expect(results.runs[0]?.statuses).toEqual({ 200: results.runs[0]?.requests });
+      expect(renderMarkdown(results)).toContain(ready.url as string);
+    } finally {
+      const exited = once(child, "exit");
+      child.kill();
+      await exited;
+    }
+  }, 60_000);
 });

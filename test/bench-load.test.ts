@@ -2,7 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planScenario, type Session } from "../bench/harness/scenarios.js";
@@ -193,6 +193,8 @@ describe("--target", () => {
       status: "complete",
     });
     expect(written.provenance.node).toBe(process.version);
+    // The generator's machine, by name: with --target the server may be elsewhere.
+    expect(written.provenance.machine.hostname).toBe(hostname());
     expect(written.options.target).toBe(url);
     expect(written.summaries[0]?.rps?.n).toBe(2);
     expect(await readFile(join(folder.dir, "report.md"), "utf8")).toContain("target");

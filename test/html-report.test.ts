@@ -504,6 +504,8 @@ describe("npm run report: any benchmark's results.json", () => {
       readFileSync(new URL("./fixtures/load-results.json", import.meta.url), "utf8"),
     );
     expect(v1.version).toBe(1);
+    // A machine not named then is not named now.
+    expect(FIXTURE.provenance.machine.hostname).toBeNull();
     expect(await rerender("load-v1", v1)).toEqual({
       code: 0,
       out: `${renderTables(FIXTURE)}\n`,

@@ -1,3 +1,4 @@
+import { withUnnamedMachine } from "../report/provenance.js";
 import { isObject, type Json, notArrays, type ResultKind } from "../report/read.js";
 import { AB_SCHEMA, AB_SCHEMA_VERSION, type AbResults } from "./schema.js";
 import { abViews } from "./views.js";
@@ -17,6 +18,9 @@ export const abKind: ResultKind<AbResults> = {
   version: AB_SCHEMA_VERSION,
   title: "A/B run",
   problem,
-  upgrades: {},
+  upgrades: {
+    // Version 1 did not name the machine.
+    1: (json) => ({ ...withUnnamedMachine(json), version: 2 }),
+  },
   views: abViews,
 };

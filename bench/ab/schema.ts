@@ -7,10 +7,11 @@ import type { BenchmarkStatus } from "../report/record.js";
 /**
  * The results file of `npm run bench:ab` (reports/<folder>/results.json): two versions of the
  * server as arms of one load benchmark, kept whole under load/, and the gate over their pairs.
- * Bump AB_SCHEMA_VERSION on any breaking change.
+ * Bump AB_SCHEMA_VERSION on any breaking change. 2 added the host name to the provenance
+ * (provenance.machine.hostname).
  */
 export const AB_SCHEMA = "auth-cache-bench/ab";
-export const AB_SCHEMA_VERSION = 1;
+export const AB_SCHEMA_VERSION = 2;
 
 export interface AbOptions {
   /** A git ref or a folder holding a built checkout. */

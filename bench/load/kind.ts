@@ -1,3 +1,4 @@
+import { withUnnamedMachine } from "../report/provenance.js";
 import { isObject, type Json, notArrays, type ResultKind } from "../report/read.js";
 import { LOAD_DEFAULTS } from "./options.js";
 import { LOAD_SCHEMA, LOAD_SCHEMA_VERSION, type LoadResults } from "./schema.js";
@@ -137,6 +138,8 @@ export const loadKind: ResultKind<LoadResults> = {
         timeline: (run.timeline as Json[] | null)?.map((bin) => ({ ...bin, non2xx: null })) ?? null,
       })),
     }),
+    // Version 8 did not name the machine.
+    8: (json) => ({ ...withUnnamedMachine(json), version: 9 }),
   },
   views: loadViews,
 };

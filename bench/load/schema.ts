@@ -36,8 +36,9 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * 6 added the JWT modes: options.jwtAlg and jwtVersionCache; runs' settings.jwt; revocation.
  * 7 added a Redis Cluster as the shared cache: options.redisCluster.
  * 8 added faults: options.fault, runs' fault, timeline bins' non2xx, faults.
+ * 9 added the generator's host name to the provenance (provenance.machine.hostname).
  */
-export const LOAD_SCHEMA_VERSION = 8;
+export const LOAD_SCHEMA_VERSION = 9;
 
 /**
  * `ceiling` is the route with authentication off; `target` an external server; the JWT modes are

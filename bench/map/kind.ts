@@ -1,3 +1,4 @@
+import { withUnnamedMachine } from "../report/provenance.js";
 import { isObject, type Json, notArrays, type ResultKind } from "../report/read.js";
 import { MAP_SCHEMA, MAP_SCHEMA_VERSION, type MapResults } from "./schema.js";
 import { mapViews } from "./views.js";
@@ -19,6 +20,9 @@ export const mapKind: ResultKind<MapResults> = {
   version: MAP_SCHEMA_VERSION,
   title: "store-distance map",
   problem,
-  upgrades: {},
+  upgrades: {
+    // Version 1 did not name the machine.
+    1: (json) => ({ ...withUnnamedMachine(json), version: 2 }),
+  },
   views: mapViews,
 };

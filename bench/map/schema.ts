@@ -6,10 +6,11 @@ import type { Comparison, Summary } from "../stats/index.js";
 /**
  * The results file of `npm run bench:map` (reports/<folder>/results.json): one load benchmark per
  * store distance, each kept whole in its own folder under points/, and what the map makes of
- * them. Bump MAP_SCHEMA_VERSION on any breaking change.
+ * them. Bump MAP_SCHEMA_VERSION on any breaking change. 2 added the host name to the provenance
+ * (provenance.machine.hostname).
  */
 export const MAP_SCHEMA = "auth-cache-bench/map";
-export const MAP_SCHEMA_VERSION = 1;
+export const MAP_SCHEMA_VERSION = 2;
 
 export const MAP_STORES = ["sqlite", "postgres"] as const;
 export type MapStore = (typeof MAP_STORES)[number];

@@ -1,3 +1,4 @@
+import { withUnnamedMachine } from "../report/provenance.js";
 import { isObject, type Json, notArrays, type ResultKind } from "../report/read.js";
 import { MICRO_SCHEMA, MICRO_SCHEMA_VERSION, type MicroResults } from "./schema.js";
 import { microViews } from "./views.js";
@@ -25,6 +26,8 @@ export const microKind: ResultKind<MicroResults> = {
     3: (json) => ({ ...json, version: 4, footprint: [] }),
     4: (json) => ({ ...json, version: 5 }),
     5: (json) => ({ ...json, version: 6 }),
+    // Version 6 did not name the machine.
+    6: (json) => ({ ...withUnnamedMachine(json), version: 7 }),
   },
   views: microViews,
 };

@@ -16,8 +16,9 @@ export const MICRO_SCHEMA = "auth-cache-bench/micro";
  * 5 added the jwt suite; a version 4 file is a valid version 5 file.
  * 6 added the plain JWT modes' rows to requestCost (path "verify"); a version 5 file is a valid
  * version 6 file.
+ * 7 added the host name to the provenance (provenance.machine.hostname).
  */
-export const MICRO_SCHEMA_VERSION = 6;
+export const MICRO_SCHEMA_VERSION = 7;
 
 /** In the order they run: the scrypt-heavy suite last, so its heat does not slow the others. */
 export const SUITES = [

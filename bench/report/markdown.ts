@@ -45,6 +45,8 @@ export function provenanceRows(p: Provenance): string[][] {
   return [
     ["tool", `${p.tool.name} ${p.tool.version}`],
     ["created", p.createdAt],
+    // The load generator's machine: with --target, the server may run on another.
+    ["host (generator)", machine.hostname ?? DASH],
     ["CPU", machine.cpuModel],
     ["cores", String(machine.cores)],
     ["RAM", fmtBytes(machine.memoryBytes)],

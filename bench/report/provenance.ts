@@ -15,6 +15,8 @@ export interface Provenance {
   tool: { name: string; version: string };
   createdAt: string;
   machine: {
+    /** The host the benchmark (and its load generator) ran on; null in files from before it was kept. */
+    hostname: string | null;
     cpuModel: string;
     cores: number;
     memoryBytes: number;
@@ -139,6 +141,13 @@ function cpuModel(): string {
   }
 }
 
+/** Upgrades a results file from before the machine's host name was kept. */
+export function withUnnamedMachine(json: Record<string, unknown>): Record<string, unknown> {
+  const provenance = json.provenance as Record<string, unknown>;
+  const machine = provenance.machine as Record<string, unknown>;
+  return { ...json, provenance: { ...provenance, machine: { ...machine, hostname: null } } };
+}
+
 /** Describes the machine, software and checkout a benchmark ran on; missing pieces stay blank. */
 export async function collectProvenance(input: {
   services: Provenance["services"];
@@ -160,6 +169,7 @@ export async function collectProvenance(input: {
     },
     createdAt: new Date().toISOString(),
     machine: {
+      hostname: os.hostname(),
       cpuModel: cpuModel(),
       cores: os.availableParallelism(),
       memoryBytes: os.totalmem(),

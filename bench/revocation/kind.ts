@@ -1,3 +1,4 @@
+import { withUnnamedMachine } from "../report/provenance.js";
 import { isObject, type Json, notArrays, type ResultKind } from "../report/read.js";
 import { REVOCATION_DEFAULTS } from "./options.js";
 import { REVOCATION_SCHEMA, REVOCATION_SCHEMA_VERSION, type RevocationResults } from "./schema.js";
@@ -79,6 +80,8 @@ export const revocationKind: ResultKind<RevocationResults> = {
       version: 5,
       options: { ...(json.options as Json), redisCluster: [] },
     }),
+    // Version 5 did not name the machine.
+    5: (json) => ({ ...withUnnamedMachine(json), version: 6 }),
   },
   views: revocationViews,
 };

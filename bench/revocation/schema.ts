@@ -14,8 +14,9 @@ export const REVOCATION_SCHEMA = "auth-cache-bench/revocation";
  * 4 added the JWT modes: options tokenTtl, jwtAlg, jwtVersionCache; each probe's
  * refusedBeforeExpiry and each summary's revokedBeforeExpiry.
  * 5 added a Redis Cluster as the shared cache: options.redisCluster.
+ * 6 added the host name to the provenance (provenance.machine.hostname).
  */
-export const REVOCATION_SCHEMA_VERSION = 5;
+export const REVOCATION_SCHEMA_VERSION = 6;
 
 export const REVOCATION_MODES = [...CACHE_MODES, ...JWT_MODES] as const;
 export type RevocationMode = (typeof REVOCATION_MODES)[number];

@@ -1,12 +1,13 @@
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planScenario, type Session } from "../bench/harness/scenarios.js";
-import { parsePrometheus, serverSample } from "../bench/harness/server-metrics.js";
+import { parsePrometheus, scrapeMetrics, serverSample } from "../bench/harness/server-metrics.js";
 import { claims } from "../bench/load/claims.js";
 import { renderMarkdown } from "../bench/load/markdown.js";
 import { LOAD_DEFAULTS, loadCommandOptions, withDerivedDefaults } from "../bench/load/options.js";
@@ -96,6 +97,21 @@ describe("server metrics", () => {
     expect(sample.storeLookupsPerRequest).toBe(0.25);
     expect(sample.cpuSeconds).toBeGreaterThan(0);
     expect(sample.rssBytes).toBeGreaterThan(10_000_000);
+  });
+
+  it("reads nothing from another server's /metrics, even one with the standard process counters", async () => {
+    const foreign = createServer((_request, response) => {
+      response.end("process_cpu_seconds_total 1.5\nhttp_requests_total 42\n");
+    });
+    foreign.listen(0, "127.0.0.1");
+    await once(foreign, "listening");
+    try {
+      const { port } = foreign.address() as AddressInfo;
+      // Not measured, rather than zero lookups and zero cache reads.
+      expect(await scrapeMetrics(`http://127.0.0.1:${port}`)).toBeNull();
+    } finally {
+      foreign.close();
+    }
   });
 });
 

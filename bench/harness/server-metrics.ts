@@ -34,12 +34,23 @@ export function parsePrometheus(text: string): MetricsSnapshot {
 }
 
 /** The server's /metrics, or null when the target does not expose ours. */
+/** The reference server's request counter. */
+const REQUESTS = "acb_http_requests_total";
+/**
+ * The prefix of every metric of the reference server, some (its gauges) there from the start: the
+ * mark of its /metrics, before any request has been counted.
+ */
+const OURS = "acb_";
+
 export async function scrapeMetrics(baseUrl: string): Promise<MetricsSnapshot | null> {
   try {
     const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
     if (!response.ok) return null;
     const snapshot = parsePrometheus(await response.text());
-    return snapshot.has("process_cpu_seconds_total") ? snapshot : null;
+    // Another server's /metrics, even with the standard process counters, lacks ours: read as
+    // ours it would show zero lookups and zero cache reads, where the truth is "not measured".
+    const ours = [...snapshot.keys()].some((name) => name.startsWith(OURS));
+    return snapshot.has("process_cpu_seconds_total") && ours ? snapshot : null;
   } catch {
     return null;
   }
@@ -57,8 +68,8 @@ const sum = (snapshot: MetricsSnapshot, prefix: string, skip?: (name: string) =>
 export function serverSample(before: MetricsSnapshot, after: MetricsSnapshot): ServerSample {
   const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
   const requests =
-    sum(after, "acb_http_requests_total{", (name) => name.includes('route="/metrics"')) -
-    sum(before, "acb_http_requests_total{", (name) => name.includes('route="/metrics"'));
+    sum(after, `${REQUESTS}{`, (name) => name.includes('route="/metrics"')) -
+    sum(before, `${REQUESTS}{`, (name) => name.includes('route="/metrics"'));
   const lookups = (result: string) => delta(`acb_cache_lookups_total{result="${result}"}`);
   const cache = {
     hit: lookups("hit"),

@@ -16,7 +16,7 @@ import {
 } from "../../lib/shared-options.js";
 import { DEFAULT_METRICS, type MetricId } from "../compare/metrics.js";
 import { COMPARE_OPTIONS } from "../compare/options.js";
-import { REDIS_MODES_HELP } from "../harness/mode-list.js";
+import { REDIS_MODES_HELP } from "../harness/redis-jwt-options.js";
 import { LOAD_DEFAULTS, LOAD_OPTIONS, type LoadMode } from "../load/index.js";
 import type { AbOptions } from "./schema.js";
 

@@ -1,4 +1,3 @@
-import { configInvalid } from "../../lib/errors.js";
 import { list } from "../../lib/option-table.js";
 import { PLAIN_JWT_MODES } from "../../server/modes.js";
 
@@ -15,16 +14,3 @@ export const modeList =
   (raw: string): E[] => [
     ...new Set(list(raw).flatMap((mode) => (mode === JWT_ALIAS ? PLAIN_JWT_MODES : [mode])) as E[]),
   ];
-
-/** Which modes a benchmark's --redis-url serves, and what happens when it does not answer. */
-export const REDIS_MODES_HELP =
-  "Redis for redis, tiered, jwt-denylist, and jwt-version through redis or tiered (a private redis-server is started when unreachable)";
-
-/** One Redis or a cluster: a benchmark refuses both, as its servers would. */
-export function checkOneRedis(redisCluster: readonly string[], given: ReadonlySet<string>): void {
-  if (redisCluster.length > 0 && given.has("redisUrl")) {
-    throw configInvalid(
-      "--redis-cluster and --redis-url (or REDIS_URL) name two different Redis deployments: give one",
-    );
-  }
-}

@@ -23,12 +23,17 @@ import {
   serverArgsOption,
 } from "../../lib/shared-options.js";
 import { JWT_ALGS } from "../../server/auth/jwt-keys.js";
-import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
 import { FAULT_SYNTAX, parseFault, showFault } from "../harness/fault.js";
-import { checkOneRedis, JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
+import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
 import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
+import {
+  checkOneRedis,
+  jwtVersionCacheOption,
+  REDIS_MODES_HELP,
+  redisClusterOption,
+} from "../harness/redis-jwt-options.js";
 import { SCENARIOS, type Scenario, STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
 import { LOAD_MODES, type LoadMode, type LoadOptions, PIN_CPUS, type PinCpus } from "./schema.js";
 
@@ -184,10 +189,7 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     show: showNullable,
   },
   redisUrl: redisUrlOption(REDIS_MODES_HELP),
-  redisCluster: passedOn(
-    SERVER_OPTIONS.redisCluster,
-    "a Redis Cluster instead of --redis-url (its seed nodes, host:port[,…]; never started here)",
-  ),
+  redisCluster: redisClusterOption(),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
   orderSeed: {
@@ -257,12 +259,7 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     SERVER_OPTIONS.jwtAlg,
     `the algorithm of jwt-denylist and jwt-version: ${JWT_ALGS.join(" | ")} (plain JWTs run at each as a mode)`,
   ),
-  jwtVersionCache: {
-    flag: "jwt-version-cache",
-    help: `the cache jwt-version looks token versions up through: ${CACHE_MODES.join(" | ")}`,
-    parse: oneOf<CacheMode>(),
-    check: memberOf(CACHE_MODES),
-  },
+  jwtVersionCache: jwtVersionCacheOption(),
   fault: {
     flag: "fault",
     help: `${FAULT_SYNTAX}: in every measured run of the modes that use Redis, kill our own Redis (started for the run, never yours) at <at> s and start it again, empty, <for> s later; 100 ms bins say what each mode lost`,

@@ -18,7 +18,8 @@ import {
 import { CACHE_MODES } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { JWT_MODES } from "../../server/modes.js";
-import { JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
+import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
+import { REDIS_MODES_HELP } from "../harness/redis-jwt-options.js";
 import { LOAD_OPTIONS, type LoadMode } from "../load/index.js";
 import { type Distance, MAP_STORES, type MapOptions, type MapStore } from "./schema.js";
 

@@ -4,9 +4,7 @@ import {
   inRange,
   integer,
   listOf,
-  memberOf,
   type OptionTable,
-  oneOf,
   parseOptions,
   passedOn,
   subsetOf,
@@ -18,10 +16,15 @@ import {
   outOption,
   redisUrlOption,
 } from "../../lib/shared-options.js";
-import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
-import { checkOneRedis, JWT_ALIAS_HELP, modeList, REDIS_MODES_HELP } from "../harness/mode-list.js";
+import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
+import {
+  checkOneRedis,
+  jwtVersionCacheOption,
+  REDIS_MODES_HELP,
+  redisClusterOption,
+} from "../harness/redis-jwt-options.js";
 import {
   EVENTS,
   REVOCATION_MODES,
@@ -143,12 +146,7 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     check: inRange(1, 600),
   },
   jwtAlg: passedOn(SERVER_OPTIONS.jwtAlg, "the algorithm of jwt-denylist and jwt-version"),
-  jwtVersionCache: {
-    flag: "jwt-version-cache",
-    help: `the cache jwt-version looks token versions up through: ${CACHE_MODES.join(" | ")}`,
-    parse: oneOf<CacheMode>(),
-    check: memberOf(CACHE_MODES),
-  },
+  jwtVersionCache: jwtVersionCacheOption(),
   loadRate: {
     flag: "load-rate",
     help: "background load during the trials, req/s offered over all instances (0: none)",
@@ -163,10 +161,7 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
   },
   store: passedOn(SERVER_OPTIONS.store, "sqlite | postgres"),
   redisUrl: redisUrlOption(REDIS_MODES_HELP),
-  redisCluster: passedOn(
-    SERVER_OPTIONS.redisCluster,
-    "a Redis Cluster instead of --redis-url (its seed nodes, host:port[,…]; never started here)",
-  ),
+  redisCluster: redisClusterOption(),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
   json: jsonOption(),

@@ -661,10 +661,13 @@ describe.skipIf(ownRedisUnavailable("a Redis to kill") !== null)("--fault", () =
       ["redis", 0],
       ["tiered", 0],
     ]);
-    // While Redis is down every request of either mode asks the store.
+    // While Redis is down every request of either mode asks the store. The two rates are read two
+    // ways (lookups between scrapes every 100 ms, answers as they arrive), so under a loaded
+    // machine they agree to within a quarter, not exactly: a cache still answering would be far
+    // below.
     for (const summary of results.faults) {
       expect(summary.storeLookupsPerSecondDuring?.median).toBeGreaterThan(
-        0.9 * (summary.rpsDuring?.median ?? 0),
+        0.75 * (summary.rpsDuring?.median ?? 0),
       );
     }
     expect(renderTables(results)).toContain("Redis killed 1 s into each run and started again");

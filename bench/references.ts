@@ -42,7 +42,7 @@ function reference(folder: string, results: LoadResults): LoadReference | null {
 export const latestLoadReference = (out: string): Promise<LoadReference | null> =>
   newestReport(out, async (file, folder) => {
     const results = await readLoadResults(file);
-    if (results.options.target !== null || !READ_SCENARIOS.has(results.options.scenario)) {
+    if (results.options.targets.length > 0 || !READ_SCENARIOS.has(results.options.scenario)) {
       return null;
     }
     return reference(folder, results);

@@ -17,6 +17,8 @@ export interface OptionSpec<T, K extends keyof T> {
   show?: (value: T[K]) => string;
   /** Its value is other flags ("--inject-cpu-us 40"): taken whole, though it starts with dashes. */
   takesFlags?: boolean;
+  /** Given once per item (--target a=URL --target b=URL): each parsed alone, the lists joined. */
+  repeatable?: boolean;
 }
 
 export type OptionTable<T> = { [K in keyof T]: OptionSpec<T, K> };
@@ -139,7 +141,10 @@ export function parseOptions<T>(
   const flags = Object.fromEntries(
     keys.map((key) => [
       table[key].flag,
-      { type: table[key].boolean ? ("boolean" as const) : ("string" as const) },
+      {
+        type: table[key].boolean ? ("boolean" as const) : ("string" as const),
+        multiple: table[key].repeatable === true,
+      },
     ]),
   );
   let parsed: ReturnType<typeof parseArgs>;
@@ -156,8 +161,15 @@ export function parseOptions<T>(
     const fromFlag = parsed.values[spec.flag];
     const fromEnv = spec.env === undefined ? undefined : env[spec.env];
     if (fromFlag === undefined && fromEnv === undefined) continue;
-    const raw = fromFlag === undefined ? (fromEnv as string) : String(fromFlag);
-    const value = spec.parse(raw);
+    const raws = Array.isArray(fromFlag) ? fromFlag.map(String) : undefined;
+    const raw = raws
+      ? raws.join(" ")
+      : fromFlag === undefined
+        ? (fromEnv as string)
+        : String(fromFlag);
+    const value = raws
+      ? (raws.flatMap((one) => spec.parse(one) as unknown[]) as T[typeof key])
+      : spec.parse(raw);
     checkOne(spec, value, fromFlag === undefined ? (spec.env as string) : `--${spec.flag}`, raw);
     config[key] = value;
   }
@@ -192,7 +204,8 @@ export function usageText<T>(
     const where = [spec.env, spec.boolean ? undefined : `default ${value === "" ? "none" : value}`]
       .filter((part) => part !== undefined)
       .join("; ");
-    return `  --${spec.flag.padEnd(21)} ${spec.help}${where ? ` [${where}]` : ""}`;
+    const again = spec.repeatable ? " (repeatable)" : "";
+    return `  --${spec.flag.padEnd(21)} ${spec.help}${again}${where ? ` [${where}]` : ""}`;
   });
   return [`Usage: ${command} [options]`, "", ...rows].join("\n");
 }

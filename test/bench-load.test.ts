@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planScenario, type Session } from "../bench/harness/scenarios.js";
 import { parsePrometheus, scrapeMetrics, serverSample } from "../bench/harness/server-metrics.js";
+import { parseTargetFlag } from "../bench/harness/targets.js";
 import { claims } from "../bench/load/claims.js";
 import { renderMarkdown } from "../bench/load/markdown.js";
 import { LOAD_DEFAULTS, loadCommandOptions, withDerivedDefaults } from "../bench/load/options.js";
@@ -139,7 +140,15 @@ describe("the warm-up", () => {
     const credentials = join(dir, "warm-users.json");
     await writeFile(credentials, JSON.stringify(USERS));
     const options = withDerivedDefaults(
-      { ...LOAD_DEFAULTS, target: url, credentials, duration: 1, warmup: 1, runs: 1, out: dir },
+      {
+        ...LOAD_DEFAULTS,
+        targets: [parseTargetFlag(url, [])],
+        credentials,
+        duration: 1,
+        warmup: 1,
+        runs: 1,
+        out: dir,
+      },
       new Set(["duration", "warmup", "runs"]),
     );
     const { results } = await runLoadBenchmark(options, () => {}, new AbortController().signal);
@@ -169,7 +178,7 @@ describe("--target", () => {
     const options = withDerivedDefaults(
       {
         ...LOAD_DEFAULTS,
-        target: url,
+        targets: [parseTargetFlag(url, [])],
         credentials,
         duration: 1,
         warmup: 0,
@@ -211,7 +220,7 @@ describe("--target", () => {
     expect(written.provenance.node).toBe(process.version);
     // The generator's machine, by name: with --target the server may be elsewhere.
     expect(written.provenance.machine.hostname).toBe(hostname());
-    expect(written.options.target).toBe(url);
+    expect(written.options.targets[0]?.url).toBe(url);
     expect(written.summaries[0]?.rps?.n).toBe(2);
     expect(await readFile(join(folder.dir, "report.md"), "utf8")).toContain("target");
     expect(await readlink(join(out, "latest"))).toBe(folder.dir.split("/").at(-1));
@@ -234,7 +243,7 @@ describe("the open loop in the benchmark", () => {
     const options = withDerivedDefaults(
       {
         ...LOAD_DEFAULTS,
-        target: url,
+        targets: [parseTargetFlag(url, [])],
         credentials,
         rate: 300,
         duration: 1,
@@ -691,7 +700,7 @@ describe("the generator and the server apart", () => {
       const options = withDerivedDefaults(
         {
           ...LOAD_DEFAULTS,
-          target: ready.url as string,
+          targets: [parseTargetFlag(ready.url as string, [])],
           credentials,
           duration: 1,
           warmup: 0,

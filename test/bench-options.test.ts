@@ -25,7 +25,7 @@ describe("bench options", () => {
         ["--target", "http://127.0.0.1:1", "--credentials", "c.json", "--server-args", "--x 1"],
         {},
       ),
-    ).toThrow(/--server-args: --target benchmarks a server it does not start/);
+    ).toThrow(/--server-args: a target is a server the benchmark does not start/);
   });
 
   it("bench:ab needs --base, runs ten rounds, and gates response time rather than throughput at a rate", () => {
@@ -93,11 +93,44 @@ describe("bench options", () => {
 
   it("--target replaces the modes and needs credentials", () => {
     expect(
-      loadCommandOptions(["--target", "http://127.0.0.1:9", "--credentials", "c.json"], {}).modes,
-    ).toEqual(["target"]);
+      loadCommandOptions(["--target", "http://127.0.0.1:9", "--credentials", "c.json"], {}).targets,
+    ).toEqual([{ name: "target", url: "http://127.0.0.1:9", api: null, metrics: null, pid: null }]);
     expect(() => loadCommandOptions(["--target", "http://127.0.0.1:9"], {})).toThrow(
-      /--target needs --credentials/,
+      /targets need --credentials/,
     );
+  });
+
+  it("--target NAME=URL is repeatable; names tell targets apart and --reference names one", () => {
+    const two = [
+      "--target",
+      "a=http://h:1/",
+      "--target",
+      "b=http://h:2",
+      "--credentials",
+      "c.json",
+    ];
+    const options = loadCommandOptions([...two, "--reference", "b"], {});
+    expect(options.targets.map((t) => [t.name, t.url])).toEqual([
+      ["a", "http://h:1"],
+      ["b", "http://h:2"],
+    ]);
+    expect(options.reference).toBe("b");
+    const refused: [string[], RegExp][] = [
+      [[...two, "--reference", "c"], /--reference c: no target has that name \(a, b\)/],
+      [[...two, "--target", "a=http://h:3"], /two targets are called a/],
+      [[...two, "--modes", "none"], /--modes: targets run instead of modes/],
+      [["--target", "none=http://h:1", "--credentials", "c"], /"none" is a mode's name/],
+      [["--target", "a b=http://h:1"], /--target: "a b" is not a name/],
+      [["--reference", "a"], /--reference is for targets/],
+      [["--api", "x.json"], /--api is for targets/],
+      [
+        [...two, "--scenario", "mixed", "--api", "/nonexistent.json"],
+        /--api \/nonexistent.json: ENOENT/,
+      ],
+    ];
+    for (const [argv, message] of refused) {
+      expect(() => loadCommandOptions(argv, {})).toThrow(message);
+    }
   });
 
   it("--rate and --capacity open the loop, with a pool of connections unless told otherwise", () => {
@@ -136,6 +169,7 @@ describe("bench options", () => {
     [["--connections", "0"], "--connections must be an integer from 1"],
     [["--duration", "5s"], "--duration must be an integer"],
     [["--target", "ftp://x"], "--target must be a http: or https: URL"],
+    [["--target", "a=ftp://x"], "--target must be a http: or https: URL"],
     [["--frobnicate"], "Unknown option '--frobnicate'"],
   ])("rejects %j with a line naming the flag", (argv, message) => {
     expect(() => loadCommandOptions(argv, {})).toThrow(

@@ -261,7 +261,7 @@ describe.skipIf(!PRESENT && !REQUIRED)("report.html in headless Chromium", () =>
         latencyUs: null,
         serverCpuUsPerRequest: null,
         hitRatio: null,
-        vsNone: null,
+        vsBaseline: null,
         vsCeiling: null,
       });
     }

@@ -103,7 +103,7 @@ describe("summaryRows", () => {
     expect(rows.get("none")?.[4]).toBe("–");
     expect(rows.get("ceiling")?.[4]).toMatch(RATIO_CI);
     for (const mode of ["none", "memory", "redis"]) expect(rows.get(mode)?.[3]).toMatch(RATIO_CI);
-    expect(rows.get("redis")?.[4]).toBe(fmtComparison(summaryOf(FIXTURE, "redis").vsNone));
+    expect(rows.get("redis")?.[4]).toBe(fmtComparison(summaryOf(FIXTURE, "redis").vsBaseline));
   });
 
   it("renders a missing hit ratio as a dash", () => {
@@ -115,7 +115,7 @@ describe("summaryRows", () => {
 
 describe("verdictLines", () => {
   it("reports a significant change with its ratio, CI and p", () => {
-    const redis = summaryOf(FIXTURE, "redis").vsNone;
+    const redis = summaryOf(FIXTURE, "redis").vsBaseline;
     expect(redis?.significant).toBe(true);
     expect(verdictLines(FIXTURE)).toContain(
       `redis: ${fmtComparison(redis).replace(" [", " none throughput [")}, significant (p=0.008)`,
@@ -129,15 +129,15 @@ describe("verdictLines", () => {
   it("changes its wording when the data show no significant difference", () => {
     const results = fixture();
     const redis = summaryOf(results, "redis");
-    redis.vsNone = compare(
+    redis.vsBaseline = compare(
       [11_900, 11_700, 12_100, 11_800, 12_000],
       [11_850, 12_050, 11_750, 11_950, 11_900],
     );
-    expect(redis.vsNone.significant).toBe(false);
+    expect(redis.vsBaseline.significant).toBe(false);
     // What the runs rule out: no change larger than they could detect.
-    const line = `redis: no significant difference from none (p=${redis.vsNone.p.toFixed(2)}, ${fmtComparison(redis.vsNone)}; detects ${fmtDetectable(redis.vsNone.detectable)})`;
-    expect(redis.vsNone.detectable).toBeGreaterThan(0.01);
-    expect(redis.vsNone.detectable).toBeLessThan(0.1);
+    const line = `redis: no significant difference from none (p=${redis.vsBaseline.p.toFixed(2)}, ${fmtComparison(redis.vsBaseline)}; detects ${fmtDetectable(redis.vsBaseline.detectable)})`;
+    expect(redis.vsBaseline.detectable).toBeGreaterThan(0.01);
+    expect(redis.vsBaseline.detectable).toBeLessThan(0.1);
     expect(verdictLines(results)).toContain(line);
     expect(unwrap(renderTables(results))).toContain(line);
     expect(renderMarkdown(results)).toContain(line);
@@ -203,7 +203,7 @@ describe("warningLines", () => {
     const results = fixture();
     const six = compare([1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 7]);
     for (const s of results.summaries) {
-      s.vsNone = six;
+      s.vsBaseline = six;
       s.vsCeiling = six;
     }
     expect(warningLines(results).some((w) => w.includes("paired rounds"))).toBe(false);

@@ -17,7 +17,7 @@ import {
 import { DEFAULT_METRICS, type MetricId } from "../compare/metrics.js";
 import { COMPARE_OPTIONS } from "../compare/options.js";
 import { REDIS_MODES_HELP } from "../harness/redis-jwt-options.js";
-import { LOAD_DEFAULTS, LOAD_OPTIONS, type LoadMode } from "../load/index.js";
+import { LOAD_DEFAULTS, LOAD_OPTIONS } from "../load/index.js";
 import type { AbOptions } from "./schema.js";
 
 export interface AbCommandOptions extends AbOptions {
@@ -157,9 +157,6 @@ export function abCommandOptions(
     throw configInvalid(
       "--base is required: a git ref (HEAD~1, main, a commit) or a folder holding a built checkout",
     );
-  }
-  if (options.modes.includes("target" as LoadMode)) {
-    throw configInvalid("--modes: an A/B run starts both versions' servers; target is not one");
   }
   if (!given.has("metrics")) options.metrics = defaultMetrics(options);
   return { options, given };

@@ -1,4 +1,4 @@
-import type { RunResult } from "../load/index.js";
+import { type RunResult, serverCpuOf } from "../load/index.js";
 import { fmtBytes, fmtRate, fmtUs } from "../report/format.js";
 
 export interface Metric {
@@ -19,7 +19,7 @@ export const METRICS = {
   cpu: {
     label: "CPU/req",
     better: "lower",
-    value: (run) => run.server?.cpuUsPerRequest,
+    value: serverCpuOf,
     format: fmtUs,
   },
   "system-cpu": {

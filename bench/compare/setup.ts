@@ -5,7 +5,7 @@ import type { LoadOptions, LoadResults } from "../load/index.js";
 const SETUP_OPTIONS = [
   "scenario",
   "store",
-  "target",
+  "targets",
   "modes",
   "connections",
   "duration",
@@ -18,7 +18,11 @@ const SETUP_OPTIONS = [
 ] as const satisfies readonly (keyof LoadOptions)[];
 
 const shown = (value: unknown): string =>
-  value === undefined ? "absent" : Array.isArray(value) ? value.join(",") : String(value);
+  value === undefined
+    ? "absent"
+    : Array.isArray(value)
+      ? value.map((item) => (typeof item === "object" ? JSON.stringify(item) : item)).join(",")
+      : String(value);
 
 /** Every field of machine and configuration in which two results differ, as "field: a → b". */
 export function setupDifferences(baseline: LoadResults, current: LoadResults): string[] {

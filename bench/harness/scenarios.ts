@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { type ApiDescription, buildRequest, type Method, OUR_API } from "./api-description.js";
 
 export const SCENARIOS = [
   "read",
@@ -28,7 +29,7 @@ export interface Credential {
 
 /** One request of a scenario, and the status that proves it was answered correctly. */
 export interface RequestSpec {
-  method: "GET" | "POST";
+  method: Method;
   path: string;
   headers: Record<string, string>;
   body?: string;
@@ -60,12 +61,14 @@ export interface ScenarioInput {
 }
 
 const json = { "content-type": "application/json" };
-const getItems = (session: Session): RequestSpec => ({
-  method: "GET",
-  path: "/items/",
-  headers: { authorization: `Bearer ${session.token}` },
-  expect: 200,
-});
+/** The API's protected request (our GET /items/) with a session's token. */
+const checked =
+  (api: ApiDescription) =>
+  (session: Session): RequestSpec => ({
+    ...buildRequest(api, api.protected, { username: session.username, token: session.token }),
+    expect: api.protected.expect,
+  });
+const getItems = checked(OUR_API);
 
 /** Cumulative Zipf(s = 1) weights: rank k is drawn with probability proportional to 1/k. */
 function zipfSampler(n: number): (random: () => number) => number {
@@ -109,44 +112,48 @@ function mixed(input: ScenarioInput): RequestSpec[] {
   return requests;
 }
 
-export function planScenario(scenario: Scenario, input: ScenarioInput): ScenarioPlan {
+/** Scenarios that need our API's routes besides login and the protected one (admin writes, a flood). */
+export const OUR_API_SCENARIOS: ReadonlySet<Scenario> = new Set(["mixed", "login-flood"]);
+
+export function planScenario(
+  scenario: Scenario,
+  input: ScenarioInput,
+  api: ApiDescription = OUR_API,
+): ScenarioPlan {
+  const route = `${api.protected.method} ${api.protected.path}`;
+  const read = checked(api);
   switch (scenario) {
     case "read":
     // The read path is what a login flood is measured on; the flood is a plan of its own.
     case "login-flood":
-      return { describe: "GET /items/", requests: input.sessions.map(getItems) };
+      return { describe: route, requests: input.sessions.map(read) };
     // A cache filling (or refilling) under load: popular tokens first, as in real traffic.
     case "cold-start":
     case "expiry":
     case "zipf": {
       const rank = zipfSampler(input.sessions.length);
       return {
-        describe: "GET /items/ (Zipf)",
-        requests: [getItems(input.sessions[0] as Session)],
-        pick: (random) => getItems(input.sessions[rank(random)] as Session),
+        describe: `${route} (Zipf)`,
+        requests: [read(input.sessions[0] as Session)],
+        pick: (random) => read(input.sessions[rank(random)] as Session),
       };
     }
     case "mixed":
       return { describe: "mixed", requests: mixed(input) };
     case "login":
       return {
-        describe: "POST /token",
+        describe: `${api.login.method} ${api.login.path}`,
         requests: input.credentials.map((user) => ({
-          method: "POST",
-          path: "/token",
-          headers: json,
-          body: JSON.stringify({ username: user.username, password: user.password }),
-          expect: 200,
+          ...buildRequest(api, api.login, user),
+          expect: api.login.expect,
         })),
       };
     case "invalid": {
       const forged = (): RequestSpec => ({
-        method: "GET",
-        path: "/items/",
-        headers: { authorization: `Bearer ${randomBytes(32).toString("base64url")}` },
-        expect: 401,
+        ...read({ username: "", role: "user", token: randomBytes(32).toString("base64url") }),
+        expect: api.protected.refused,
       });
-      return { describe: "GET /items/ (unknown tokens)", requests: [forged()], pick: forged };
+      return { describe: `${route} (unknown tokens)`, requests: [forged()], pick: forged };
     }
   }
 }

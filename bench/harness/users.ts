@@ -6,6 +6,7 @@ import {
   type PlainCredentials,
   writeGeneratedUsers,
 } from "../../server/synthetic-users.js";
+import { type ApiDescription, buildRequest, OUR_API, tokenIn } from "./api-description.js";
 import type { Credential, Session } from "./scenarios.js";
 
 export interface LoadUsers {
@@ -61,33 +62,36 @@ export async function readPlainCredentials(file: string): Promise<LoadUsers["use
   });
 }
 
-/** Logs one user in through POST /token; a refusal stops the benchmark, naming the user. */
-export async function login(baseUrl: string, user: LoadUsers["users"][number]): Promise<Session> {
-  const response = await fetch(`${baseUrl}/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: user.username, password: user.password }),
-  });
-  const body = (await response.json().catch(() => ({}))) as { access_token?: unknown };
-  if (!response.ok || typeof body.access_token !== "string") {
+/** Logs one user in through the API's login request; a refusal stops the benchmark, naming the user. */
+export async function login(
+  baseUrl: string,
+  user: LoadUsers["users"][number],
+  api: ApiDescription = OUR_API,
+): Promise<Session> {
+  const { path, ...request } = buildRequest(api, api.login, user);
+  const response = await fetch(`${baseUrl}${path}`, request);
+  const token = tokenIn(api, await response.json().catch(() => ({})));
+  if (!api.login.expect.includes(response.status) || token === undefined) {
+    const why = token === undefined ? `, with no token at ${api.login.token}` : "";
     throw usageError(
-      `login of ${user.username} at ${baseUrl}/token failed with HTTP ${response.status}`,
+      `login of ${user.username} at ${baseUrl}${path} failed with HTTP ${response.status}${why}`,
     );
   }
-  return { username: user.username, role: user.role, token: body.access_token };
+  return { username: user.username, role: user.role, token };
 }
 
 /** Logs every user in, a few at a time; any failure stops the benchmark. */
 export async function loginAll(
   baseUrl: string,
   users: LoadUsers["users"],
+  api: ApiDescription = OUR_API,
   inFlight = 8,
 ): Promise<Session[]> {
   const sessions: Session[] = new Array(users.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < users.length; i = next++) {
-      sessions[i] = await login(baseUrl, users[i] as LoadUsers["users"][number]);
+      sessions[i] = await login(baseUrl, users[i] as LoadUsers["users"][number], api);
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));

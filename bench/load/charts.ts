@@ -5,7 +5,7 @@ import { type IntervalBar, intervalBarChart } from "../report/svg/interval-bars.
 import { modeStyle } from "../report/svg/palette.js";
 import { percentileChart } from "../report/svg/percentile-lines.js";
 import { median, type Summary } from "../stats/index.js";
-import { armRuns, isPlain } from "./derive.js";
+import { armRuns, isPlain, serverCpuOf } from "./derive.js";
 import { armLabel, VARIANT_LABELS } from "./rows.js";
 import {
   type FloodVariant,
@@ -117,12 +117,7 @@ function serverCpu(results: LoadResults): Figure {
       label: "Server CPU time per request per mode, median with 95% CI",
       axisTitle: "server CPU time per request (lower is better)",
       format: fmtUs,
-      bars: bars(
-        results,
-        (s) => s.serverCpuUsPerRequest,
-        (run) => run.server?.cpuUsPerRequest,
-        noValidRuns,
-      ),
+      bars: bars(results, (s) => s.serverCpuUsPerRequest, serverCpuOf, noValidRuns),
     }),
   };
 }

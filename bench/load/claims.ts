@@ -1,8 +1,15 @@
 import { isJwtMode } from "../../server/modes.js";
 import { fmtBytes, fmtComparison, fmtDetectable, fmtNum, fmtP } from "../report/format.js";
 import { type Comparison, holm, smallestP } from "../stats/index.js";
-import { compareArms, IN_PROCESS, type RunFigure, systemCpuOf } from "./derive.js";
-import { type LoadMode, type LoadResults, type Loop, loopOf, NO_CACHE } from "./schema.js";
+import { compareArms, IN_PROCESS, type RunFigure, serverCpuOf, systemCpuOf } from "./derive.js";
+import {
+  baselineOf,
+  type LoadMode,
+  type LoadResults,
+  type Loop,
+  loopOf,
+  NO_CACHE,
+} from "./schema.js";
 
 export type ClaimVerdict =
   | "holds"
@@ -31,11 +38,11 @@ export interface ClaimResult {
   verdicts: ModeVerdict[];
 }
 
-export const CLAIMS_BASELINE: LoadMode = "none";
 const ALPHA = 0.05;
 
 export const CLAIMS_RULE =
-  "Each cache mode (for claim 7, each JWT mode) is tested against `none`, which asks the store on every request, over the" +
+  "Each cache mode (for claim 7, each JWT mode) is tested against `none`, which asks the store on every request" +
+  " (each target against the reference target), over the" +
   " rounds where both ran. A claim **holds** when at least one of its figures moves" +
   " significantly (Mann-Whitney p < 0.05 and a 95% CI excluding 1) the way the claim says and" +
   " none moves significantly against it; it **does not hold** when one moves against it; and it" +
@@ -76,7 +83,7 @@ const notMeasured = (mode: LoadMode, why: string): ModeVerdict => ({
  * A claim tested on several figures is a family of tests: each figure's p is adjusted by Holm's
  * step-down over the claim's measured figures before it may count.
  */
-function combine(mode: LoadMode, tests: readonly FigureTest[]): ModeVerdict {
+function combine(mode: LoadMode, baseline: LoadMode, tests: readonly FigureTest[]): ModeVerdict {
   const measured = tests.flatMap(({ comparison, ...test }) =>
     comparison ? [{ ...test, comparison }] : [],
   );
@@ -84,7 +91,7 @@ function combine(mode: LoadMode, tests: readonly FigureTest[]): ModeVerdict {
     const names = tests.map((test) => test.name).join(" and ");
     return notMeasured(
       mode,
-      `no rounds where both ${mode} and ${CLAIMS_BASELINE} have valid runs with ${names}`,
+      `no rounds where both ${mode} and ${baseline} have valid runs with ${names}`,
     );
   }
   const adjusted = holm(measured.map(({ comparison }) => comparison.p));
@@ -117,7 +124,7 @@ type Test = (results: LoadResults, mode: LoadMode) => FigureTest;
 const throughput: Test = (results, mode) => ({
   name: "throughput",
   claimed: "higher",
-  comparison: results.summaries.find((s) => s.mode === mode)?.vsNone ?? null,
+  comparison: results.summaries.find((s) => s.mode === mode)?.vsBaseline ?? null,
 });
 const ofRuns =
   (name: string, claimed: Direction, figure: RunFigure): Test =>
@@ -125,12 +132,12 @@ const ofRuns =
     name,
     claimed,
     // A figure that is zero for `none` has no ratio to test: compareArms gives null.
-    comparison: compareArms(results.runs, mode, CLAIMS_BASELINE, figure),
+    comparison: compareArms(results.runs, mode, baselineOf(results.options), figure),
   });
 const p50 = ofRuns("p50 response time", "lower", (run) => run.latencyUs?.p50);
 const p99 = ofRuns("p99 response time", "lower", (run) => run.latencyUs?.p99);
 const capacity = ofRuns("capacity at SLO", "higher", (run) => run.capacity?.capacity);
-const cpu = ofRuns("server CPU/req", "lower", (run) => run.server?.cpuUsPerRequest);
+const cpu = ofRuns("server CPU/req", "lower", serverCpuOf);
 const lookups = ofRuns("store lookups/req", "lower", (run) => run.server?.storeLookupsPerRequest);
 const rss = ofRuns("RSS", "lower", (run) => run.rss?.medianBytes ?? run.server?.rssBytes);
 const systemCpu = ofRuns("whole-system CPU/req", "lower", systemCpuOf);
@@ -172,7 +179,7 @@ const cacheHeld: Beside = (results, mode) => {
     bytes === undefined
       ? `${count} (their bytes: run \`npm run bench:micro\` to weigh an entry)`
       : `${fmtBytes(bytes)} (${count}${slots}${weights ? `; weighed in ${weights.folder}` : ""})`;
-  return `the cache holds ${held} at the end of a run (shown, not judged: ${CLAIMS_BASELINE} holds nothing by construction)`;
+  return `the cache holds ${held} at the end of a run (shown, not judged: ${baselineOf(results.options)} holds nothing by construction)`;
 };
 
 interface ClaimSpec extends Omit<ClaimResult, "verdicts"> {
@@ -275,10 +282,10 @@ const claimSpecs = (loop: Loop): readonly ClaimSpec[] => [
   },
 ];
 
-const withoutBaseline = (mode: LoadMode) =>
+const withoutBaseline = (mode: LoadMode, baseline: LoadMode, targets: boolean) =>
   notMeasured(
     mode,
-    `needs valid runs of ${CLAIMS_BASELINE} to compare with: run with --modes ${CLAIMS_BASELINE},${mode}`,
+    `needs valid runs of ${baseline} to compare with: ${targets ? "benchmark it beside " : `run with --modes ${baseline},`}${mode}`,
   );
 
 /**
@@ -286,18 +293,24 @@ const withoutBaseline = (mode: LoadMode) =>
  * readers' JWT claim with a verdict per JWT mode.
  */
 export function claims(results: LoadResults): ClaimResult[] {
-  const subjects = results.summaries.map((s) => s.mode).filter((mode) => !NO_CACHE.has(mode));
+  const baseline = baselineOf(results.options);
+  const targets = results.options.targets.length > 0;
+  // A target is judged as a cache would be: the user's cached build against its uncached one.
+  const subjects = results.summaries
+    .map((s) => s.mode)
+    .filter((mode) => (targets ? mode !== baseline : !NO_CACHE.has(mode)));
   const cached = subjects.filter((mode) => !isJwtMode(mode));
   const jwts = subjects.filter(isJwtMode);
-  const hasBaseline = results.summaries.some((s) => s.mode === CLAIMS_BASELINE && s.validRuns > 0);
+  const hasBaseline = results.summaries.some((s) => s.mode === baseline && s.validRuns > 0);
   const articles = claimSpecs(loopOf(results.options)).map(
     ({ tests, elsewhere, beside, ...claim }) => ({
       ...claim,
       verdicts: cached.map((mode) => {
         if ("toMeasure" in tests) return notMeasured(mode, tests.toMeasure);
-        if (!hasBaseline) return withoutBaseline(mode);
+        if (!hasBaseline) return withoutBaseline(mode, baseline, targets);
         const verdict = combine(
           mode,
+          baseline,
           tests.map((test) => test(results, mode)),
         );
         const shown = (beside ?? []).flatMap((line) => line(results, mode) ?? []);
@@ -308,7 +321,9 @@ export function claims(results: LoadResults): ClaimResult[] {
   );
   const jwtClaim = {
     ...JWT_CLAIM,
-    verdicts: jwts.map((mode) => (hasBaseline ? jwtVerdict(results, mode) : withoutBaseline(mode))),
+    verdicts: jwts.map((mode) =>
+      hasBaseline ? jwtVerdict(results, mode) : withoutBaseline(mode, baseline, targets),
+    ),
   };
   return [...(cached.length > 0 ? articles : []), ...(jwts.length > 0 ? [jwtClaim] : [])];
 }
@@ -329,7 +344,7 @@ const JWT_CLAIM: Omit<ClaimResult, "verdicts"> = {
  * and revoke.
  */
 function jwtVerdict(results: LoadResults, mode: LoadMode): ModeVerdict {
-  const lookup = combine(mode, [lookups(results, mode)]);
+  const lookup = combine(mode, baselineOf(results.options), [lookups(results, mode)]);
   const revocation = revocationHalf(results, mode);
   const halves = [lookup.verdict, revocation.verdict];
   const verdict: ClaimVerdict = halves.includes("does not hold")

@@ -8,6 +8,7 @@ import { BIN_MS, type TimelineBin } from "../harness/timeline.js";
 import { fmtNum, fmtPct } from "../report/format.js";
 import { type Comparison, compare, median, summarize, summaryOf } from "../stats/index.js";
 import {
+  baselineOf,
   type CapacitySummary,
   type FaultSummary,
   FLOOD_VARIANTS,
@@ -187,8 +188,8 @@ function openLoopSummary(
     generatorCpuUsPerRequest: summaryOf(
       open.flatMap(({ run }) => generatorCpuUsPerRequest(run) ?? []),
     ),
-    p50VsNone: vs("none", (run) => run.latencyUs?.p50),
-    p99VsNone: vs("none", (run) => run.latencyUs?.p99),
+    p50VsBaseline: vs(baselineOf(results.options), (run) => run.latencyUs?.p50),
+    p99VsBaseline: vs(baselineOf(results.options), (run) => run.latencyUs?.p99),
     p99VsCeiling: vs("ceiling", (run) => run.latencyUs?.p99),
   };
 }
@@ -203,10 +204,11 @@ function capacitySummary(
   const steps = searches.flatMap((search) => search.steps);
   const onTime = steps.filter((step) => step.lagP99Us !== null && step.lagP99Us <= LATE_LAG_US);
   const { modes } = results.options;
+  const baseline = baselineOf(results.options);
   return {
     sloP99Ms: results.options.sloP99Ms,
     capacity: summaryOf(searches.map((search) => search.capacity)),
-    vsNone: modes.includes("none") ? against(results.runs, mode, "none", capacityOf) : null,
+    vsBaseline: modes.includes(baseline) ? against(results.runs, mode, baseline, capacityOf) : null,
     vsCeiling: modes.includes("ceiling")
       ? against(results.runs, mode, "ceiling", capacityOf)
       : null,
@@ -271,6 +273,9 @@ export function serviceCpuPerRequest(
 }
 
 export const systemCpuOf: RunFigure = (run) => run.system?.cpuUsPerRequest ?? undefined;
+/** The server's CPU per request: ours from its /metrics, a target's from its metrics or its pid. */
+export const serverCpuOf: RunFigure = (run) =>
+  run.server?.cpuUsPerRequest ?? run.targetCpu?.cpuUsPerRequest ?? undefined;
 
 export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary {
   const all = results.runs.filter((run) => run.mode === mode && isPlain(run));
@@ -295,7 +300,7 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
             p999: summarize(latencies.map((l) => l.p999)),
           }
         : null,
-    serverCpuUsPerRequest: summaryOf(servers.map((s) => s.cpuUsPerRequest)),
+    serverCpuUsPerRequest: summaryOf(valid.flatMap((run) => serverCpuOf(run) ?? [])),
     rssBytes: summaryOf(valid.flatMap((run) => run.rss?.medianBytes ?? run.server?.rssBytes ?? [])),
     rssPeakBytes: summaryOf(valid.flatMap((run) => run.rss?.peakBytes ?? [])),
     hitRatio: summaryOf(hitRatios),
@@ -310,7 +315,9 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
     vsCeiling: results.options.modes.includes("ceiling")
       ? against(results.runs, mode, "ceiling")
       : null,
-    vsNone: results.options.modes.includes("none") ? against(results.runs, mode, "none") : null,
+    vsBaseline: results.options.modes.includes(baselineOf(results.options))
+      ? against(results.runs, mode, baselineOf(results.options))
+      : null,
     saturatedRuns: valid.filter((run) => run.generator.saturated).length,
     openLoop: openLoopSummary(results, mode, valid),
     capacity: capacitySummary(results, mode, valid),
@@ -469,9 +476,7 @@ export function summarizeFloods(results: LoadResults): FloodSummary[] {
           rpsVsBaseline: compareArms(results.runs, mode, mode, (r) => r.rps, ofArm),
           p99Us: summaryOf(valid.flatMap((run) => p99(run) ?? [])),
           p99VsBaseline: compareArms(results.runs, mode, mode, p99, ofArm),
-          serverCpuUsPerRequest: summaryOf(
-            valid.flatMap((run) => (run.server ? [run.server.cpuUsPerRequest] : [])),
-          ),
+          serverCpuUsPerRequest: summaryOf(valid.flatMap((run) => serverCpuOf(run) ?? [])),
           loginsPerSecond: perSecond((f) => f.requests),
           statusesPerSecond: Object.fromEntries(
             statuses.flatMap((status) => {
@@ -489,19 +494,22 @@ export function summarizeFloods(results: LoadResults): FloodSummary[] {
 
 const pinnedArm = (run: RunResult) => run.pinned === true;
 
-/** --pin-cpus both: each mode pinned against unpinned, and against `none` in each arm. */
+/** --pin-cpus both: each mode pinned against unpinned, and against the baseline in each arm. */
 export function summarizePinning(results: LoadResults): PinningSummary[] {
   if (results.options.pinCpus !== "both") return [];
   const { runs } = results;
   const rps: RunFigure = (run) => run.rps;
-  const withNone = results.options.modes.includes("none");
+  const baseline = baselineOf(results.options);
+  const withBaseline = results.options.modes.includes(baseline);
   return results.options.modes.map((mode) => {
-    const vsNone = withNone && mode !== "none";
+    const vsBaseline = withBaseline && mode !== baseline;
     return {
       mode,
       pinnedVsUnpinned: compareArms(runs, mode, mode, rps, pinnedArm),
-      vsNonePinned: vsNone ? compareArms(runs, mode, "none", rps, pinnedArm, pinnedArm) : null,
-      vsNoneUnpinned: vsNone ? compareArms(runs, mode, "none", rps) : null,
+      vsBaselinePinned: vsBaseline
+        ? compareArms(runs, mode, baseline, rps, pinnedArm, pinnedArm)
+        : null,
+      vsBaselineUnpinned: vsBaseline ? compareArms(runs, mode, baseline, rps) : null,
     };
   });
 }

@@ -14,7 +14,7 @@ import { loadFigures } from "./charts.js";
 import { CLAIMS_RULE, type ClaimResult, claims, claimTables, NO_CLAIMS } from "./claims.js";
 import { methodLines, summaryParagraph } from "./markdown.js";
 import { summaryRows, verdictFigure, verdictLines, warningLines } from "./rows.js";
-import type { LoadResults } from "./schema.js";
+import { benchmarked, type LoadResults } from "./schema.js";
 
 function claimsHtml(found: readonly ClaimResult[]): string {
   if (found.length === 0) return `<p>${escapeMarkup(NO_CLAIMS)}</p>`;
@@ -43,8 +43,7 @@ function claimsTableHtml(found: readonly ClaimResult[]): string {
 /** The HTML view of a load benchmark: one self-contained file with inline SVG charts. */
 export function renderHtml(results: LoadResults): string {
   const { options, provenance, status } = results;
-  const where = options.target ? "external target" : `${options.store} store`;
-  const title = `auth-cache-bench: ${options.scenario} scenario, ${where}`;
+  const title = `auth-cache-bench: ${options.scenario} scenario, ${benchmarked(options)}`;
   const warnings = warningLines(results);
   const notes = [
     status === "complete"

@@ -12,6 +12,7 @@ export {
   isShipped,
   pairedByRound,
   type RunFigure,
+  serverCpuOf,
   systemCpuOf,
 } from "./derive.js";
 export { loadKind } from "./kind.js";

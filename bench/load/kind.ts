@@ -1,3 +1,4 @@
+import { UNNAMED_TARGET } from "../harness/targets.js";
 import { withUnnamedMachine } from "../report/provenance.js";
 import { isObject, type Json, notArrays, type ResultKind } from "../report/read.js";
 import { LOAD_DEFAULTS } from "./options.js";
@@ -140,6 +141,27 @@ export const loadKind: ResultKind<LoadResults> = {
     }),
     // Version 8 did not name the machine.
     8: (json) => ({ ...withUnnamedMachine(json), version: 9 }),
+    // Version 9 took one unnamed target, and compared every mode with none by that name.
+    9: (json) => {
+      const { target, ...options } = json.options as Json;
+      const renamed = (value: unknown) =>
+        JSON.parse(JSON.stringify(value ?? []).replace(/([vV])sNone/g, "$1sBaseline")) as Json[];
+      return {
+        ...json,
+        version: 10,
+        options: {
+          ...options,
+          targets:
+            typeof target === "string"
+              ? [{ name: UNNAMED_TARGET, url: target, api: null, metrics: null, pid: null }]
+              : [],
+          reference: null,
+        },
+        runs: (json.runs as Json[]).map((run) => ({ ...run, targetCpu: null })),
+        summaries: renamed(json.summaries),
+        pinning: renamed(json.pinning),
+      };
+    },
   },
   views: loadViews,
 };

@@ -9,7 +9,13 @@ import {
 } from "../report/markdown.js";
 import { CLAIMS_RULE, type ClaimResult, claims, claimTables, NO_CLAIMS } from "./claims.js";
 import { summaryRows, VARIANT_LABELS, verdictFigure, verdictLines, warningLines } from "./rows.js";
-import { FLOOD_VARIANTS, type LoadOptions, type LoadResults, loopOf } from "./schema.js";
+import {
+  benchmarked,
+  FLOOD_VARIANTS,
+  type LoadOptions,
+  type LoadResults,
+  loopOf,
+} from "./schema.js";
 
 /** How the runs loaded the server, in a few words. */
 export function loadWords(options: LoadOptions): string {
@@ -36,9 +42,10 @@ export function loadWords(options: LoadOptions): string {
 /** What ran, in one paragraph; `code` and **bold** are Markdown, which the HTML page also reads. */
 export function summaryParagraph({ options, runs, skipped, status }: LoadResults): string {
   const ran = options.modes.filter((mode) => !skipped.some((s) => s.mode === mode));
-  const against = options.target
-    ? `the external target ${options.target}`
-    : `the reference server on ${options.store === "sqlite" ? "SQLite" : "PostgreSQL"}`;
+  const against =
+    options.targets.length > 0
+      ? `${benchmarked(options)}, which the benchmark did not start`
+      : `the reference server on ${options.store === "sqlite" ? "SQLite" : "PostgreSQL"}`;
   const valid = runs.filter((run) => run.status === "ok").length;
   const sentences = [
     `Modes ${listWords(ran.map((mode) => `\`${mode}\``))} each ran ${plural(options.runs, "round")}` +
@@ -96,7 +103,7 @@ function injectedLines({ runs }: LoadResults): string[] {
 function missLines({ runs }: LoadResults): string[] {
   const seen = new Set(
     runs.flatMap((run) =>
-      run.settings && run.mode !== "none" && run.mode !== "ceiling" && run.mode !== "target"
+      run.settings && run.mode !== "none" && run.mode !== "ceiling"
         ? [
             `Cache modes: single-flight ${run.settings.coalesce} (concurrent misses for one token ${run.settings.coalesce === "on" ? "share" : "each send"} a store lookup), TTL jitter ${run.settings.cacheTtlJitter} (each entry's TTL shortened at random by up to that fraction).`,
           ]
@@ -149,7 +156,7 @@ export function methodLines(results: LoadResults): string[] {
     "Every figure is the median over a mode's valid runs, with a distribution-free 95% CI from" +
       " order statistics. With fewer than 6 runs that interval is min–max, which covers less" +
       " than 95%.",
-    "Ratios (× ceiling, × none) are medians of per-round ratios, which cancels drift shared by" +
+    "Ratios (× ceiling, × none or the reference target) are medians of per-round ratios, which cancels drift shared by" +
       " a round; when rounds cannot be paired, the ratio of medians with a bootstrap CI.",
     "A difference is significant when a two-sided Mann-Whitney U test over the runs gives" +
       " p < 0.05 and the ratio's 95% CI excludes 1; both must agree. A claim judged on several" +
@@ -256,7 +263,7 @@ export function renderMarkdown(results: LoadResults): string {
     ({ title, header, rows }) => `## ${title}\n\n${mdTable(header, rows, true)}`,
   );
   const sections = [
-    `# auth-cache-bench: ${options.scenario} scenario, ${options.target ? "external target" : `${options.store} store`}`,
+    `# auth-cache-bench: ${options.scenario} scenario, ${benchmarked(options)}`,
     summaryParagraph(results),
     ...tables,
     `## Verdict (${verdictFigure(results)})\n\n${bullets(verdictLines(results), "No modes to compare.")}`,

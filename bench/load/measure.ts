@@ -15,6 +15,8 @@ import { type ServerSample, scrapeMetrics, serverSample } from "../harness/serve
 import { type ServiceCpu, type ServicePath, serviceCpuWindow } from "../harness/service-cpu.js";
 import { redisFootprint } from "../harness/services.js";
 import type { RunningServer } from "../harness/spawn-server.js";
+import { startTargetCpu, type TargetCpu } from "../harness/target-cpu.js";
+import type { Target } from "../harness/targets.js";
 import { recordTimeline, type TimelineBin } from "../harness/timeline.js";
 import { type OtherLoad, otherLoad, processSnapshot } from "../report/process-cpu.js";
 import {
@@ -54,6 +56,8 @@ export interface Measurement {
   onStep?: (step: CapacityStep) => void;
   /** The services on this arm's request path, whose CPU counts with the server's. */
   services: ServicePath;
+  /** The arm's target, when it is one: its CPU is read from its metrics or its local process. */
+  target: Target | null;
   /** --fault, for an arm whose server uses our own Redis: what to stop, and when. */
   fault?: { fault: Fault; redis: KillableRedis } | null;
 }
@@ -81,6 +85,7 @@ const unexpectedLine = (what: string, figures: FloodFigures) =>
 interface Scrape<T extends LoadFigures> {
   outcome: T;
   server: RunResult["server"];
+  targetCpu: TargetCpu | null;
   system: SystemCpu | null;
   machineBusyShare: number | null;
   otherLoad: OtherLoad | null;
@@ -126,10 +131,11 @@ async function cacheHeld(server: ServerSample, services: ServicePath): Promise<C
 /** Runs `work` between two scrapes of the server's metrics and of the machine's CPU. */
 async function scraped<T extends LoadFigures>(
   url: string,
-  local: Local | null,
+  { local, target, options }: InWindow,
   work: () => Promise<T>,
 ): Promise<Scrape<T>> {
   const before = await scrapeMetrics(url);
+  const targetCpu = target ? await startTargetCpu(target) : null;
   const processesBefore = processSnapshot();
   const services = local
     ? await serviceCpuWindow(local.services, local.pid, processesBefore)
@@ -142,12 +148,14 @@ async function scraped<T extends LoadFigures>(
   const processesAfter = processSnapshot();
   const after = await scrapeMetrics(url);
   const server = before && after ? serverSample(before, after) : null;
+  const targetPids = options.targets.flatMap((t) => (t.pid === null ? [] : [t.pid]));
   return {
     outcome,
     server,
-    system: services ? systemCpu(server, await services(processesAfter)) : null,
+    targetCpu: (await targetCpu?.(outcome.requests)) ?? null,
+    system: services && !target ? systemCpu(server, await services(processesAfter)) : null,
     machineBusyShare,
-    otherLoad: otherLoad(processesBefore, processesAfter),
+    otherLoad: otherLoad(processesBefore, processesAfter, targetPids),
     rss: rssSample,
   };
 }
@@ -202,11 +210,8 @@ const stepFigures = ({ rate, passed, figures }: CapacityStep): CapacityStepFigur
  * The closed loop: autocannon, a warm-up, then the measured window. cold-start and expiry have
  * no warm-up (their options say so: the cache must start empty) and are recorded in 100 ms bins.
  */
-async function closedWindow(
-  url: string,
-  mode: LoadMode,
-  { plan, options, signal, local, fault }: InWindow,
-): Promise<Window> {
+async function closedWindow(url: string, mode: LoadMode, inWindow: InWindow): Promise<Window> {
+  const { plan, options, signal, fault } = inWindow;
   const load = { connections: options.connections };
   // A warm-up is thrown away, not unchecked: a server that answered it wrongly is not warm.
   const warm =
@@ -215,7 +220,7 @@ async function closedWindow(
       : null;
   let timeline: ReturnType<typeof recordTimeline> | undefined;
   let injected: Promise<FaultTimes> | undefined;
-  const measured = await scraped(url, local, () => {
+  const measured = await scraped(url, inWindow, () => {
     const binned = STAMPEDE_SCENARIOS.has(options.scenario) || options.fault !== null;
     timeline = binned ? recordTimeline(url) : undefined;
     injected = fault ? injectFault(fault.fault, fault.redis, signal) : undefined;
@@ -244,11 +249,8 @@ async function closedWindow(
 }
 
 /** --rate: the open loop at the offered rate, warmed at that same rate. */
-async function openWindow(
-  url: string,
-  round: number,
-  { plan, options, signal, local }: InWindow,
-): Promise<Window> {
+async function openWindow(url: string, round: number, inWindow: InWindow): Promise<Window> {
+  const { plan, options, signal } = inWindow;
   const rate = options.rate as number;
   const settings = {
     rate,
@@ -262,7 +264,7 @@ async function openWindow(
       ? await runOpenLoop(url, plan, { ...settings, seconds: options.warmup }, signal)
       : null;
   const floor = clockFloor();
-  const measured = await scraped(url, local, () =>
+  const measured = await scraped(url, inWindow, () =>
     runOpenLoop(url, plan, { ...settings, seconds: options.duration }, signal),
   );
   const [outcome, detail] = splitOpenLoop(measured.outcome);
@@ -282,13 +284,10 @@ async function openWindow(
  * --capacity: a closed-loop run warms the server and measures its throughput (the run's own
  * figures, server CPU included); the search then starts from that throughput.
  */
-async function capacityWindow(
-  url: string,
-  round: number,
-  { plan, options, signal, onStep, local }: InWindow,
-): Promise<Window> {
+async function capacityWindow(url: string, round: number, inWindow: InWindow): Promise<Window> {
+  const { plan, options, signal, onStep } = inWindow;
   const seconds = Math.max(CAPACITY_PROBE_MIN_SECONDS, options.warmup);
-  const probe = await scraped(url, local, () =>
+  const probe = await scraped(url, inWindow, () =>
     runAutocannon(url, plan, { connections: options.connections, seconds, record: true }, signal),
   );
   const floor = clockFloor();
@@ -372,7 +371,7 @@ export async function measure(
       )
     : null;
   const loop = loopOf(options);
-  const pid = server?.child.pid;
+  const pid = server?.child.pid ?? measurement.target?.pid ?? undefined;
   const inWindow = {
     ...measurement,
     local: pid === undefined ? null : { pid, services: measurement.services },
@@ -408,6 +407,7 @@ export async function measure(
     startedAt,
     ...outcome,
     server: window.server,
+    targetCpu: window.targetCpu,
     system: window.system,
     cache,
     machineBusyShare: window.machineBusyShare,

@@ -12,7 +12,6 @@ import {
   parseOptions,
   passedOn,
   subsetOf,
-  urlWithScheme,
   usageText,
 } from "../../lib/option-table.js";
 import {
@@ -25,6 +24,7 @@ import {
 import { JWT_ALGS } from "../../server/auth/jwt-keys.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
+import { readApiDescription } from "../harness/api-description.js";
 import { FAULT_SYNTAX, parseFault, showFault } from "../harness/fault.js";
 import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
 import { ARRIVALS, type Arrivals } from "../harness/open-loop.js";
@@ -34,12 +34,22 @@ import {
   REDIS_MODES_HELP,
   redisClusterOption,
 } from "../harness/redis-jwt-options.js";
-import { SCENARIOS, type Scenario, STAMPEDE_SCENARIOS } from "../harness/scenarios.js";
+import {
+  OUR_API_SCENARIOS,
+  SCENARIOS,
+  type Scenario,
+  STAMPEDE_SCENARIOS,
+} from "../harness/scenarios.js";
+import { checkTargets, parseTargetFlag, readTargetsFile } from "../harness/targets.js";
 import { LOAD_MODES, type LoadMode, type LoadOptions, PIN_CPUS, type PinCpus } from "./schema.js";
 
 export interface LoadCommandOptions extends LoadOptions {
   json: boolean;
   saveBaseline: string | null;
+  /** --targets FILE: targets with their own settings, after those of --target. */
+  targetsFile: string | null;
+  /** --api FILE: the API description of every --target. */
+  api: string | null;
 }
 
 /** The one place where the load benchmark's defaults live. */
@@ -58,7 +68,10 @@ export const LOAD_DEFAULTS: Readonly<LoadCommandOptions> = Object.freeze({
   cacheTtl: SERVER.cacheTtl,
   cacheMax: SERVER.cacheMax,
   quick: false,
-  target: null,
+  targets: [],
+  targetsFile: null,
+  api: null,
+  reference: null,
   credentials: null,
   redisUrl: SERVER.redisUrl,
   redisCluster: [],
@@ -120,8 +133,7 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     flag: "modes",
     help: `comma-separated modes to run, of ${LOAD_MODES.join(",")} (${JWT_ALIAS_HELP})`,
     parse: modeList<LoadMode>(),
-    // "target" is set by --target, never asked for by name.
-    check: subsetOf<LoadMode>([...LOAD_MODES, "target"], LOAD_MODES),
+    check: subsetOf<LoadMode>(LOAD_MODES),
   },
   store: passedOn(SERVER_OPTIONS.store, "source of truth of the server: sqlite | postgres"),
   scenario: {
@@ -175,16 +187,34 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
     help: `smoke run: ${QUICK.duration}s runs, ${QUICK.warmup}s warm-up, ${QUICK.runs} runs per mode`,
     parse: flagOn,
   },
-  target: {
+  targets: {
     flag: "target",
-    help: "benchmark this external server (speaking the same API) instead of spawning modes",
+    help: "NAME=URL: benchmark this server, which the benchmark does not start, instead of modes; several are interleaved like modes",
+    repeatable: true,
+    parse: (raw) => [parseTargetFlag(raw, LOAD_MODES)],
+    show: (targets) => (targets.length === 0 ? "none" : targets.map((t) => t.name).join(",")),
+  },
+  targetsFile: {
+    flag: "targets",
+    help: "targets from a JSON file, each with its own settings (docs/targets.md): name, url, api, metrics, pid",
     parse: nullableText,
-    check: (value) => (value === null ? undefined : urlWithScheme("http:", "https:")(value)),
     show: showNullable,
+  },
+  api: {
+    flag: "api",
+    help: "the API description (JSON, docs/targets.md) of every --target that does not speak ours",
+    parse: nullableText,
+    show: showNullable,
+  },
+  reference: {
+    flag: "reference",
+    help: "the target every other is compared with",
+    parse: nullableText,
+    show: (value) => value ?? "the first target",
   },
   credentials: {
     flag: "credentials",
-    help: 'with --target: users as {"name": {"password": "...", "role": "..."}}',
+    help: 'with targets: users as {"name": {"password": "...", "role": "..."}}',
     parse: nullableText,
     show: showNullable,
   },
@@ -329,7 +359,7 @@ export function withDerivedDefaults(
         `the ${out.scenario} scenario watches a cache fill under full load (a closed loop): give neither --rate nor --capacity`,
       );
     }
-    if (out.target !== null) {
+    if (out.targets.length > 0 || out.targetsFile !== null) {
       throw configInvalid(
         `the ${out.scenario} scenario starts its own servers: it takes no --target`,
       );
@@ -346,17 +376,7 @@ export function withDerivedDefaults(
     if (!given.has("users")) out.users = ZIPF.users;
     if (!given.has("cacheMax")) out.cacheMax = Math.max(1, Math.round(out.users * ZIPF.cacheShare));
   }
-  if (out.target !== null) {
-    if (out.serverArgs.length > 0) {
-      throw configInvalid("--server-args: --target benchmarks a server it does not start");
-    }
-    out.modes = ["target"];
-    if (out.credentials === null) {
-      throw configInvalid(
-        '--target needs --credentials FILE with {"name": {"password": "...", "role": "..."}}',
-      );
-    }
-  }
+  withTargets(out, given);
   return checkAll(LOAD_OPTIONS, out);
 }
 
@@ -366,7 +386,8 @@ function checkFault({ fault, ...options }: LoadCommandOptions): void {
   const refuse = (why: string) => {
     throw configInvalid(`--fault ${showFault(fault)}: ${why}`);
   };
-  if (options.target !== null) refuse("it stops a Redis the benchmark started; --target's is not");
+  if (options.targets.length > 0 || options.targetsFile !== null)
+    refuse("it stops a Redis the benchmark started; a target's is not");
   if (options.redisCluster.length > 0) refuse("a cluster is yours: faults stop our own Redis only");
   if (options.rate !== null || options.capacity)
     refuse("it runs in the closed loop: no --rate or --capacity");
@@ -376,6 +397,41 @@ function checkFault({ fault, ...options }: LoadCommandOptions): void {
   if (fault.atSeconds + fault.forSeconds >= options.duration) {
     refuse(
       `Redis must be back before the run ends, with time to refill: --duration above ${fault.atSeconds + fault.forSeconds}`,
+    );
+  }
+}
+
+/** The targets of --target (with --api) and --targets FILE; the modes then do not run. */
+function withTargets(out: LoadCommandOptions, given: ReadonlySet<keyof LoadCommandOptions>): void {
+  if (out.targets.length === 0 && out.targetsFile === null) {
+    for (const key of ["api", "reference", "credentials"] as const) {
+      if (given.has(key))
+        throw configInvalid(
+          `--${LOAD_OPTIONS[key].flag} is for targets: give --target or --targets`,
+        );
+    }
+    return;
+  }
+  if (out.api !== null) {
+    const api = readApiDescription(out.api);
+    out.targets = out.targets.map((target) => ({ ...target, api }));
+  }
+  if (out.targetsFile !== null)
+    out.targets = [...out.targets, ...readTargetsFile(out.targetsFile, LOAD_MODES)];
+  checkTargets(out.targets, out.reference);
+  if (given.has("modes"))
+    throw configInvalid("--modes: targets run instead of modes; give one or the other");
+  if (out.serverArgs.length > 0) {
+    throw configInvalid("--server-args: a target is a server the benchmark does not start");
+  }
+  if (out.credentials === null) {
+    throw configInvalid(
+      'targets need --credentials FILE with {"name": {"password": "...", "role": "..."}}',
+    );
+  }
+  if (OUR_API_SCENARIOS.has(out.scenario) && out.targets.some((target) => target.api !== null)) {
+    throw configInvalid(
+      `--scenario ${out.scenario} needs our API's other routes: a target with an API description runs read, zipf, login or invalid`,
     );
   }
 }

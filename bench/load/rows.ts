@@ -23,6 +23,7 @@ import {
 import { median } from "../stats/index.js";
 import { armRuns, serviceCpuPerRequest } from "./derive.js";
 import {
+  baselineOf,
   type FloodSummary,
   type FloodVariant,
   type LoadMode,
@@ -36,7 +37,8 @@ import {
 
 const fmtMB: Fmt = (bytes) => (missing(bytes) ? DASH : fmtNum(bytes / 1e6));
 
-function throughputTable(summaries: readonly ModeSummary[], title: string): TableData {
+function throughputTable(results: LoadResults, title: string): TableData {
+  const baseline = baselineOf(results.options);
   return {
     title,
     header: [
@@ -44,17 +46,17 @@ function throughputTable(summaries: readonly ModeSummary[], title: string): Tabl
       "valid runs",
       "req/s median [95% CI]",
       "× ceiling",
-      "× none",
+      `× ${baseline}`,
       "p50",
       "p99",
       "p99.9",
     ],
-    rows: summaries.map((s) => [
+    rows: results.summaries.map((s) => [
       s.mode,
       `${s.validRuns}/${s.totalRuns}`,
       fmtCi(s.rps, fmtRate),
       s.mode === "ceiling" ? DASH : fmtComparison(s.vsCeiling),
-      s.mode === "none" ? DASH : fmtComparison(s.vsNone),
+      s.mode === baseline ? DASH : fmtComparison(s.vsBaseline),
       fmtUs(s.latencyUs?.p50.median),
       fmtUs(s.latencyUs?.p99.median),
       fmtUs(s.latencyUs?.p999.median),
@@ -65,6 +67,7 @@ function throughputTable(summaries: readonly ModeSummary[], title: string): Tabl
 /** --rate: every mode at the same offered rate, response time from the planned send. */
 function responseTimeTable(results: LoadResults): TableData {
   const { rate, arrivals } = results.options;
+  const baseline = baselineOf(results.options);
   return {
     title: `Response time at ${fmtRate(rate)} req/s offered (open loop, ${arrivals} arrivals, from the planned send)`,
     header: [
@@ -75,7 +78,7 @@ function responseTimeTable(results: LoadResults): TableData {
       "p90",
       "p99 [95% CI]",
       "p99.9",
-      "p99 × none",
+      `p99 × ${baseline}`,
       "service p99",
       "lag p99",
       "dropped",
@@ -88,7 +91,7 @@ function responseTimeTable(results: LoadResults): TableData {
       fmtUs(s.latencyUs?.p90.median),
       fmtCi(s.latencyUs?.p99, fmtUs),
       fmtUs(s.latencyUs?.p999.median),
-      s.mode === "none" ? DASH : fmtComparison(s.openLoop?.p99VsNone),
+      s.mode === baseline ? DASH : fmtComparison(s.openLoop?.p99VsBaseline),
       fmtUs(s.openLoop?.serviceP99Us?.median),
       fmtUs(s.openLoop?.lagP99Us?.median),
       fmtNum(s.openLoop?.dropped),
@@ -98,13 +101,14 @@ function responseTimeTable(results: LoadResults): TableData {
 
 /** --capacity: each mode's highest offered rate within the SLO, per round. */
 function capacityTable(results: LoadResults): TableData {
+  const baseline = baselineOf(results.options);
   return {
     title: `Capacity at SLO: the highest offered rate with p99 ≤ ${results.options.sloP99Ms} ms and nothing dropped (open loop)`,
     header: [
       "mode",
       "valid runs",
       "capacity req/s [95% CI]",
-      "× none",
+      `× ${baseline}`,
       "× ceiling",
       "closed loop req/s",
       "steps",
@@ -114,7 +118,7 @@ function capacityTable(results: LoadResults): TableData {
       s.mode,
       `${s.validRuns}/${s.totalRuns}`,
       fmtCi(s.capacity?.capacity, fmtRate),
-      s.mode === "none" ? DASH : fmtComparison(s.capacity?.vsNone),
+      s.mode === baseline ? DASH : fmtComparison(s.capacity?.vsBaseline),
       s.mode === "ceiling" ? DASH : fmtComparison(s.capacity?.vsCeiling),
       fmtRate(s.rps?.median),
       s.capacity ? String(s.capacity.steps) : DASH,
@@ -332,8 +336,8 @@ function floodTable(floods: readonly FloodSummary[]): TableData {
 }
 
 /** --pin-cpus both: what pinning did to each mode's throughput and to its rounds' agreement. */
-function pinningTable(pinning: readonly PinningSummary[]): TableData {
-  const spread = (c: PinningSummary["vsNonePinned"]) =>
+function pinningTable(pinning: readonly PinningSummary[], baseline: LoadMode): TableData {
+  const spread = (c: PinningSummary["vsBaselinePinned"]) =>
     c?.ratioSpread === null || c?.ratioSpread === undefined ? DASH : `±${fmtPct(c.ratioSpread, 1)}`;
   return {
     title:
@@ -341,18 +345,18 @@ function pinningTable(pinning: readonly PinningSummary[]): TableData {
     header: [
       "mode",
       "pinned ÷ unpinned req/s",
-      "× none pinned",
+      `× ${baseline} pinned`,
       "spread pinned",
-      "× none unpinned",
+      `× ${baseline} unpinned`,
       "spread unpinned",
     ],
     rows: pinning.map((p) => [
       p.mode,
       fmtComparison(p.pinnedVsUnpinned),
-      fmtComparison(p.vsNonePinned),
-      spread(p.vsNonePinned),
-      fmtComparison(p.vsNoneUnpinned),
-      spread(p.vsNoneUnpinned),
+      fmtComparison(p.vsBaselinePinned),
+      spread(p.vsBaselinePinned),
+      fmtComparison(p.vsBaselineUnpinned),
+      spread(p.vsBaselineUnpinned),
     ]),
   };
 }
@@ -376,7 +380,7 @@ export function summaryRows(results: LoadResults): TableData[] {
       return [
         capacityTable(results),
         throughputTable(
-          summaries,
+          results,
           "The closed-loop run before each search: throughput, and latency at saturation",
         ),
         costTable(summaries, "Cost per request in that closed-loop run"),
@@ -393,11 +397,13 @@ export function summaryRows(results: LoadResults): TableData[] {
       }
       return [
         ...(results.faults.length > 0 ? [faultTable(results)] : []),
-        throughputTable(summaries, "Throughput, and latency at saturation (closed loop)"),
+        throughputTable(results, "Throughput, and latency at saturation (closed loop)"),
         costTable(summaries, "Cost per request"),
         resourcesTable(results),
         ...floods,
-        ...(results.pinning.length > 0 ? [pinningTable(results.pinning)] : []),
+        ...(results.pinning.length > 0
+          ? [pinningTable(results.pinning, baselineOf(results.options))]
+          : []),
       ];
   }
 }
@@ -418,26 +424,31 @@ function floodVerdictLine(f: FloodSummary): string {
 const VERDICT_FIGURE = {
   closed: {
     name: "throughput",
-    of: (s: ModeSummary, baseline: LoadMode) => (baseline === "none" ? s.vsNone : s.vsCeiling),
+    of: (s: ModeSummary, baseline: LoadMode) =>
+      baseline === "ceiling" ? s.vsCeiling : s.vsBaseline,
   },
   open: {
     name: "p99 response time",
     of: (s: ModeSummary, baseline: LoadMode) =>
-      (baseline === "none" ? s.openLoop?.p99VsNone : s.openLoop?.p99VsCeiling) ?? null,
+      (baseline === "ceiling" ? s.openLoop?.p99VsCeiling : s.openLoop?.p99VsBaseline) ?? null,
   },
   capacity: {
     name: "capacity at SLO",
     of: (s: ModeSummary, baseline: LoadMode) =>
-      baseline === "none" ? (s.capacity?.vsNone ?? null) : (s.capacity?.vsCeiling ?? null),
+      (baseline === "ceiling" ? s.capacity?.vsCeiling : s.capacity?.vsBaseline) ?? null,
   },
 } as const;
 
 export const verdictFigure = (results: LoadResults): string =>
   VERDICT_FIGURE[loopOf(results.options)].name;
 
-/** The comparison a mode's verdict rests on: `none` against the ceiling, the rest against `none`. */
+/**
+ * The comparison a mode's verdict rests on: the baseline (`none`, or the reference target)
+ * against the ceiling, the rest against the baseline.
+ */
 function verdictComparison(s: ModeSummary, results: LoadResults) {
-  const baseline: LoadMode = s.mode === "none" ? "ceiling" : "none";
+  const ours = baselineOf(results.options);
+  const baseline: LoadMode = s.mode === ours ? "ceiling" : ours;
   return { baseline, comparison: VERDICT_FIGURE[loopOf(results.options)].of(s, baseline) };
 }
 
@@ -456,10 +467,14 @@ function verdictLine(s: ModeSummary, results: LoadResults): string {
   return `${s.mode}: ${fmtRatio(comparison.ratio)} ${baseline} ${figure.name} ${ci}, significant (${p})`;
 }
 
-/** The verdict's figure of `none` against the ceiling, and of every cache against `none`. */
+/** The verdict's figure of the baseline against the ceiling, and of every other mode against it. */
 export function verdictLines(results: LoadResults): string[] {
+  // A target has no ceiling to be compared with: the reference target has no verdict line.
+  const compared = (s: ModeSummary) =>
+    s.mode !== "ceiling" &&
+    (results.options.targets.length === 0 || s.mode !== baselineOf(results.options));
   return [
-    ...results.summaries.filter((s) => s.mode !== "ceiling").map((s) => verdictLine(s, results)),
+    ...results.summaries.filter(compared).map((s) => verdictLine(s, results)),
     ...results.floods.map(floodVerdictLine),
   ];
 }

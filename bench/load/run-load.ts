@@ -3,6 +3,7 @@ import { configInvalid, describeCause } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST, DEFAULTS as SERVER_DEFAULTS } from "../../server/config.js";
 import { issuerOf, modeSettings, usesRedis } from "../../server/modes.js";
+import { OUR_API } from "../harness/api-description.js";
 import type { CapacityStep } from "../harness/capacity.js";
 import { onCpus, pinHarness, pinningPlan } from "../harness/cpu-pinning.js";
 import type { KillableRedis } from "../harness/fault.js";
@@ -30,6 +31,7 @@ import { recordBenchmark } from "../report/record.js";
 import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { type Arm, measure } from "./measure.js";
 import {
+  type BuiltinMode,
   FLOOD_VARIANTS,
   LOAD_SCHEMA,
   LOAD_SCHEMA_VERSION,
@@ -90,7 +92,9 @@ export async function runLoadBenchmark(
   versions: readonly ServerVersion[] = [],
 ): Promise<LoadBenchmark> {
   const skipped: LoadResults["skipped"] = [];
-  let modes = [...options.modes];
+  const targetOf = (mode: LoadMode) => options.targets.find((target) => target.name === mode);
+  const targeted = options.targets.length > 0;
+  let modes: LoadMode[] = targeted ? options.targets.map((t) => t.name) : [...options.modes];
   const skip = (mode: LoadMode, reason: string) => {
     skipped.push({ mode, reason });
     modes = modes.filter((m) => m !== mode);
@@ -117,8 +121,9 @@ export async function runLoadBenchmark(
     skip(UNRECORDED, "the open loop always records its histograms: there is nothing to compare");
   }
   const jwtChoices = { jwtAlg: options.jwtAlg, versionCache: options.jwtVersionCache };
+  /** What a mode's server does; a target is taken as a server that asks its store every time. */
   const settingsOf = (mode: LoadMode) => {
-    const server = serverMode(mode);
+    const server = targetOf(mode) ? "none" : serverMode(mode as BuiltinMode);
     return modeSettings(server === "ceiling" ? "none" : server, jwtChoices);
   };
   const needsRedis = (mode: LoadMode) => usesRedis(settingsOf(mode));
@@ -138,17 +143,17 @@ export async function runLoadBenchmark(
     }
   }
   const postgres =
-    options.store === "postgres" && options.target === null
+    options.store === "postgres" && !targeted
       ? await requirePostgres(options.databaseUrl)
       : undefined;
   if (postgres?.private)
     progress({ kind: "note", message: `started a private PostgreSQL at ${postgres.url}` });
   const databaseUrl = postgres?.url ?? options.databaseUrl;
 
-  const users = options.target
+  const users = targeted
     ? await readPlainCredentials(options.credentials as string)
     : await prepareLoadUsers(options.users).then((prepared) => prepared.users);
-  const serverFiles = options.target ? [] : [`data/bench-users-${options.users}.json`];
+  const serverFiles = targeted ? [] : [`data/bench-users-${options.users}.json`];
   const workspace = createWorkspace(options.store, databaseUrl, redis);
   // Each version of an A/B run has a store of its own: an older server may lay out its tables
   // differently, and logs its users in itself.
@@ -197,9 +202,9 @@ export async function runLoadBenchmark(
     services: {
       redis: redis?.version ?? null,
       postgres: postgres?.version ?? null,
-      sqlite: options.store === "sqlite" && !options.target ? "better-sqlite3 (embedded)" : null,
+      sqlite: options.store === "sqlite" && !targeted ? "better-sqlite3 (embedded)" : null,
     },
-    passwordCost: options.target ? null : formatCost(LOAD_USER_COST),
+    passwordCost: targeted ? null : formatCost(LOAD_USER_COST),
   });
   const orderSeed = options.orderSeed ?? randomInt(2 ** 32);
   const results: LoadResults = {
@@ -224,7 +229,8 @@ export async function runLoadBenchmark(
   };
   /** What one arm's server is started as: this tree's, or its version's with the flags it knows. */
   const commandOf = (round: number, arm: Arm) => {
-    const args = [...serverArgs(serverMode(arm.mode), setup(round, arm)), ...options.serverArgs];
+    const mode = serverMode(arm.mode as BuiltinMode);
+    const args = [...serverArgs(mode, setup(round, arm)), ...options.serverArgs];
     const index = versions.findIndex((v) => v.name === arm.version);
     const version = versions[index];
     const info = results.versions[index];
@@ -260,7 +266,8 @@ export async function runLoadBenchmark(
       const pin = pinning && (options.pinCpus === "on" || arm.pinned === true) ? pinning : null;
       if (pin) pinHarness(pin.generator);
       try {
-        if (options.target) return await work(options.target);
+        const target = targetOf(arm.mode);
+        if (target) return await work(target.url);
         const { args, main } = commandOf(round, arm);
         const server = await spawnServer(args, pin ? onCpus(pin.servers) : [], main);
         try {
@@ -276,27 +283,33 @@ export async function runLoadBenchmark(
     // a JWT is accepted by every server with its algorithm and key, so one login per issuer.
     const plans = new Map<string, ScenarioPlan>();
     const planKey = (version: VersionName | null, mode: LoadMode) =>
-      `${version}/${issuerOf(settingsOf(mode))}`;
+      targetOf(mode) ? `target/${mode}` : `${version}/${issuerOf(settingsOf(mode))}`;
     for (const version of versionNames) {
       for (const mode of modes) {
         const key = planKey(version, mode);
         if (plans.has(key)) continue;
         const opaque = settingsOf(mode).tokens === "opaque";
+        const target = targetOf(mode);
         const whose = [
           version ? ` into the ${version}'s store` : "",
-          opaque ? "" : ` for ${mode}'s JWTs`,
+          target ? ` at ${mode}` : opaque ? "" : ` for ${mode}'s JWTs`,
         ].join("");
         progress({ kind: "note", message: `logging in ${users.length} users${whose}` });
-        const loginMode = opaque ? "none" : mode;
+        const loginMode = opaque && !target ? "none" : mode;
         const login = { mode: loginMode, variant: null, pinned: null, version } as const;
-        const sessions = await withServer(login, 0, (url) => loginAll(url, users));
+        const api = target?.api ?? OUR_API;
+        const sessions = await withServer(login, 0, (url) => loginAll(url, users, api));
         plans.set(
           key,
-          planScenario(options.scenario, {
-            sessions: sessions.filter((session) => session.role !== "admin"),
-            credentials: users.filter((user) => user.role !== "admin"),
-            admin: sessions.find((session) => session.role === "admin"),
-          }),
+          planScenario(
+            options.scenario,
+            {
+              sessions: sessions.filter((session) => session.role !== "admin"),
+              credentials: users.filter((user) => user.role !== "admin"),
+              admin: sessions.find((session) => session.role === "admin"),
+            },
+            api,
+          ),
         );
       }
     }
@@ -325,6 +338,7 @@ export async function runLoadBenchmark(
             flood: arm.variant && arm.variant !== "baseline" ? loginFloodPlan(victim) : null,
             options,
             services: servicesOf(round, arm),
+            target: targetOf(arm.mode) ?? null,
             fault:
               options.fault && killable && needsRedis(arm.mode)
                 ? { fault: options.fault, redis: killable }
@@ -374,8 +388,7 @@ function variantsOf(scenario: Scenario, mode: LoadMode): readonly (Variant | nul
   }
   return [null];
 }
-const serverMode = (mode: LoadMode) =>
-  mode === "target" ? "none" : mode === UNRECORDED ? "ceiling" : mode;
+const serverMode = (mode: BuiltinMode) => (mode === UNRECORDED ? "ceiling" : mode);
 
 function failedRun(
   { mode, variant, pinned, version }: Arm,
@@ -400,6 +413,7 @@ function failedRun(
     unexpected: 0,
     latencyUs: null,
     server: null,
+    targetCpu: null,
     system: null,
     cache: null,
     generator: { cpuSeconds: 0, coreShare: 0, saturated: false },

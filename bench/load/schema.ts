@@ -12,6 +12,8 @@ import type { RssSample } from "../harness/rss-sampler.js";
 import type { Scenario } from "../harness/scenarios.js";
 import type { ServerSample } from "../harness/server-metrics.js";
 import type { ServiceCpu } from "../harness/service-cpu.js";
+import type { TargetCpu } from "../harness/target-cpu.js";
+import type { Target } from "../harness/targets.js";
 import type { TimelineBin } from "../harness/timeline.js";
 import type { OtherLoad } from "../report/process-cpu.js";
 import type { Provenance } from "../report/provenance.js";
@@ -37,12 +39,15 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * 7 added a Redis Cluster as the shared cache: options.redisCluster.
  * 8 added faults: options.fault, runs' fault, timeline bins' non2xx, faults.
  * 9 added the generator's host name to the provenance (provenance.machine.hostname).
+ * 10 added several named targets: options.targets and reference instead of target, runs' targetCpu;
+ * summaries' comparisons against the baseline (none, or the reference target), vsBaseline for
+ * vsNone.
  */
-export const LOAD_SCHEMA_VERSION = 9;
+export const LOAD_SCHEMA_VERSION = 10;
 
 /**
- * `ceiling` is the route with authentication off; `target` an external server; the JWT modes are
- * the stateless opponents of the cache modes.
+ * `ceiling` is the route with authentication off; the JWT modes are the stateless opponents of the
+ * cache modes. A target's runs carry its name as their mode.
  */
 export const LOAD_MODES = [
   "ceiling",
@@ -58,14 +63,11 @@ export const LOAD_MODES = [
  * response costs the load generator.
  */
 export const UNRECORDED = "ceiling-unrecorded";
-export type LoadMode = (typeof LOAD_MODES)[number] | "target";
+export type BuiltinMode = (typeof LOAD_MODES)[number];
+/** A mode, or the name of a target (the `& {}` keeps the modes' names in an editor's completion). */
+export type LoadMode = BuiltinMode | (string & {});
 /** The modes that cache no token: what the cache modes are compared with, never subjects. */
-export const NO_CACHE: ReadonlySet<LoadMode> = new Set([
-  "ceiling",
-  "ceiling-unrecorded",
-  "none",
-  "target",
-]);
+export const NO_CACHE: ReadonlySet<LoadMode> = new Set(["ceiling", "ceiling-unrecorded", "none"]);
 /**
  * Modes with no cache to fill or expire, which a stampede scenario runs once: the baselines, and
  * the JWT modes that look nothing up through a cache (jwt-version's versions are cached).
@@ -91,7 +93,11 @@ export interface LoadOptions {
   cacheTtl: number;
   cacheMax: number;
   quick: boolean;
-  target: string | null;
+  /** Servers the benchmark does not start, benchmarked instead of modes; empty: modes. */
+  targets: Target[];
+  /** The target the others are compared with (the first when null). */
+  reference: string | null;
+  /** With targets: the users to log in. */
   credentials: string | null;
   redisUrl: string;
   /** A Redis Cluster's seed nodes instead of redisUrl; empty: one Redis. */
@@ -241,6 +247,8 @@ export interface RunResult extends LoadFigures {
   reasons: string[];
   startedAt: string;
   server: ServerSample | null;
+  /** A target's CPU from its metrics or its local process; null: not measured, or not a target. */
+  targetCpu: TargetCpu | null;
   /** The server's CPU with that of the local services on its request path; null for a target. */
   system: SystemCpu | null;
   /** What the cache held at the end of the window; null without our /metrics and in v3 files. */
@@ -302,9 +310,9 @@ export interface ModeSummary {
   cacheBytes: Summary | null;
   eventLoopDelayP99Ms: Summary | null;
   generatorCoreShare: Summary | null;
-  /** Throughput of this mode relative to the ceiling and to `none`, over paired rounds. */
+  /** Throughput of this mode relative to the ceiling and to the baseline, over paired rounds. */
   vsCeiling: Comparison | null;
-  vsNone: Comparison | null;
+  vsBaseline: Comparison | null;
   saturatedRuns: number;
   openLoop: OpenLoopSummary | null;
   capacity: CapacitySummary | null;
@@ -322,9 +330,9 @@ export interface OpenLoopSummary {
   /** Valid runs whose schedule lag p99 exceeded 100 µs. */
   lateRuns: number;
   generatorCpuUsPerRequest: Summary | null;
-  /** Response-time percentiles against none's (and the ceiling's) at the same rate, paired. */
-  p50VsNone: Comparison | null;
-  p99VsNone: Comparison | null;
+  /** Response-time percentiles against the baseline's (and the ceiling's) at the same rate, paired. */
+  p50VsBaseline: Comparison | null;
+  p99VsBaseline: Comparison | null;
   p99VsCeiling: Comparison | null;
 }
 
@@ -332,7 +340,7 @@ export interface OpenLoopSummary {
 export interface CapacitySummary {
   sloP99Ms: number;
   capacity: Summary | null;
-  vsNone: Comparison | null;
+  vsBaseline: Comparison | null;
   vsCeiling: Comparison | null;
   /** Steps measured over all rounds. */
   steps: number;
@@ -435,14 +443,14 @@ export interface StampedeSummary {
   worstBinP99Us: Summary | null;
 }
 
-/** One mode pinned and unpinned, each arm against its own `none`, and against each other. */
+/** One mode pinned and unpinned, each arm against its own baseline, and against each other. */
 export interface PinningSummary {
   mode: LoadMode;
   /** Throughput pinned ÷ unpinned, paired by round. */
   pinnedVsUnpinned: Comparison | null;
-  /** The mode against `none` in each arm: does pinning narrow the rounds' spread, or move it? */
-  vsNonePinned: Comparison | null;
-  vsNoneUnpinned: Comparison | null;
+  /** The mode against the baseline in each arm: does pinning narrow the rounds' spread, or move it? */
+  vsBaselinePinned: Comparison | null;
+  vsBaselineUnpinned: Comparison | null;
 }
 
 export interface FloodSummary {
@@ -462,3 +470,16 @@ export interface FloodSummary {
   loginP50Us: Summary | null;
   loginP99Us: Summary | null;
 }
+
+/**
+ * What every other mode is compared with: `none`, which asks the store on every request; with
+ * targets, the reference target (the first unless --reference names another).
+ */
+/** What a results file benchmarked, in a few words: our server on its store, or the targets. */
+export const benchmarked = ({ targets, store }: Pick<LoadOptions, "targets" | "store">): string =>
+  targets.length === 0
+    ? `${store} store`
+    : `${targets.length === 1 ? "target" : "targets"} ${targets.map((t) => `${t.name} (${t.url})`).join(", ")}`;
+
+export const baselineOf = ({ targets, reference }: Pick<LoadOptions, "targets" | "reference">) =>
+  targets.length > 0 ? (reference ?? (targets[0] as Target).name) : "none";

@@ -1,7 +1,7 @@
 import { renderTable, section, WIDTH, wrap } from "../report/table.js";
 import { claimLines, claims } from "./claims.js";
 import { summaryRows, verdictFigure, verdictLines, warningLines } from "./rows.js";
-import { type LoadOptions, type LoadResults, loopOf } from "./schema.js";
+import { benchmarked, type LoadOptions, type LoadResults, loopOf } from "./schema.js";
 
 function loopTitle(options: LoadOptions): string {
   switch (loopOf(options)) {
@@ -15,8 +15,11 @@ function loopTitle(options: LoadOptions): string {
 }
 
 function titleLine({ options, status }: LoadResults): string {
-  const where = options.target ? `target ${options.target}` : `${options.store} store`;
-  const parts = [`auth-cache-bench: ${options.scenario} scenario`, where, loopTitle(options)];
+  const parts = [
+    `auth-cache-bench: ${options.scenario} scenario`,
+    benchmarked(options),
+    loopTitle(options),
+  ];
   return `${parts.join(", ")}${status === "complete" ? "" : ` [${status}]`}`;
 }
 

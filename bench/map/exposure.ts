@@ -34,6 +34,7 @@ export async function exposureOf(
     // A plain JWT's promise is its life in the revocation run; the map's own tokens never expire.
     tokenTtl: measured?.tokenTtl ?? REVOCATION_DEFAULTS.tokenTtl,
     jwtVersionCache: LOAD_DEFAULTS.jwtVersionCache,
+    promiseMs: 0,
   };
   return options.modes.map((mode) => {
     const { boundMs, boundNote } = promisedBound(mode as RevocationMode, "other", ttls);

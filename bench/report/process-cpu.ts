@@ -121,9 +121,16 @@ export interface OtherLoad {
   busiest: ProcessLoad[];
 }
 
-/** Processes neither the harness's own (generator, servers) nor a service on the request path. */
-export function otherLoad(before: ProcessSnapshot, after: ProcessSnapshot): OtherLoad | null {
-  const ours = processTree(after);
+/**
+ * Processes neither the harness's own (generator, servers), nor a service on the request path,
+ * nor below one of `targets` (the local processes of servers it benchmarks but did not start).
+ */
+export function otherLoad(
+  before: ProcessSnapshot,
+  after: ProcessSnapshot,
+  targets: readonly number[] = [],
+): OtherLoad | null {
+  const ours = new Set([process.pid, ...targets].flatMap((root) => [...processTree(after, root)]));
   const others = otherProcesses(before, after, (pid, name) => ours.has(pid) || SERVICES.test(name));
   if (others === null) return null;
   return {

@@ -11,7 +11,7 @@ import type {
 
 type BoundOptions = Pick<
   RevocationOptions,
-  "cacheTtl" | "localCacheTtl" | "tokenTtl" | "jwtVersionCache"
+  "cacheTtl" | "localCacheTtl" | "tokenTtl" | "jwtVersionCache" | "promiseMs"
 >;
 
 /** What each mode promises for the instance that served the revocation and for the others. */
@@ -20,6 +20,9 @@ export function promisedBound(
   role: LagSummary["role"],
   options: BoundOptions,
 ): { boundMs: number; boundNote: string } {
+  if (mode === "target") {
+    return { boundMs: options.promiseMs, boundNote: "the deployment's own promise (--promise-ms)" };
+  }
   if (isJwtMode(mode)) return jwtBound(mode, role, options);
   if (mode === "memory" && role === "other") {
     return {

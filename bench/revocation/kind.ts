@@ -82,6 +82,18 @@ export const revocationKind: ResultKind<RevocationResults> = {
     }),
     // Version 5 did not name the machine.
     5: (json) => ({ ...withUnnamedMachine(json), version: 6 }),
+    // Version 6 probed our own servers only.
+    6: (json) => ({
+      ...json,
+      version: 7,
+      options: {
+        ...(json.options as Json),
+        probes: [],
+        api: null,
+        credentials: null,
+        promiseMs: 0,
+      },
+    }),
   },
   views: revocationViews,
 };

@@ -8,6 +8,7 @@ import {
   parseOptions,
   passedOn,
   subsetOf,
+  urlWithScheme,
   usageText,
 } from "../../lib/option-table.js";
 import {
@@ -18,6 +19,7 @@ import {
 } from "../../lib/shared-options.js";
 import { DEFAULTS as SERVER, OPTIONS as SERVER_OPTIONS } from "../../server/config.js";
 import { DEFAULT_VERSION_CACHE } from "../../server/modes.js";
+import { OUR_API, readApiDescription } from "../harness/api-description.js";
 import { JWT_ALIAS_HELP, modeList } from "../harness/mode-list.js";
 import {
   checkOneRedis,
@@ -27,6 +29,7 @@ import {
 } from "../harness/redis-jwt-options.js";
 import {
   EVENTS,
+  PROBED_TARGET,
   REVOCATION_MODES,
   type RevocationEvent,
   type RevocationMode,
@@ -76,6 +79,10 @@ export const REVOCATION_DEFAULTS: Readonly<RevocationCommandOptions> = Object.fr
   redisCluster: [],
   databaseUrl: SERVER.databaseUrl,
   out: "reports",
+  probes: [],
+  api: null,
+  credentials: null,
+  promiseMs: 0,
   json: false,
 });
 
@@ -84,7 +91,7 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
     flag: "modes",
     help: `modes: ${REVOCATION_MODES.join(",")} (${JWT_ALIAS_HELP})`,
     parse: modeList<RevocationMode>(),
-    check: subsetOf(REVOCATION_MODES),
+    check: subsetOf<RevocationMode>(REVOCATION_MODES),
   },
   instances: {
     flag: "instances",
@@ -164,6 +171,32 @@ export const REVOCATION_OPTIONS: OptionTable<RevocationCommandOptions> = {
   redisCluster: redisClusterOption(),
   databaseUrl: databaseUrlOption("PostgreSQL for --store postgres"),
   out: outOption(),
+  probes: {
+    flag: "probe",
+    help: "URL of one instance of your deployment, probed instead of our modes' servers",
+    repeatable: true,
+    parse: (raw) => [raw.replace(/\/+$/, "")],
+    check: (urls) => urls.map(urlWithScheme("http:", "https:")).find(Boolean),
+    show: (urls) => (urls.length === 0 ? "none" : urls.join(" ")),
+  },
+  api: {
+    flag: "api",
+    help: "with --probe: the API description (JSON, docs/targets.md) of the instances, when they do not speak ours",
+    parse: (raw) => readApiDescription(raw),
+    show: (api) => (api === null ? "ours" : "given"),
+  },
+  credentials: {
+    flag: "credentials",
+    help: 'with --probe: users as {"name": {"password": "..."}}, one per trial and 10 for the background',
+    parse: (raw) => (raw === "" ? null : raw),
+    show: (value) => value ?? "none",
+  },
+  promiseMs: {
+    flag: "promise-ms",
+    help: "with --probe: how long your deployment promises a revoked token may still be accepted",
+    parse: integer,
+    check: inRange(0, 3_600_000),
+  },
   json: jsonOption(),
 };
 
@@ -172,7 +205,9 @@ export function revocationOptions(
   env: NodeJS.ProcessEnv,
 ): RevocationCommandOptions {
   const options = parseOptions(REVOCATION_OPTIONS, REVOCATION_DEFAULTS, argv, env);
-  checkOneRedis(options.redisCluster, givenOptions(REVOCATION_OPTIONS, argv, env));
+  const given = givenOptions(REVOCATION_OPTIONS, argv, env);
+  checkOneRedis(options.redisCluster, given);
+  withProbes(options, given);
   const cached = options.modes.filter((mode) => mode === "jwt-version" || mode === "jwt-denylist");
   const ttl = Math.max(options.cacheTtl, options.localCacheTtl);
   // exp counts whole seconds from an iat rounded down: a token may end up to a second early.
@@ -182,6 +217,40 @@ export function revocationOptions(
     );
   }
   return options;
+}
+
+/** --probe: the user's instances instead of our modes, driven through their API description. */
+function withProbes(
+  options: RevocationCommandOptions,
+  given: ReadonlySet<keyof RevocationCommandOptions>,
+): void {
+  if (options.probes.length === 0) {
+    for (const key of ["api", "credentials", "promiseMs"] as const) {
+      if (given.has(key))
+        throw configInvalid(
+          `--${REVOCATION_OPTIONS[key].flag} is for --probe: give the instances' URLs`,
+        );
+    }
+    return;
+  }
+  for (const key of ["modes", "instances", "serverArgs"] as const) {
+    if (given.has(key)) {
+      throw configInvalid(
+        `--${REVOCATION_OPTIONS[key].flag}: --probe benchmarks instances the benchmark does not start`,
+      );
+    }
+  }
+  if (options.credentials === null)
+    throw configInvalid('--probe needs --credentials FILE with {"name": {"password": "..."}}');
+  const api = options.api ?? OUR_API;
+  const missing = options.events.filter((event) =>
+    event === "logout" ? api.logout === null : api.passwordChange === null,
+  );
+  if (missing.length > 0 && given.has("events"))
+    throw configInvalid(`--events ${missing.join(",")}: the API description has no such request`);
+  options.events = options.events.filter((event) => !missing.includes(event));
+  options.modes = [PROBED_TARGET];
+  options.instances = options.probes.length;
 }
 
 export const revocationUsage = () =>

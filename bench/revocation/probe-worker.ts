@@ -4,13 +4,15 @@ import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
 import { Client } from "undici";
 import { describeCause } from "../../lib/errors.js";
-import { probeUntilRevoked, type StatusOf } from "./probe.js";
+import type { ApiDescription } from "../harness/api-description.js";
+import { buildRequest } from "../harness/api-description.js";
+import { type AnswerOf, answerOf, probeUntilRevoked } from "./probe.js";
 import type { ProbeReply, ProbeRequest } from "./probe-thread.js";
 
 const clients = new Map<string, Client>();
 
 /** One keep-alive connection per instance: a probe is written as soon as it is asked for. */
-function statusOf(baseUrl: string): StatusOf {
+function statusOf(baseUrl: string, api: ApiDescription): (token: string) => Promise<number> {
   let client = clients.get(baseUrl);
   if (!client) {
     client = new Client(baseUrl, { pipelining: 1, keepAliveTimeout: 60_000 });
@@ -18,11 +20,9 @@ function statusOf(baseUrl: string): StatusOf {
   }
   const connection = client;
   return async (token) => {
-    const { statusCode, body } = await connection.request({
-      method: "GET",
-      path: "/items/",
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const { statusCode, body } = await connection.request(
+      buildRequest(api, api.protected, { token }),
+    );
     await body.dump();
     return statusCode;
   };
@@ -32,11 +32,12 @@ function statusOf(baseUrl: string): StatusOf {
 const local = (epochMs: number) => epochMs - performance.timeOrigin;
 
 async function answer(request: ProbeRequest): Promise<ProbeReply> {
-  const status = statusOf(request.baseUrl);
+  const status = statusOf(request.baseUrl, request.api);
+  const answerTo: AnswerOf = async (token) => answerOf(await status(token), request.api);
   try {
     if (request.kind === "warm") return { id: request.id, status: await status(request.token) };
     const { window } = request;
-    const outcome = await probeUntilRevoked(status, request.token, {
+    const outcome = await probeUntilRevoked(answerTo, request.token, {
       ...window,
       t0: local(window.t0),
       deadline: local(window.deadline),

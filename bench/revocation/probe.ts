@@ -1,18 +1,30 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { probeUnexpected } from "../../lib/errors.js";
+import { type ApiDescription, buildRequest } from "../harness/api-description.js";
 
-/** Status of GET /items/ with the token; the body is drained so the connection is reused. */
-export async function itemsStatus(baseUrl: string, token: string): Promise<number> {
-  const response = await fetch(`${baseUrl}/items/`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+/** Status of the API's protected request with the token; the body is drained so the connection is reused. */
+export async function checkedStatus(
+  baseUrl: string,
+  token: string,
+  api: ApiDescription,
+): Promise<number> {
+  const { path, ...request } = buildRequest(api, api.protected, { token });
+  const response = await fetch(`${baseUrl}${path}`, request);
   await response.arrayBuffer();
   return response.status;
 }
 
-const unexpected = (status: number) =>
-  probeUnexpected(`a probe got HTTP ${status}, neither 2xx nor 401`);
+/** What a probe's status says: the token was refused, or accepted; anything else stops the run. */
+export type Answer = "refused" | "accepted";
+
+export function answerOf(status: number, api: ApiDescription): Answer {
+  if (api.protected.refused.includes(status)) return "refused";
+  if (status >= 200 && status < 300) return "accepted";
+  throw probeUnexpected(
+    `a probe got HTTP ${status}, neither 2xx nor ${api.protected.refused.join(" or ")}`,
+  );
+}
 
 export interface ProbeOutcome {
   lagMs: number | null;
@@ -35,18 +47,18 @@ export interface ProbeWindow {
   windowMs: number;
 }
 
-/** The status an instance gives the token, asked once. */
-export type StatusOf = (token: string) => Promise<number>;
+/** What an instance answers the token, asked once. */
+export type AnswerOf = (token: string) => Promise<Answer>;
 
 /**
- * Probes one instance at a fixed interval from the revocation response (t0) until it answers 401,
+ * Probes one instance at a fixed interval from the revocation response (t0) until it refuses,
  * then on for `windowMs`, so that a token put back into a cache after its revocation is seen.
  * The lag is taken at the sending of the first probe that got 401: the instance had learnt of the
  * revocation by then, to within one interval. The exposure is taken at the sending of the last
  * probe accepted: it does not depend on how often the probes went, which stale counts do.
  */
 export async function probeUntilRevoked(
-  status: StatusOf,
+  answerTo: AnswerOf,
   token: string,
   { t0, intervalMs, deadline, windowMs }: ProbeWindow,
 ): Promise<ProbeOutcome> {
@@ -58,20 +70,20 @@ export async function probeUntilRevoked(
   let until = deadline;
   while (performance.now() < until) {
     const sent = performance.now();
-    const answer = await status(token);
+    const answer = await answerTo(token);
     probes += 1;
-    if (answer === 401) {
+    if (answer === "refused") {
       if (lagMs === null) {
         lagMs = Math.max(0, sent - t0);
         until = performance.now() + windowMs;
       }
-    } else if (answer >= 200 && answer < 300) {
+    } else {
       // At its sending: the server accepted it no earlier, so a promise broken by this figure
       // is broken for certain, whatever the probe's own round trip.
       exposureMs = Math.max(0, sent - t0);
       if (lagMs === null) staleAccepts += 1;
       else resurrections += 1;
-    } else throw unexpected(answer);
+    }
     const wait = sent + intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
   }
@@ -114,6 +126,7 @@ export async function race(
   connections: number,
   revoke: () => Promise<void>,
   windowMs: number,
+  api: ApiDescription,
 ): Promise<RaceOutcome> {
   let t0 = Number.POSITIVE_INFINITY;
   let deadline = Number.POSITIVE_INFINITY;
@@ -124,15 +137,15 @@ export async function race(
     let refused = false;
     while (performance.now() < deadline) {
       const sent = performance.now();
-      const status = await itemsStatus(baseUrl, token);
+      const answer = answerOf(await checkedStatus(baseUrl, token, api), api);
       if (sent <= t0) continue;
       count.requestsAfter += 1;
-      if (status === 401) refused = true;
-      else if (status >= 200 && status < 300) {
+      if (answer === "refused") refused = true;
+      else {
         count.exposureMs = Math.max(count.exposureMs, sent - t0);
         if (refused) count.resurrections += 1;
         else count.staleAfter += 1;
-      } else throw unexpected(status);
+      }
     }
   };
   const loops = Array.from({ length: connections }, (_, i) => loop(i % baseUrls.length));

@@ -1,15 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { probeUnexpected } from "../../lib/errors.js";
+import { probeUnexpected, usageError } from "../../lib/errors.js";
 import { formatCost } from "../../server/auth/password.js";
 import { LOAD_USER_COST } from "../../server/config.js";
 import { isJwtMode, modeSettings, usesRedis } from "../../server/modes.js";
+import {
+  type ApiDescription,
+  type ApiRequest,
+  buildRequest,
+  OUR_API,
+} from "../harness/api-description.js";
 import { backlogFor } from "../harness/capacity.js";
 import { runOpenLoop } from "../harness/open-loop.js";
-import { planScenario } from "../harness/scenarios.js";
-import { serverArgs } from "../harness/server-args.js";
+import { planScenario, type Session } from "../harness/scenarios.js";
+import { type ServerSetup, serverArgs } from "../harness/server-args.js";
 import { provideRedis, type RedisService, requirePostgres } from "../harness/services.js";
 import { type RunningServer, spawnServer } from "../harness/spawn-server.js";
-import { login, loginAll, prepareLoadUsers } from "../harness/users.js";
+import { login, loginAll, prepareLoadUsers, readPlainCredentials } from "../harness/users.js";
 import { createWorkspace, type Workspace } from "../harness/workspace.js";
 import { collectProvenance } from "../report/provenance.js";
 import { recordBenchmark } from "../report/record.js";
@@ -17,6 +23,7 @@ import { createReportFolder, type ReportFolder } from "../report/write.js";
 import { race } from "./probe.js";
 import { epochNow, ProbeThread } from "./probe-thread.js";
 import {
+  PROBED_TARGET,
   REVOCATION_SCHEMA,
   REVOCATION_SCHEMA_VERSION,
   type RevocationEvent,
@@ -32,36 +39,44 @@ const BACKGROUND_USERS = 10;
 const BACKGROUND_SECONDS = 3600;
 /** Probing goes on this long past the longest TTL before a token counts as never revoked. */
 const PROBE_MARGIN_MS = 1000;
+/** --probe: a deployment promising less is still probed this long before "never revoked". */
+const TARGET_PROBE_MS = 5000;
 
 type User = { username: string; password: string; role: string };
 
-/** A revocation request; anything but success stops the benchmark. */
-async function postJson(url: string, token: string | null, body: unknown): Promise<void> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw probeUnexpected(`${url} answered HTTP ${response.status}: ${text}`);
-}
-
-/** The request that revokes: a logout of the token, or a password change of its user. */
+/**
+ * The request that revokes: a logout of the token, or a password change of its user, as the API
+ * describes them (the options refuse an event the description has no request for). Anything but
+ * the statuses it expects stops the benchmark.
+ */
 async function revoke(
   event: RevocationEvent,
   baseUrl: string,
   token: string,
   user: User,
+  api: ApiDescription,
 ): Promise<void> {
-  if (event === "logout") await postJson(`${baseUrl}/logout`, token, {});
-  else
-    await postJson(`${baseUrl}/user/password`, token, {
-      old_password: user.password,
-      new_password: randomBytes(12).toString("base64url"),
-    });
+  const request = (event === "logout" ? api.logout : api.passwordChange) as ApiRequest;
+  const { path, ...init } = buildRequest(api, request, {
+    ...user,
+    token,
+    newPassword: randomBytes(12).toString("base64url"),
+  });
+  const response = await fetch(`${baseUrl}${path}`, init);
+  const text = await response.text();
+  if (!request.expect.includes(response.status))
+    throw probeUnexpected(`${baseUrl}${path} answered HTTP ${response.status}: ${text}`);
+}
+
+/** --probe: the users of --credentials, enough for the background and one per trial. */
+async function probeUsers(options: RevocationOptions, needed: number): Promise<User[]> {
+  const users = await readPlainCredentials(options.credentials as string);
+  if (users.length < needed) {
+    throw usageError(
+      `--credentials ${options.credentials}: ${users.length} users, and this run needs ${needed} (${BACKGROUND_USERS} for the background, one per trial): give more, or fewer --trials`,
+    );
+  }
+  return users;
 }
 
 export type RevocationProgress =
@@ -82,7 +97,9 @@ export async function runRevocationBenchmark(
 ): Promise<{ results: RevocationResults; folder: ReportFolder }> {
   const skipped: RevocationResults["skipped"] = [];
   let modes = [...options.modes];
-  const needsRedis = (mode: RevocationMode) => usesRedis(modeSettings(mode, choicesOf(options)));
+  const probing = options.probes.length > 0;
+  const needsRedis = (mode: RevocationMode) =>
+    mode !== PROBED_TARGET && usesRedis(modeSettings(mode, choicesOf(options)));
   let redis: RedisService | undefined;
   if (modes.some(needsRedis)) {
     const provided = await provideRedis(options.redisUrl, options.redisCluster);
@@ -94,13 +111,17 @@ export async function runRevocationBenchmark(
     } else redis = provided;
   }
   const postgres =
-    options.store === "postgres" ? await requirePostgres(options.databaseUrl) : undefined;
+    options.store === "postgres" && !probing
+      ? await requirePostgres(options.databaseUrl)
+      : undefined;
   if (postgres?.private)
     progress({ kind: "note", message: `started a private PostgreSQL at ${postgres.url}` });
   const databaseUrl = postgres?.url ?? options.databaseUrl;
   const perMode = options.events.length * (options.trials + options.raceTrials);
-  const { users, serverFiles } = await prepareLoadUsers(Math.max(100, perMode + BACKGROUND_USERS));
-  const population = users.filter((user) => user.role !== "admin");
+  const { users, serverFiles } = probing
+    ? { users: await probeUsers(options, perMode + BACKGROUND_USERS), serverFiles: [] }
+    : await prepareLoadUsers(Math.max(100, perMode + BACKGROUND_USERS));
+  const population = probing ? users : users.filter((user) => user.role !== "admin");
 
   const results: RevocationResults = {
     schema: REVOCATION_SCHEMA,
@@ -111,9 +132,9 @@ export async function runRevocationBenchmark(
       services: {
         redis: redis?.version ?? null,
         postgres: postgres?.version ?? null,
-        sqlite: options.store === "sqlite" ? "better-sqlite3 (embedded)" : null,
+        sqlite: options.store === "sqlite" && !probing ? "better-sqlite3 (embedded)" : null,
       },
-      passwordCost: formatCost(LOAD_USER_COST),
+      passwordCost: probing ? null : formatCost(LOAD_USER_COST),
     }),
     skipped,
     background: [],
@@ -206,7 +227,8 @@ async function runMode(
   context: ModeContext,
 ): Promise<void> {
   const { workspace, population, results, signal } = context;
-  const jwt = isJwtMode(mode);
+  const jwt = mode !== PROBED_TARGET && isJwtMode(mode);
+  const api = options.api ?? OUR_API;
   const setup = {
     jwt: jwt ? { ...choicesOf(options), keyFiles: await workspace.jwtKeyFiles() } : undefined,
     store: options.store,
@@ -223,24 +245,27 @@ async function runMode(
     localCacheTtl: options.localCacheTtl,
   };
   const servers: RunningServer[] = [];
-  const probeThread = new ProbeThread();
+  const probeThread = new ProbeThread(api);
   const load = new AbortController();
   const stopLoad = () => load.abort();
   signal.addEventListener("abort", stopLoad, { once: true });
   try {
-    // The background's JWTs must outlive every trial: a server of the same key issues them with
-    // the harness's long life, before the probed instances (which issue short-lived ones) start.
-    // It also creates the schema, which the instances then find.
-    const issuer = await spawnServer([...serverArgs(mode, setup), ...options.serverArgs]);
-    const background = await loginAll(
-      issuer.ready.url,
-      population.slice(0, BACKGROUND_USERS),
-    ).finally(() => issuer.stop());
-    const probed = jwt ? { ...setup, tokenTtl: options.tokenTtl } : setup;
-    for (let i = 0; i < options.instances; i++)
-      servers.push(await spawnServer([...serverArgs(mode, probed), ...options.serverArgs]));
-    const urls = servers.map((server) => server.ready.url);
-    const plan = planScenario("read", { sessions: background, credentials: [], admin: undefined });
+    const { urls, background } =
+      mode === PROBED_TARGET
+        ? {
+            urls: options.probes,
+            background: await loginAll(
+              options.probes[0] as string,
+              population.slice(0, BACKGROUND_USERS),
+              api,
+            ),
+          }
+        : await startInstances(mode, options, setup, population, servers);
+    const plan = planScenario(
+      "read",
+      { sessions: background, credentials: [], admin: undefined },
+      api,
+    );
     // The background runs on Node's timers, not the open loop's spinning clock: its own timing
     // is not read, and a spinning core would be taken from the servers and the probe thread.
     const perInstance = options.loadRate / urls.length;
@@ -269,16 +294,22 @@ async function runMode(
       options.localCacheTtl,
       jwt ? options.tokenTtl : 0,
     );
-    const boundMs = longestTtl * 1000 + PROBE_MARGIN_MS;
+    // A deployment's lag is not known from its settings: probed past its promise, and at least
+    // as long as ours, so that a late refusal is measured rather than cut off.
+    const boundMs =
+      mode === PROBED_TARGET
+        ? Math.max(options.promiseMs, TARGET_PROBE_MS) + PROBE_MARGIN_MS
+        : longestTtl * 1000 + PROBE_MARGIN_MS;
     const prepared = async (trial: number) => {
       const user = population[next++] as User;
-      const { token } = await login(urls[trial % urls.length] as string, user);
+      const { token } = await login(urls[trial % urls.length] as string, user, api);
       // Every instance caches the token before it is revoked, and the probe thread holds an
       // open connection to each.
       for (const url of urls) {
         for (let i = 0; i < 2; i++) {
           const status = await probeThread.warm(url, token);
-          if (status !== 200) throw probeUnexpected(`${url} answered a fresh token with ${status}`);
+          if (!api.protected.expect.includes(status))
+            throw probeUnexpected(`${url} answered a fresh token with ${status}`);
         }
       }
       return { user, token };
@@ -288,7 +319,7 @@ async function runMode(
         const { user, token } = await prepared(trial);
         const revoking = (trial - 1) % urls.length;
         const started = epochNow();
-        await revoke(event, urls[revoking] as string, token, user);
+        await revoke(event, urls[revoking] as string, token, user, api);
         const t0 = epochNow();
         const probes = await Promise.all(
           urls.map((url) =>
@@ -310,7 +341,7 @@ async function runMode(
             instance,
             revoking: instance === revoking,
             ...probe,
-            refusedBeforeExpiry: refusedBeforeExpiry(token, t0, probe.lagMs),
+            refusedBeforeExpiry: jwt ? refusedBeforeExpiry(token, t0, probe.lagMs) : null,
           })),
         };
         results.trials.push(record);
@@ -321,8 +352,9 @@ async function runMode(
           urls,
           token,
           options.raceConnections,
-          () => revoke(event, urls[0] as string, token, user),
+          () => revoke(event, urls[0] as string, token, user, api),
           options.resurrectionWindowMs,
+          api,
         );
         results.races.push({ mode, event, trial, ...outcome });
       }
@@ -344,4 +376,28 @@ async function runMode(
     await probeThread.close();
     await Promise.all(servers.map((server) => server.stop()));
   }
+}
+
+/**
+ * Our mode's probed instances, started in `servers` (which the caller stops). The background's
+ * JWTs must outlive every trial: a server of the same key issues them with the harness's long
+ * life, before the probed instances (which issue short-lived ones) start. It also creates the
+ * schema, which the instances then find.
+ */
+async function startInstances(
+  mode: Exclude<RevocationMode, typeof PROBED_TARGET>,
+  options: RevocationOptions,
+  setup: ServerSetup,
+  population: readonly User[],
+  servers: RunningServer[],
+): Promise<{ urls: string[]; background: Session[] }> {
+  const issuer = await spawnServer([...serverArgs(mode, setup), ...options.serverArgs]);
+  const background = await loginAll(
+    issuer.ready.url,
+    population.slice(0, BACKGROUND_USERS),
+  ).finally(() => issuer.stop());
+  const probed = isJwtMode(mode) ? { ...setup, tokenTtl: options.tokenTtl } : setup;
+  for (let i = 0; i < options.instances; i++)
+    servers.push(await spawnServer([...serverArgs(mode, probed), ...options.serverArgs]));
+  return { urls: servers.map((server) => server.ready.url), background };
 }

@@ -2,6 +2,7 @@ import type { JwtAlg } from "../../server/auth/jwt-keys.js";
 import { CACHE_MODES, type CacheMode } from "../../server/cache/token-cache.js";
 import { JWT_MODES } from "../../server/modes.js";
 import type { StoreKind } from "../../server/store/store.js";
+import type { ApiDescription } from "../harness/api-description.js";
 import type { Provenance } from "../report/provenance.js";
 import type { BenchmarkStatus } from "../report/record.js";
 import type { RaceCount } from "./probe.js";
@@ -15,11 +16,15 @@ export const REVOCATION_SCHEMA = "auth-cache-bench/revocation";
  * refusedBeforeExpiry and each summary's revokedBeforeExpiry.
  * 5 added a Redis Cluster as the shared cache: options.redisCluster.
  * 6 added the host name to the provenance (provenance.machine.hostname).
+ * 7 added instances the benchmark does not start: options probes, api, credentials, promiseMs;
+ * their runs' mode is "target".
  */
-export const REVOCATION_SCHEMA_VERSION = 6;
+export const REVOCATION_SCHEMA_VERSION = 7;
 
 export const REVOCATION_MODES = [...CACHE_MODES, ...JWT_MODES] as const;
-export type RevocationMode = (typeof REVOCATION_MODES)[number];
+/** A mode of our server, or `target`: the instances of --probe, which the user started. */
+export type RevocationMode = (typeof REVOCATION_MODES)[number] | "target";
+export const PROBED_TARGET = "target" as const;
 export const EVENTS = ["logout", "password"] as const;
 export type RevocationEvent = (typeof EVENTS)[number];
 
@@ -52,6 +57,14 @@ export interface RevocationOptions {
   redisCluster: string[];
   databaseUrl: string;
   out: string;
+  /** Instances of the user's deployment, probed instead of modes; empty: our modes. */
+  probes: string[];
+  /** How the probed instances log in, check a token, log out and change a password; null: ours. */
+  api: ApiDescription | null;
+  /** With probes: the users to log in, as {"name": {"password": "..."}}. */
+  credentials: string | null;
+  /** With probes: how long the deployment promises a revoked token may still be accepted, ms. */
+  promiseMs: number;
 }
 
 /** One instance's view of one revocation. */

@@ -11,8 +11,9 @@ import type { Store } from "./store.js";
  *
  * One timer spans the whole round trip: Node's timers count whole milliseconds (1.5 ms fires after
  * 1) and late by about 0.1 ms, so two half-delays in a row would add 2.2 ms where 3 were asked
- * for; one timer adds what was asked plus its lateness. `added` is told the delay each read really
- * got, in milliseconds: the time from asking to answer, less the read's own.
+ * for; one timer spans what was asked plus its lateness, and a read that fits in its second half
+ * is hidden in it. `added` is told the delay each read really got, in milliseconds: the time from
+ * asking to answer, less the read's own (so a hidden read's time is not counted twice).
  */
 export function withOriginLatency(
   store: Store,

@@ -2,18 +2,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { upgradeResults } from "../bench/report/read.js";
-import { revocationCommand } from "../bench/revocation/command.js";
-import { revocationKind } from "../bench/revocation/kind.js";
-import { REVOCATION_DEFAULTS, revocationOptions } from "../bench/revocation/options.js";
-import { renderRevocationTable } from "../bench/revocation/render.js";
-import { runRevocationBenchmark } from "../bench/revocation/run-revocation.js";
+import { upgradeResults } from "../../bench/report/read.js";
+import { revocationCommand } from "../../bench/revocation/command.js";
+import { revocationKind } from "../../bench/revocation/kind.js";
+import { REVOCATION_DEFAULTS, revocationOptions } from "../../bench/revocation/options.js";
+import { renderRevocationTable } from "../../bench/revocation/render.js";
+import { runRevocationBenchmark } from "../../bench/revocation/run-revocation.js";
 import {
   type LagSummary,
   REVOCATION_SCHEMA_VERSION,
   type RevocationResults,
-} from "../bench/revocation/schema.js";
-import { services } from "./helpers/app.js";
+} from "../../bench/revocation/schema.js";
+import { services } from "../helpers/app.js";
 
 const { redisUrl } = services();
 let dir: string;

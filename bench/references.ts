@@ -64,6 +64,8 @@ export const latestThroughput = (
   newestReport(out, async (file) => {
     const results = await readLoadResults(file);
     if (results.options.store !== store || results.status !== "complete") return null;
+    // A target's figures are its server's, whatever its name: never our modes' reference.
+    if (results.options.targets.length > 0) return null;
     if (!sameRedis(results.options.redisCluster, redisCluster)) return null;
     const rps: Record<string, number> = {};
     for (const summary of results.summaries)
@@ -93,6 +95,8 @@ export const latestRevocation = (
   newestReport(out, async (file, folder) => {
     const results = await readRevocationResults(file);
     if (results.options.store !== store || results.status !== "complete") return null;
+    // A deployment probed with --probe is the user's, not our modes.
+    if (results.options.probes.length > 0) return null;
     if (!sameRedis(results.options.redisCluster, redisCluster)) return null;
     const modes: RevocationReference["modes"] = {};
     for (const summary of results.summaries) {

@@ -33,18 +33,28 @@ beforeAll(async () => {
     options: { ...revocation.options, redisCluster: CLUSTER },
   });
   await report("2026-12-01T00-00-03Z-revocation", revocation);
+  // Newer still, and never read: a load run of targets, a revocation run of --probe instances.
+  const target = { name: "target", url: "http://h:1", api: null, metrics: null, pid: null };
+  await report("2026-12-01T00-00-04Z-read", {
+    ...load,
+    options: { ...load.options, targets: [target] },
+  });
+  await report("2026-12-01T00-00-05Z-revocation", {
+    ...revocation,
+    options: { ...revocation.options, probes: ["http://h:1"] },
+  });
 });
 afterAll(() => rm(out, { recursive: true, force: true }));
 
 describe("what one report reads of another", () => {
-  it("reads the newest load report of the same store and the same Redis deployment", async () => {
+  it("reads the newest load report of the same store and the same Redis deployment, of our modes", async () => {
     const store = "sqlite";
     expect((await latestThroughput(out, store, CLUSTER))?.file).toContain("00-00-00Z");
     expect((await latestThroughput(out, store))?.file).toContain("00-00-01Z");
     expect(await latestThroughput(out, store, ["10.0.0.1:7000"])).toBeNull();
   });
 
-  it("reads the newest revocation report of the same store and the same Redis deployment", async () => {
+  it("reads the newest revocation report of the same store and the same Redis deployment, of our modes", async () => {
     expect((await latestRevocation(out, "sqlite", CLUSTER))?.folder).toContain("00-00-02Z");
     expect((await latestRevocation(out, "sqlite"))?.folder).toContain("00-00-03Z");
   });

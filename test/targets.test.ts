@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -12,6 +14,7 @@ import {
 } from "../bench/harness/api-description.js";
 import { startTargetCpu } from "../bench/harness/target-cpu.js";
 import { readTargetsFile } from "../bench/harness/targets.js";
+import { login } from "../bench/harness/users.js";
 import { loadCommandOptions } from "../bench/load/options.js";
 import { runLoadBenchmark } from "../bench/load/run-load.js";
 import { renderTables } from "../bench/load/terminal.js";
@@ -83,6 +86,32 @@ describe("an API description", () => {
     expect(() => readApiDescription(join(dir, "missing.json"))).toThrow(
       /^--api .*missing.json: ENOENT/,
     );
+  });
+});
+
+describe("logging in to a server the benchmark did not start", () => {
+  it("waits for a server that paces its logins (429, 503), and names the user it refused", async () => {
+    let asked = 0;
+    const server = createServer((_request, response) => {
+      asked += 1;
+      if (asked <= 2) {
+        response.writeHead(asked === 1 ? 503 : 429, { "retry-after": "0" });
+        return response.end();
+      }
+      response.writeHead(asked === 3 ? 200 : 401, { "content-type": "application/json" });
+      response.end(JSON.stringify({ access_token: "t" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const user = { username: "jane", password: "pw", role: "user" };
+      expect(await login(url, user)).toEqual({ username: "jane", role: "user", token: "t" });
+      await expect(login(url, user)).rejects.toThrow(
+        /login of jane at .*\/token failed with HTTP 401/,
+      );
+    } finally {
+      server.close();
+    }
   });
 });
 
@@ -208,7 +237,9 @@ describe("servers the benchmark does not start", () => {
     const first = (mode: string) => results.runs.find((run) => run.mode === mode);
     // Ours by its own /metrics (every figure); theirs by its counter and by its process.
     expect(first("ours")?.server?.cpuUsPerRequest).toBeGreaterThan(0);
-    expect(first("ours")?.targetCpu).toBeNull();
+    // Found by its port: the process listening on it, read from /proc as if its pid were given.
+    expect(results.options.targets[0]?.pid).toBe(ours.child.pid);
+    expect(first("ours")?.targetCpu).toMatchObject({ source: "proc" });
     expect(first("theirs-prom")?.server).toBeNull();
     expect(first("theirs-prom")?.targetCpu).toMatchObject({ source: "metrics" });
     expect(first("theirs-pid")?.targetCpu).toMatchObject({ source: "proc" });

@@ -1,4 +1,5 @@
 import { access, readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describeCause, usageError } from "../../lib/errors.js";
 import { LOAD_USER_COST } from "../../server/config.js";
 import {
@@ -62,14 +63,30 @@ export async function readPlainCredentials(file: string): Promise<LoadUsers["use
   });
 }
 
-/** Logs one user in through the API's login request; a refusal stops the benchmark, naming the user. */
+/** Statuses of a server that is pacing its logins (ours: 429 throttled, 503 hashing at its bound). */
+const PACED = new Set([429, 503]);
+/** How long pacing may hold one login before it counts as refused. */
+const PACED_FOR_MS = 60_000;
+
+/**
+ * Logs one user in through the API's login request; a refusal stops the benchmark, naming the
+ * user. A server that paces logins (a hand-started one keeps its login limits) is waited for, as
+ * its Retry-After says.
+ */
 export async function login(
   baseUrl: string,
   user: LoadUsers["users"][number],
   api: ApiDescription = OUR_API,
 ): Promise<Session> {
   const { path, ...request } = buildRequest(api, api.login, user);
-  const response = await fetch(`${baseUrl}${path}`, request);
+  const until = Date.now() + PACED_FOR_MS;
+  let response = await fetch(`${baseUrl}${path}`, request);
+  for (let attempt = 1; PACED.has(response.status) && Date.now() < until; attempt++) {
+    await response.arrayBuffer();
+    const asked = Number(response.headers.get("retry-after"));
+    await sleep(asked > 0 ? asked * 1000 : Math.min(2000, 50 * 2 ** attempt));
+    response = await fetch(`${baseUrl}${path}`, request);
+  }
   const token = tokenIn(api, await response.json().catch(() => ({})));
   if (!api.login.expect.includes(response.status) || token === undefined) {
     const why = token === undefined ? `, with no token at ${api.login.token}` : "";

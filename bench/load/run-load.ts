@@ -7,6 +7,7 @@ import { OUR_API } from "../harness/api-description.js";
 import type { CapacityStep } from "../harness/capacity.js";
 import { onCpus, pinHarness, pinningPlan } from "../harness/cpu-pinning.js";
 import type { KillableRedis } from "../harness/fault.js";
+import { localPidOf } from "../harness/local-pid.js";
 import { type RunStart, runRounds } from "../harness/rounds.js";
 import {
   loginFloodPlan,
@@ -24,6 +25,7 @@ import {
   startOwnRedis,
 } from "../harness/services.js";
 import { type RunningServer, spawnServer } from "../harness/spawn-server.js";
+import type { Target } from "../harness/targets.js";
 import { loginAll, prepareLoadUsers, readPlainCredentials } from "../harness/users.js";
 import { createWorkspace } from "../harness/workspace.js";
 import { collectProvenance } from "../report/provenance.js";
@@ -84,13 +86,14 @@ function secondsPerRun(options: LoadOptions): number {
 }
 
 export async function runLoadBenchmark(
-  options: LoadOptions,
+  given: LoadOptions,
   progress: (event: Progress) => void,
   signal: AbortSignal,
   readings: Partial<LoadReadings> = {},
   /** An A/B run: each mode runs once per version per round; none: this tree's server alone. */
   versions: readonly ServerVersion[] = [],
 ): Promise<LoadBenchmark> {
+  const options = { ...given, targets: given.targets.map(withLocalPid(progress)) };
   const skipped: LoadResults["skipped"] = [];
   const targetOf = (mode: LoadMode) => options.targets.find((target) => target.name === mode);
   const targeted = options.targets.length > 0;
@@ -356,6 +359,23 @@ export async function runLoadBenchmark(
   });
   return { results, folder };
 }
+
+/**
+ * A target on this machine without a pid gets the one listening on its port: its CPU can then be
+ * read, and it does not count as other load on the machine, which would withhold every verdict.
+ */
+const withLocalPid =
+  (progress: (event: Progress) => void) =>
+  (target: Target): Target => {
+    if (target.pid !== null) return target;
+    const pid = localPidOf(target.url);
+    if (pid === null) return target;
+    progress({
+      kind: "note",
+      message: `${target.name}: process ${pid} on this machine listens on its port; its CPU is read from /proc`,
+    });
+    return { ...target, pid };
+  };
 
 /**
  * What an arm changes in its server: the login-flood arms run the login limits as shipped (the

@@ -1,7 +1,7 @@
 import { renderTable, section, WIDTH, wrap } from "../report/table.js";
 import { claimLines, claims } from "./claims.js";
 import { summaryRows, verdictFigure, verdictLines, warningLines } from "./rows.js";
-import { benchmarked, type LoadOptions, type LoadResults, loopOf } from "./schema.js";
+import { baselineOf, benchmarked, type LoadOptions, type LoadResults, loopOf } from "./schema.js";
 
 function loopTitle(options: LoadOptions): string {
   switch (loopOf(options)) {
@@ -32,7 +32,16 @@ export function renderTables(results: LoadResults): string {
     wrap(titleLine(results), WIDTH),
     ...summaryRows(results).map(renderTable),
     ...(verdicts.length > 0 ? [section(`Verdict (${verdictFigure(results)})`, verdicts)] : []),
-    ...(claimed.length > 0 ? [section("Claims (each cache mode against none)", claimed)] : []),
+    ...(claimed.length > 0
+      ? [
+          section(
+            results.options.targets.length > 0
+              ? `Claims (each target against ${baselineOf(results.options)})`
+              : "Claims (each cache mode against none)",
+            claimed,
+          ),
+        ]
+      : []),
     ...(warnings.length > 0 ? [section("Warnings", warnings)] : []),
   ];
   return `${blocks.join("\n\n")}\n`;

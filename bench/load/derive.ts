@@ -233,9 +233,11 @@ export const cacheEntriesOf: RunFigure = ({ cache }) =>
  */
 export function cacheBytesOf(results: LoadResults): RunFigure {
   const weights = results.entryWeights;
+  // A target's LRU is sized by its own settings, which the results do not hold.
+  const targets = new Set(results.options.targets.map((target) => target.name));
   return (run) => {
     const held = run.cache;
-    if (!held || run.mode === "target") return undefined;
+    if (!held || targets.has(run.mode)) return undefined;
     // A JWT mode's in-process entries are versions or "not revoked" answers, which the micro
     // benchmark does not weigh.
     if (isJwtMode(run.mode) && held.localEntries !== 0) return undefined;

@@ -259,6 +259,10 @@ describe("servers the benchmark does not start", () => {
     expect(reference?.vsBaseline).toBeNull();
     expect(results.summaries.find((s) => s.mode === "ours")?.vsBaseline?.ratio).toBeGreaterThan(0);
     expect(renderTables(results)).toContain("× theirs-pid");
+    // Its cache's entries are read from its /metrics; their bytes depend on its own LRU's size.
+    const oursSummary = results.summaries.find((s) => s.mode === "ours");
+    expect(oursSummary?.cacheEntries?.median).toBeGreaterThan(0);
+    expect(oursSummary?.cacheBytes).toBeNull();
   }, 60_000);
 
   it("probes instances of a deployment for its revocation lag against its stated promise", async () => {

@@ -19,6 +19,7 @@ import { loadCommandOptions } from "../bench/load/options.js";
 import { runLoadBenchmark } from "../bench/load/run-load.js";
 import { renderTables } from "../bench/load/terminal.js";
 import { revocationOptions } from "../bench/revocation/options.js";
+import { renderRevocationTable } from "../bench/revocation/render.js";
 import { runRevocationBenchmark } from "../bench/revocation/run-revocation.js";
 import { USERS } from "./helpers/app.js";
 import { quietServerArgs, startServer } from "./helpers/process.js";
@@ -310,6 +311,9 @@ describe("servers the benchmark does not start", () => {
           ["revoking", 300, null],
           ["other", 300, null],
         ]),
+      );
+      expect(renderRevocationTable(results)).toContain(
+        `2 instances of a deployment (${deployment.urls.join(", ")}), promising 300 ms`,
       );
       // Too few users for the trials: one line saying how many it needs.
       const few = revocationOptions([...argv, "--trials", "20"], {});

@@ -55,7 +55,12 @@ export function lagRows(results: RevocationResults): { header: string[]; rows: s
 
 function title(results: RevocationResults): string {
   const o = results.options;
-  return `auth-cache-bench revocation: ${o.instances} instances, ${o.trials} trials per mode and event, probes every ${o.intervalMs} ms, cache TTL ${o.cacheTtl} s, ${o.store} store`;
+  // A deployment's own cache and store are not the benchmark's settings.
+  const where =
+    o.probes.length > 0
+      ? `${o.probes.length} instances of a deployment (${o.probes.join(", ")}), promising ${o.promiseMs} ms`
+      : `${o.instances} instances, cache TTL ${o.cacheTtl} s, ${o.store} store`;
+  return `auth-cache-bench revocation: ${where}, ${o.trials} trials per mode and event, probes every ${o.intervalMs} ms`;
 }
 
 export function notes(results: RevocationResults): string[] {

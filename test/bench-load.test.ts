@@ -683,45 +683,6 @@ describe.skipIf(ownRedisUnavailable("a Redis to kill") !== null)("--fault", () =
   }, 90_000);
 });
 
-describe.skipIf(ownRedisUnavailable("a Redis Cluster to crash a master of") !== null)(
-  "--fault master-stop",
-  () => {
-    it("crashes one master of our own cluster during each run: every request answered, its slots from the store", async () => {
-      const options = withDerivedDefaults(
-        {
-          ...LOAD_DEFAULTS,
-          modes: ["redis", "tiered"],
-          fault: { kind: "master-stop", atSeconds: 1, forSeconds: 1 },
-          duration: 3,
-          warmup: 1,
-          runs: 1,
-          users: 30,
-          out: dir,
-        },
-        new Set(["duration", "warmup", "runs", "users", "fault"]),
-      );
-      const { results } = await runLoadBenchmark(options, () => {}, new AbortController().signal);
-      expect(results.provenance.services.redis).toMatch(/a cluster of 3 masters/);
-      expect(results.runs.map((run) => [run.mode, run.status, run.unexpected])).toEqual(
-        expect.arrayContaining([
-          ["redis", "ok", 0],
-          ["tiered", "ok", 0],
-        ]),
-      );
-      for (const run of results.runs) {
-        expect(run.fault?.stoppedAtMs).toBeGreaterThanOrEqual(1000);
-        expect(run.timeline?.every((bin) => bin.non2xx === 0)).toBe(true);
-      }
-      // While the master is down, the store answers at least for its share of the tokens.
-      for (const summary of results.faults) {
-        expect(summary.non2xxDuring).toBe(0);
-        expect(summary.storeLookupsPerSecondDuring?.median).toBeGreaterThan(0);
-      }
-      expect(renderTables(results)).toContain("One master of a three-master Redis Cluster killed");
-    }, 90_000);
-  },
-);
-
 describe("the generator and the server apart", () => {
   it("benchmarks a server bound to 127.0.0.2 through --target: nothing assumes 127.0.0.1", async () => {
     const { child, ready } = await startServer([

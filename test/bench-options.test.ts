@@ -61,21 +61,18 @@ describe("bench options", () => {
     });
   });
 
-  it("--fault takes redis-stop or master-stop@<at>s+<for>s within the run, and refuses what it cannot stop or see", () => {
+  it("--fault takes redis-stop@<at>s+<for>s within the run, and refuses what it cannot stop or see", () => {
     expect(
       loadCommandOptions(["--fault", "redis-stop@5s+3s", "--duration", "12"], {}).fault,
     ).toEqual({ kind: "redis-stop", atSeconds: 5, forSeconds: 3 });
-    expect(
-      loadCommandOptions(["--fault", "master-stop@1.5s+2s", "--duration", "12"], {}).fault,
-    ).toEqual({ kind: "master-stop", atSeconds: 1.5, forSeconds: 2 });
     const refused: [string[], RegExp][] = [
-      [["--fault", "redis-crash@5s"], /^--fault must be redis-stop\|master-stop@<at>s\+<for>s/],
+      [["--fault", "redis-crash@5s"], /^--fault must be redis-stop@<at>s\+<for>s/],
       [["--fault", "redis-stop@2s+2s"], /--duration above 4/],
       [["--fault", "redis-stop@1s+1s", "--rate", "1000"], /it runs in the closed loop/],
       [["--fault", "redis-stop@1s+1s", "--scenario", "login"], /--scenario read or zipf/],
       [
         ["--fault", "redis-stop@1s+1s", "--redis-cluster", "127.0.0.1:7001"],
-        /faults stop our own Redis, or a master of our own cluster, only/,
+        /faults stop our own Redis only/,
       ],
     ];
     for (const [argv, message] of refused) {

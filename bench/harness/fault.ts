@@ -1,11 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-/**
- * A fault injected into every measured run of the modes it touches: our own Redis stopped, or one
- * master of our own three-master cluster (the first seed node, where tiered subscribes).
- */
+/** A fault injected into every measured run of the modes it touches: our own Redis stopped. */
 export interface Fault {
-  kind: FaultKind;
+  kind: "redis-stop";
   /** Seconds into the measured window when Redis is killed. */
   atSeconds: number;
   /** Seconds it stays down before it is started again, empty, on the same port. */
@@ -18,23 +15,21 @@ export interface FaultTimes {
   restartedAtMs: number;
 }
 
-export const FAULT_KINDS = ["redis-stop", "master-stop"] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
-const SYNTAX = /^(redis-stop|master-stop)@(\d+(?:\.\d+)?)s\+(\d+(?:\.\d+)?)s$/;
-export const FAULT_SYNTAX = "redis-stop|master-stop@<at>s+<for>s";
+const SYNTAX = /^redis-stop@(\d+(?:\.\d+)?)s\+(\d+(?:\.\d+)?)s$/;
+export const FAULT_SYNTAX = "redis-stop@<at>s+<for>s";
 
 /** `redis-stop@5s+3s`, or "" for none; throws a message naming the syntax otherwise. */
 export function parseFault(raw: string): Fault | null {
   if (raw === "" || raw === "none") return null;
-  const [, kind, at, length] = SYNTAX.exec(raw) ?? [];
-  if (kind === undefined || at === undefined || length === undefined) {
+  const [, at, length] = SYNTAX.exec(raw) ?? [];
+  if (at === undefined || length === undefined) {
     throw new Error(`must be ${FAULT_SYNTAX}, e.g. redis-stop@5s+3s`);
   }
-  return { kind: kind as FaultKind, atSeconds: Number(at), forSeconds: Number(length) };
+  return { kind: "redis-stop", atSeconds: Number(at), forSeconds: Number(length) };
 }
 
 export const showFault = (fault: Fault | null): string =>
-  fault ? `${fault.kind}@${fault.atSeconds}s+${fault.forSeconds}s` : "none";
+  fault ? `redis-stop@${fault.atSeconds}s+${fault.forSeconds}s` : "none";
 
 /** A Redis this benchmark started and may kill and start again: never a user's. */
 export interface KillableRedis {

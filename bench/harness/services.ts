@@ -11,7 +11,6 @@ import { describeCause, postgresUnavailable } from "../../lib/errors.js";
 import { connectRedis, redisServerVersion } from "../../server/cache/redis-client.js";
 import { track } from "./children.js";
 import type { KillableRedis } from "./fault.js";
-import { startOwnCluster as launchCluster, type OwnCluster } from "./own-cluster.js";
 
 const run = promisify(execFile);
 
@@ -225,31 +224,6 @@ export async function startOwnRedis(): Promise<(RedisService & KillableRedis) | 
     await kill();
     return `no redis-server could be started here (${describeCause(error)})`;
   }
-}
-
-/**
- * Our own three-master Redis Cluster, for --fault master-stop: it kills and restarts the first
- * master (the seed node, where tiered's subscriber is); else why none could be started.
- */
-export async function startOwnCluster(): Promise<(RedisService & KillableRedis) | string> {
-  let cluster: OwnCluster;
-  try {
-    cluster = await launchCluster();
-  } catch (error) {
-    return `no Redis Cluster could be started here (${describeCause(error)}): it needs redis-server and redis-cli`;
-  }
-  const provided = await provideCluster(cluster.nodes);
-  if (typeof provided === "string") {
-    await cluster.stop();
-    return provided;
-  }
-  return {
-    ...provided,
-    private: true,
-    stop: cluster.stop,
-    kill: () => cluster.kill(0),
-    restart: () => cluster.restart(0),
-  };
 }
 
 /** The uid and gid of the `postgres` user, for starting PostgreSQL when the harness runs as root. */

@@ -162,8 +162,6 @@ export const loadKind: ResultKind<LoadResults> = {
         pinning: renamed(json.pinning),
       };
     },
-    // Version 10 stopped a single Redis only: its files read as they are.
-    10: (json) => ({ ...json, version: 11 }),
   },
   views: loadViews,
 };

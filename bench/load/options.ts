@@ -292,7 +292,7 @@ export const LOAD_OPTIONS: OptionTable<LoadCommandOptions> = {
   jwtVersionCache: jwtVersionCacheOption(),
   fault: {
     flag: "fault",
-    help: `${FAULT_SYNTAX}: in every measured run of the modes that use Redis, kill our own Redis (started for the run, never yours), or one master of our own three-master cluster, at <at> s and start it again, empty, <for> s later; 100 ms bins say what each mode lost`,
+    help: `${FAULT_SYNTAX}: in every measured run of the modes that use Redis, kill our own Redis (started for the run, never yours) at <at> s and start it again, empty, <for> s later; 100 ms bins say what each mode lost`,
     parse: (raw) => {
       try {
         return parseFault(raw);
@@ -388,8 +388,7 @@ function checkFault({ fault, ...options }: LoadCommandOptions): void {
   };
   if (options.targets.length > 0 || options.targetsFile !== null)
     refuse("it stops a Redis the benchmark started; a target's is not");
-  if (options.redisCluster.length > 0)
-    refuse("a cluster is yours: faults stop our own Redis, or a master of our own cluster, only");
+  if (options.redisCluster.length > 0) refuse("a cluster is yours: faults stop our own Redis only");
   if (options.rate !== null || options.capacity)
     refuse("it runs in the closed loop: no --rate or --capacity");
   if (options.scenario !== "read" && options.scenario !== "zipf") {

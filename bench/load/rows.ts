@@ -201,7 +201,7 @@ function faultTable(results: LoadResults): TableData {
   const ratio = (during: number | undefined, before: number | undefined) =>
     during !== undefined && before ? `${fmtNum(during / before)}×` : DASH;
   return {
-    title: `${fault?.kind === "master-stop" ? "One master of a three-master Redis Cluster" : "Redis"} killed ${fault?.atSeconds} s into each run and started again, empty, ${fault?.forSeconds} s later (medians over runs, from 100 ms bins)`,
+    title: `Redis killed ${fault?.atSeconds} s into each run and started again, empty, ${fault?.forSeconds} s later (medians over runs, from 100 ms bins)`,
     header: [
       "mode",
       "req/s before",

@@ -22,7 +22,6 @@ import {
   provideRedis,
   type RedisService,
   requirePostgres,
-  startOwnCluster,
   startOwnRedis,
 } from "../harness/services.js";
 import { type RunningServer, spawnServer } from "../harness/spawn-server.js";
@@ -135,21 +134,15 @@ export async function runLoadBenchmark(
   let killable: KillableRedis | undefined;
   if (modes.some(needsRedis)) {
     // A fault stops a Redis: our own, started for this run, never the one the user named.
-    const own = !options.fault
-      ? undefined
-      : options.fault.kind === "master-stop"
-        ? await startOwnCluster()
-        : await startOwnRedis();
+    const own = options.fault ? await startOwnRedis() : undefined;
     if (own && typeof own !== "string") killable = own;
     const provided = own ?? (await provideRedis(options.redisUrl, options.redisCluster));
     if (typeof provided === "string") {
       for (const mode of modes.filter(needsRedis)) skip(mode, provided);
     } else {
       redis = provided;
-      if (provided.private) {
-        const where = provided.cluster.length > 0 ? provided.version : `at ${provided.url}`;
-        progress({ kind: "note", message: `started a private redis-server ${where}` });
-      }
+      if (provided.private)
+        progress({ kind: "note", message: `started a private redis-server at ${provided.url}` });
     }
   }
   const postgres =
@@ -200,8 +193,7 @@ export async function runLoadBenchmark(
     store: options.store,
     databaseUrl,
     redisUrl: redis?.url ?? options.redisUrl,
-    // The user's cluster, or our own that a fault crashes a master of.
-    redisCluster: redis ? [...redis.cluster] : options.redisCluster,
+    redisCluster: options.redisCluster,
     redisKeyPrefix: keyPrefixOf(round, arm),
     credentials: serverFiles,
     cacheTtl: options.cacheTtl,

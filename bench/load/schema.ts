@@ -42,9 +42,8 @@ export const LOAD_SCHEMA = "auth-cache-bench/load";
  * 10 added several named targets: options.targets and reference instead of target, runs' targetCpu;
  * summaries' comparisons against the baseline (none, or the reference target), vsBaseline for
  * vsNone.
- * 11 added a fault on one master of our own Redis Cluster: options.fault.kind "master-stop".
  */
-export const LOAD_SCHEMA_VERSION = 11;
+export const LOAD_SCHEMA_VERSION = 10;
 
 /**
  * `ceiling` is the route with authentication off; the JWT modes are the stateless opponents of the

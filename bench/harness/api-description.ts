@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { configInvalid, describeCause } from "../../lib/errors.js";
+import { isObject } from "../report/read.js";
 
 /**
  * How a server that does not speak our API logs a user in, checks a token, logs out and changes a
@@ -118,9 +119,6 @@ type Check = (value: unknown, field: string) => void;
 const fail = (field: string, why: string): never => {
   throw new Error(`${field} ${why}`);
 };
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-
 const statuses: Check = (value, field) => {
   const ok =
     Array.isArray(value) &&
@@ -130,7 +128,7 @@ const statuses: Check = (value, field) => {
 };
 
 function checkRequest(value: unknown, field: string, extra: Record<string, Check> = {}): void {
-  if (!isRecord(value)) fail(field, "must be an object with method, path, body and expect");
+  if (!isObject(value)) fail(field, "must be an object with method, path, body and expect");
   const request = value as Record<string, unknown>;
   if (!METHODS.includes(request.method as Method))
     fail(`${field}.method`, `must be one of ${METHODS.join(", ")}`);
@@ -159,10 +157,10 @@ export function checkApiDescription(json: unknown, where: string): ApiDescriptio
 }
 
 function checked(json: unknown): ApiDescription {
-  if (!isRecord(json)) fail("the description", "must be a JSON object");
+  if (!isObject(json)) fail("the description", "must be a JSON object");
   const api = json as Record<string, unknown>;
   checkRequest(api.login, "login", { token: nonEmptyText });
-  if (!isRecord(api.tokenHeader))
+  if (!isObject(api.tokenHeader))
     fail("tokenHeader", 'must be {"name": "authorization", "value": "Bearer {token}"}');
   const header = api.tokenHeader as Record<string, unknown>;
   nonEmptyText(header.name, "tokenHeader.name");

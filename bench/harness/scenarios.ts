@@ -132,10 +132,12 @@ export function planScenario(
     case "expiry":
     case "zipf": {
       const rank = zipfSampler(input.sessions.length);
+      // Built once per session: a draw is the generator's work on every request it sends.
+      const requests = input.sessions.map(read);
       return {
         describe: `${route} (Zipf)`,
-        requests: [read(input.sessions[0] as Session)],
-        pick: (random) => read(input.sessions[rank(random)] as Session),
+        requests: requests.slice(0, 1),
+        pick: (random) => requests[rank(random)] as RequestSpec,
       };
     }
     case "mixed":

@@ -42,18 +42,23 @@ const REQUESTS = "acb_http_requests_total";
  */
 const OURS = "acb_";
 
-export async function scrapeMetrics(baseUrl: string): Promise<MetricsSnapshot | null> {
+/** A Prometheus page, parsed; null when it does not answer within 5 s, or not with 2xx. */
+export async function readPrometheus(url: string): Promise<MetricsSnapshot | null> {
   try {
-    const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
-    if (!response.ok) return null;
-    const snapshot = parsePrometheus(await response.text());
-    // Another server's /metrics, even with the standard process counters, lacks ours: read as
-    // ours it would show zero lookups and zero cache reads, where the truth is "not measured".
-    const ours = [...snapshot.keys()].some((name) => name.startsWith(OURS));
-    return snapshot.has("process_cpu_seconds_total") && ours ? snapshot : null;
+    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    return response.ok ? parsePrometheus(await response.text()) : null;
   } catch {
     return null;
   }
+}
+
+export async function scrapeMetrics(baseUrl: string): Promise<MetricsSnapshot | null> {
+  const snapshot = await readPrometheus(`${baseUrl}/metrics`);
+  if (!snapshot) return null;
+  // Another server's /metrics, even with the standard process counters, lacks ours: read as
+  // ours it would show zero lookups and zero cache reads, where the truth is "not measured".
+  const ours = [...snapshot.keys()].some((name) => name.startsWith(OURS));
+  return snapshot.has("process_cpu_seconds_total") && ours ? snapshot : null;
 }
 
 const sum = (snapshot: MetricsSnapshot, prefix: string, skip?: (name: string) => boolean) => {

@@ -1,5 +1,5 @@
 import { cpuSecondsOf, processSnapshot, processTree } from "../report/process-cpu.js";
-import { parsePrometheus } from "./server-metrics.js";
+import { type MetricsSnapshot, readPrometheus } from "./server-metrics.js";
 import type { Target } from "./targets.js";
 
 /** A target's CPU over a measured window, and the requests it is divided by. */
@@ -18,20 +18,20 @@ export interface TargetCpu {
 /** The window's end: its CPU given the responses the generator counted; null: not measured. */
 export type TargetCpuEnd = (answered: number) => Promise<TargetCpu | null>;
 
-const perRequest = (cpuSeconds: number, requests: number) =>
-  requests > 0 ? (cpuSeconds * 1e6) / requests : null;
-
-async function scrape(url: string): Promise<Map<string, number> | null> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    return response.ok ? parsePrometheus(await response.text()) : null;
-  } catch {
-    return null;
-  }
-}
+const measured = (
+  source: TargetCpu["source"],
+  cpuSeconds: number,
+  requests: number,
+): TargetCpu => ({
+  source,
+  cpuSeconds,
+  requests,
+  cpuUsPerRequest: requests > 0 ? (cpuSeconds * 1e6) / requests : null,
+});
 
 /** Every sample of a counter, over all its label sets. */
-function counter(snapshot: Map<string, number>, name: string): number | null {
+function counter(snapshot: MetricsSnapshot | null, name: string): number | null {
+  if (!snapshot) return null;
   let total: number | null = null;
   for (const [sample, value] of snapshot) {
     if (sample === name || sample.startsWith(`${name}{`)) total = (total ?? 0) + value;
@@ -46,25 +46,17 @@ function counter(snapshot: Map<string, number>, name: string): number | null {
 export async function startTargetCpu(target: Target): Promise<TargetCpuEnd | null> {
   const { metrics, pid } = target;
   if (metrics) {
-    const before = await scrape(metrics.url);
+    const before = await readPrometheus(metrics.url);
     return async () => {
-      const after = await scrape(metrics.url);
-      const read = (snapshot: Map<string, number> | null, name: string) =>
-        snapshot ? counter(snapshot, name) : null;
-      const cpu = [
-        read(before, "process_cpu_seconds_total"),
-        read(after, "process_cpu_seconds_total"),
-      ];
-      const requests = [read(before, metrics.requests), read(after, metrics.requests)];
-      if (cpu.includes(null) || requests.includes(null)) return null;
-      const cpuSeconds = (cpu[1] as number) - (cpu[0] as number);
-      const answered = (requests[1] as number) - (requests[0] as number);
-      return {
-        source: "metrics",
-        cpuSeconds,
-        requests: answered,
-        cpuUsPerRequest: perRequest(cpuSeconds, answered),
+      const after = await readPrometheus(metrics.url);
+      const delta = (name: string) => {
+        const [start, end] = [counter(before, name), counter(after, name)];
+        return start === null || end === null ? null : end - start;
       };
+      const cpuSeconds = delta("process_cpu_seconds_total");
+      const requests = delta(metrics.requests);
+      if (cpuSeconds === null || requests === null) return null;
+      return measured("metrics", cpuSeconds, requests);
     };
   }
   if (pid !== null) {
@@ -73,13 +65,7 @@ export async function startTargetCpu(target: Target): Promise<TargetCpuEnd | nul
     return async (answered) => {
       const after = processSnapshot();
       if (!after.processes.has(pid)) return null;
-      const cpuSeconds = cpuSecondsOf(before, after, processTree(after, pid));
-      return {
-        source: "proc",
-        cpuSeconds,
-        requests: answered,
-        cpuUsPerRequest: perRequest(cpuSeconds, answered),
-      };
+      return measured("proc", cpuSecondsOf(before, after, processTree(after, pid)), answered);
     };
   }
   return null;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { configInvalid, describeCause } from "../../lib/errors.js";
 import { urlWithScheme } from "../../lib/option-table.js";
+import { isObject } from "../report/read.js";
 import { type ApiDescription, checkApiDescription, readApiDescription } from "./api-description.js";
 
 /** A server the benchmark does not start: the user's, or ours started by hand elsewhere. */
@@ -43,9 +44,6 @@ export function parseTargetFlag(raw: string, reserved: readonly string[]): Targe
   return { name, url, api: null, metrics: null, pid: null };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-
 /**
  * `--targets FILE`: [{"name", "url", "api"?, "metrics"?: {"url", "requests"}, "pid"?}]; "api" is
  * a description or a file beside the targets file. Every error names the file and the field.
@@ -63,7 +61,7 @@ export function readTargetsFile(file: string, reserved: readonly string[]): Targ
   const targets: Target[] = [];
   for (const [i, entry] of json.entries()) {
     const at = `[${i}]`;
-    if (!isRecord(entry)) throw configInvalid(where(`${at} must be an object with name and url`));
+    if (!isObject(entry)) throw configInvalid(where(`${at} must be an object with name and url`));
     for (const key of Object.keys(entry)) {
       if (!["name", "url", "api", "metrics", "pid"].includes(key))
         throw configInvalid(
@@ -95,7 +93,7 @@ function apiOf(value: unknown, file: string, where: string): ApiDescription | nu
 function metricsOf(value: unknown, where: string): Target["metrics"] {
   if (value === undefined || value === null) return null;
   const ok =
-    isRecord(value) &&
+    isObject(value) &&
     typeof value.url === "string" &&
     typeof value.requests === "string" &&
     value.requests !== "";

@@ -280,6 +280,7 @@ export const serverCpuOf: RunFigure = (run) =>
   run.server?.cpuUsPerRequest ?? run.targetCpu?.cpuUsPerRequest ?? undefined;
 
 export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary {
+  const baseline = baselineOf(results.options);
   const all = results.runs.filter((run) => run.mode === mode && isPlain(run));
   const valid = all.filter((run) => run.status === "ok");
   const servers = valid.flatMap((run) => (run.server ? [run.server] : []));
@@ -317,8 +318,8 @@ export function summarizeMode(results: LoadResults, mode: LoadMode): ModeSummary
     vsCeiling: results.options.modes.includes("ceiling")
       ? against(results.runs, mode, "ceiling")
       : null,
-    vsBaseline: results.options.modes.includes(baselineOf(results.options))
-      ? against(results.runs, mode, baselineOf(results.options))
+    vsBaseline: results.options.modes.includes(baseline)
+      ? against(results.runs, mode, baseline)
       : null,
     saturatedRuns: valid.filter((run) => run.generator.saturated).length,
     openLoop: openLoopSummary(results, mode, valid),

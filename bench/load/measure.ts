@@ -137,9 +137,9 @@ async function scraped<T extends LoadFigures>(
   const before = await scrapeMetrics(url);
   const targetCpu = target ? await startTargetCpu(target) : null;
   const processesBefore = processSnapshot();
-  const services = local
-    ? await serviceCpuWindow(local.services, local.pid, processesBefore)
-    : null;
+  // A target's services are its own: the harness knows none to count beside it.
+  const services =
+    local && !target ? await serviceCpuWindow(local.services, local.pid, processesBefore) : null;
   const cpuBefore = machineCpu();
   const rss = sampleRss(local?.pid);
   const outcome = await work();
@@ -153,7 +153,7 @@ async function scraped<T extends LoadFigures>(
     outcome,
     server,
     targetCpu: (await targetCpu?.(outcome.requests)) ?? null,
-    system: services && !target ? systemCpu(server, await services(processesAfter)) : null,
+    system: services ? systemCpu(server, await services(processesAfter)) : null,
     machineBusyShare,
     otherLoad: otherLoad(processesBefore, processesAfter, targetPids),
     rss: rssSample,

@@ -19,10 +19,12 @@ function statusOf(baseUrl: string, api: ApiDescription): (token: string) => Prom
     clients.set(baseUrl, client);
   }
   const connection = client;
+  // A probe asks about one token every interval: its request is built once, not per probe.
+  let built: { token: string; request: ReturnType<typeof buildRequest> } | undefined;
   return async (token) => {
-    const { statusCode, body } = await connection.request(
-      buildRequest(api, api.protected, { token }),
-    );
+    if (built?.token !== token)
+      built = { token, request: buildRequest(api, api.protected, { token }) };
+    const { statusCode, body } = await connection.request(built.request);
     await body.dump();
     return statusCode;
   };
